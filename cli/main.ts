@@ -1,0 +1,45 @@
+/**
+ * linkspec's command line. Each command lives in cli/commands/<name>.ts and registers itself;
+ * every command has --help, and every failure ends in a stable exit code (cli/exit.ts).
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT, UsageError } from './exit.js';
+import { registerModel } from './commands/model.js';
+import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
+import { registerDemo } from './commands/demo.js';
+import { registerSelftest } from './commands/selftest.js';
+import { registerBench } from './commands/bench.js';
+import { registerFuzz } from './commands/fuzz.js';
+
+export type CommandResult = Promise<number>;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = new Command('linkspec')
+    .description('Formal model and conformance kit for multi-device accounts.')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  const setExit = (code: number) => { exitCode = code; };
+  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz]) {
+    register(program, setExit);
+  }
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; argument errors were already printed.
+      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`linkspec: ${error.code}: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    process.stderr.write(`linkspec: HARNESS_ERROR: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    return EXIT.USAGE;
+  }
+}
+
+/** What each command file exports: add its subcommand; report the exit code through setExit. */
+export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;

@@ -1,0 +1,101 @@
+/**
+ * The adapter contract: what any implementation offers the harness. Other teams implement this
+ * (in-process, or over the remote driver protocol); the reference is just one implementation.
+ *
+ * The harness translates each model step (model/events.ts) into calls on a Driver, and compares
+ * `observe()` with the model's observation after every step. Devices and accounts are the
+ * harness's symbolic names (`A`, `A.primary`, `A.c1` …); the driver maps them to its own ids.
+ *
+ * QR codes are exchanged as images: the harness decodes the PNG pixels itself (jsqr), as the
+ * primary's camera would, may alter one field to test PAIR-07, and hands the text to `scanQr`.
+ * The QR text format is WhatsApp's: comma-separated fields
+ *   `ref,noise-pub,identity-pub,adv-secret[,platform]`   (ref: any printable text without a
+ *   comma; the others base64). The harness tampers with field 0 (ref), 2 (key) or 3 (secret).
+ */
+import type { ErrorCode, OpResult } from '../model/errors.js';
+import type { AccountId, CompanionId, DeviceId, IdCheckOutcome } from '../model/events.js';
+import type { Observation } from '../model/observation.js';
+import type { Profile } from '../model/profile.js';
+
+/** What an adapter can do. A check needing a capability it lacks is SKIPPED with the reason. */
+export const CAPABILITIES = {
+  'qr-image': 'Shows the linking QR code as a PNG image (PAIR-01..04, PAIR-07).',
+  'pairing-code': 'Links by pairing code (PAIR-06).',
+  'id-check': 'The primary can have an ID check that passes or fails (PAIR-05).',
+  clock: 'A virtual clock the harness advances (PAIR-04, PAIR-06, EXP-*).',
+  offline: 'Devices can be taken offline and back (OFF-*, EXP-01, EXP-04).',
+  messaging: 'Devices send and receive messages (E2E-02, E2E-03, OFF-*).',
+  history: 'A new companion receives the primary\'s history (HIST-01).',
+  notices: 'Devices are told when a device is linked (NOTE-01).',
+  lifecycle: 'The primary can re-register and log out (LIFE-01).',
+  restart: 'The server restarts without losing what it acknowledged.',
+  'server-injection': 'The server can be made to add a device the primary did not sign (AUTH-02).',
+  'traffic-inspection': 'What the server relays can be read, to check it is ciphertext (E2E-01).',
+  'device-list-inspection': 'Signed device lists can be fetched and checked (LIFE-02).',
+} as const;
+
+export type Capability = keyof typeof CAPABILITIES;
+
+/** A result with a value: the union of success and a stable error code. */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: ErrorCode };
+
+export interface DeviceInfo {
+  /** The device's name as other devices are told it (NOTE-01): the harness uses the symbolic id. */
+  readonly name: string;
+  readonly platform: string;
+}
+
+/** One fresh, empty world: no accounts, no devices, clock at 0. */
+export interface Driver {
+  register(account: AccountId, options: { idCheck: boolean }): Promise<OpResult>;
+  reregister(account: AccountId): Promise<OpResult>;
+  logout(account: AccountId): Promise<OpResult>;
+  setOnline(device: DeviceId, online: boolean): Promise<OpResult>;
+
+  /** The companion starts linking by QR; it is created (online) if new. */
+  startQrLinking(device: CompanionId, info: DeviceInfo): Promise<OpResult>;
+  /** The QR code the companion shows now, as PNG bytes; NO_QR when it shows none. */
+  qrImage(device: CompanionId): Promise<Outcome<Uint8Array>>;
+  /** `by` scans QR text (decoded by the harness) and approves, passing or failing its ID check. */
+  scanQr(by: DeviceId, qrText: string, idCheck: IdCheckOutcome): Promise<OpResult>;
+  cancelLinking(device: CompanionId): Promise<OpResult>;
+
+  /** The companion asks for a pairing code for its account's phone number; returns the code shown. */
+  requestPairingCode(device: CompanionId, info: DeviceInfo): Promise<Outcome<string>>;
+  /** `by` enters a pairing code (any 8 characters; the harness makes wrong ones). */
+  enterPairingCode(by: DeviceId, code: string, idCheck: IdCheckOutcome): Promise<OpResult>;
+
+  unlink(by: DeviceId, target: DeviceId): Promise<OpResult>;
+  /** A message with this id (carried inside the encrypted payload) to the other account. */
+  send(from: DeviceId, messageId: string): Promise<OpResult>;
+
+  /** Move the virtual clock; every deadline reached is processed before this resolves. */
+  advanceClock(ms: number): Promise<void>;
+  restart(): Promise<void>;
+
+  /**
+   * The normalised view (model/observation.ts) after everything in flight has settled:
+   * deliveries to online devices are done before this resolves. `result` is filled by the
+   * harness; drivers return the accounts part.
+   */
+  observe(): Promise<Observation['accounts']>;
+
+  /** capability 'server-injection': the server adds a device to the account that the primary did not sign. */
+  injectDevice?(account: AccountId, name: string): Promise<void>;
+  /** capability 'server-injection': how many messages the injected device could decrypt. */
+  injectedDeviceReceived?(account: AccountId, name: string): Promise<number>;
+  /** capability 'traffic-inspection': every payload the server relayed since the world began. */
+  relayedPayloads?(): Promise<readonly string[]>;
+
+  close(): Promise<void>;
+}
+
+export interface Adapter {
+  readonly name: string;
+  readonly description: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  /** A fresh world under this profile. The harness opens one per test path. */
+  open(profile: Profile): Promise<Driver>;
+  /** Release shared resources (servers, sockets) when the run ends. */
+  dispose?(): Promise<void>;
+}
