@@ -1,0 +1,114 @@
+/**
+ * The run report: what CI gates on and auditors read. Versioned; the JSON Schema published at
+ * reports/report.schema.json describes exactly this shape (a test keeps the two in step).
+ * Renderers (JSON, JUnit XML, HTML, Markdown) take a RunReport and nothing else.
+ */
+
+export const REPORT_SCHEMA_VERSION = '1.0.0';
+
+/** Per requirement. `fail` only for MUST; a broken SHOULD is `non-strict`. */
+export type RequirementVerdict = 'pass' | 'fail' | 'non-strict' | 'skipped' | 'not-covered';
+
+export type CheckStatus = 'pass' | 'fail' | 'skipped';
+
+/** How a check was made: a path generated from the model, a property-based run, or a targeted check. */
+export type CheckKind = 'model-path' | 'property' | 'security';
+
+export interface StepRecord {
+  /** 0-based position in the path. */
+  readonly index: number;
+  /** The step in words, e.g. `SCAN_QR A.c1 by A.primary (live, id check pass)`. */
+  readonly event: string;
+  /** What the model predicted, in words (result and the differing fields). */
+  readonly expected: string;
+  /** What the implementation showed, in words. */
+  readonly actual: string;
+  readonly ok: boolean;
+}
+
+export interface Failure {
+  /** The requirement the first difference breaks (the one a reader should look up). */
+  readonly requirement: string;
+  readonly message: string;
+  /** The (shrunk) path up to and including the failing step. */
+  readonly path: readonly StepRecord[];
+  /** Index into `path` of the first step where implementation and model differ. */
+  readonly failingStep: number;
+  /** Each field that differed at the failing step. */
+  readonly differences: readonly { readonly field: string; readonly expected: string; readonly actual: string }[];
+  /** fast-check seed and path, when the failure came from a property run. */
+  readonly seed?: number;
+  readonly counterexamplePath?: string;
+  /** One command that reruns exactly this failure. */
+  readonly replay: string;
+}
+
+export interface CheckResult {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: CheckKind;
+  readonly requirements: readonly string[];
+  readonly status: CheckStatus;
+  /** Present when skipped: which capability is missing, in words. */
+  readonly skipReason?: string;
+  readonly durationMs: number;
+  /** Model steps executed by this check. */
+  readonly steps: number;
+  readonly failure?: Failure;
+}
+
+export interface RequirementResult {
+  readonly id: string;
+  readonly level: 'MUST' | 'SHOULD';
+  readonly text: string;
+  readonly verdict: RequirementVerdict;
+  /** Why it is skipped, not covered, or accepted by the baseline. */
+  readonly reason?: string;
+  /** Ids of the checks that exercise it. */
+  readonly checks: readonly string[];
+  /** Ids of the statechart elements that serve it. */
+  readonly modelElements: readonly string[];
+  /** True when it fails but the baseline accepts the deviation. */
+  readonly baselined?: boolean;
+}
+
+export interface CoverageCount {
+  readonly covered: number;
+  readonly total: number;
+  readonly uncovered: readonly string[];
+}
+
+export interface BaselineOutcome {
+  readonly file: string;
+  /** Failing requirements the baseline accepts. */
+  readonly accepted: readonly string[];
+  /** Failing requirements the baseline does not list: these fail the run. */
+  readonly unexpected: readonly string[];
+  /** Baseline entries that no longer fail: these fail the run too (the baseline is stale). */
+  readonly stale: readonly string[];
+}
+
+export interface RunReport {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  readonly tool: { readonly name: 'linkspec'; readonly version: string };
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** conformant: no MUST fails (after the baseline) and no baseline entry is stale. */
+  readonly verdict: 'conformant' | 'non-conformant';
+  readonly adapter: { readonly name: string; readonly description: string; readonly capabilities: readonly string[] };
+  readonly profile: { readonly name: string } & Record<string, unknown>;
+  readonly options: { readonly seed: number; readonly runs: number; readonly only?: readonly string[] };
+  readonly summary: {
+    readonly requirements: Readonly<Record<RequirementVerdict, number>>;
+    readonly checks: { readonly total: number; readonly pass: number; readonly fail: number; readonly skipped: number };
+    readonly modelSteps: number;
+  };
+  readonly requirements: readonly RequirementResult[];
+  readonly checks: readonly CheckResult[];
+  readonly coverage: { readonly states: CoverageCount; readonly transitions: CoverageCount };
+  readonly baseline?: BaselineOutcome;
+  /** The statechart as SVG, coloured by coverage and failures (embedded by the HTML report). */
+  readonly statechartSvg?: string;
+  /** The command that reruns the whole run. */
+  readonly replay: string;
+}
