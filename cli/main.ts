@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerSelftest } from './commands/selftest.js';
 import { registerBench } from './commands/bench.js';
 import { registerFuzz } from './commands/fuzz.js';
+import { registerDriver } from './commands/driver.js';
 
 export type CommandResult = Promise<number>;
 
@@ -21,7 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const setExit = (code: number) => { exitCode = code; };
-  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz]) {
+  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver]) {
     register(program, setExit);
   }
   try {
