@@ -1,0 +1,123 @@
+/**
+ * In-memory Storage (storage.ts): the default for tests and the in-process adapter. A restart
+ * of the server reuses the same MemoryStorage object, so nothing acknowledged is lost (RESTART).
+ * Records are deep-copied in and out (structuredClone) so no caller can mutate stored state;
+ * `transaction` snapshots the maps and restores them if `fn` throws.
+ */
+import type {
+  AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
+  QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
+} from './storage.js';
+
+interface Tables {
+  accounts: Map<string, AccountRecord>;
+  devices: Map<string, DeviceRecord>;
+  lists: Map<string, DeviceListRecord>;
+  queue: Map<number, QueuedDelivery>;
+  attempts: Map<string, QrAttemptRecord>;
+  refs: Map<string, QrRefRecord>;
+  codes: Map<string, PairingCodeRecord>;
+  pending: Map<string, PendingCompanionRecord>;
+  meta: Map<string, string>;
+  nextSeq: number;
+}
+
+function emptyTables(): Tables {
+  return {
+    accounts: new Map(), devices: new Map(), lists: new Map(), queue: new Map(), attempts: new Map(),
+    refs: new Map(), codes: new Map(), pending: new Map(), meta: new Map(), nextSeq: 1,
+  };
+}
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class MemoryStorage implements Storage {
+  private t: Tables = emptyTables();
+  private depth = 0;
+
+  getAccount(phone: string) { return opt(this.t.accounts.get(phone)); }
+  putAccount(account: AccountRecord) { this.t.accounts.set(account.phone, copy(account)); }
+  listAccounts() { return [...this.t.accounts.values()].map(copy); }
+
+  getDevice(id: string) { return opt(this.t.devices.get(id)); }
+  putDevice(device: DeviceRecord) { this.t.devices.set(device.id, copy(device)); }
+  listDevices(phone: string) { return [...this.t.devices.values()].filter((d) => d.phone === phone).map(copy); }
+
+  getDeviceList(phone: string) { return opt(this.t.lists.get(phone)); }
+  putDeviceList(list: DeviceListRecord) { this.t.lists.set(list.phone, copy(list)); }
+
+  enqueue(delivery: Omit<QueuedDelivery, 'seq'>): QueuedDelivery {
+    const stored: QueuedDelivery = { ...copy(delivery), seq: this.t.nextSeq++ };
+    this.t.queue.set(stored.seq, stored);
+    return copy(stored);
+  }
+  pendingFor(recipientDeviceId: string) {
+    return [...this.t.queue.values()].filter((d) => d.recipientDeviceId === recipientDeviceId)
+      .sort((a, b) => a.seq - b.seq).map(copy);
+  }
+  ack(recipientDeviceId: string, seq: number) {
+    const item = this.t.queue.get(seq);
+    if (!item || item.recipientDeviceId !== recipientDeviceId) return false;
+    this.t.queue.delete(seq);
+    return true;
+  }
+  dropQueue(recipientDeviceId: string) {
+    let dropped = 0;
+    for (const [seq, item] of this.t.queue) {
+      if (item.recipientDeviceId === recipientDeviceId) { this.t.queue.delete(seq); dropped++; }
+    }
+    return dropped;
+  }
+  countPending(recipientDeviceId: string) {
+    let n = 0;
+    for (const item of this.t.queue.values()) if (item.recipientDeviceId === recipientDeviceId) n++;
+    return n;
+  }
+
+  getQrAttempt(attemptId: string) { return opt(this.t.attempts.get(attemptId)); }
+  putQrAttempt(attempt: QrAttemptRecord) { this.t.attempts.set(attempt.attemptId, copy(attempt)); }
+  listActiveQrAttempts() { return [...this.t.attempts.values()].filter((a) => a.state === 'active').map(copy); }
+  listActiveQrAttemptsOf(companionId: string) {
+    return this.listActiveQrAttempts().filter((a) => a.companionId === companionId);
+  }
+  getQrRef(ref: string) { return opt(this.t.refs.get(ref)); }
+  putQrRef(ref: QrRefRecord) { this.t.refs.set(ref.ref, copy(ref)); }
+  listQrRefs(attemptId: string) {
+    return [...this.t.refs.values()].filter((r) => r.attemptId === attemptId).sort((a, b) => a.index - b.index).map(copy);
+  }
+
+  getLatestCode(phone: string) {
+    // Map iteration order is first-insertion order, so the last match is the latest code.
+    let latest: PairingCodeRecord | undefined;
+    for (const code of this.t.codes.values()) if (code.phone === phone) latest = code;
+    return opt(latest);
+  }
+  putCode(code: PairingCodeRecord) { this.t.codes.set(code.codeId, copy(code)); }
+  listActiveCodes() { return [...this.t.codes.values()].filter((c) => c.state === 'active').map(copy); }
+
+  getPendingCompanion(id: string) { return opt(this.t.pending.get(id)); }
+  putPendingCompanion(companion: PendingCompanionRecord) { this.t.pending.set(companion.id, copy(companion)); }
+
+  getMeta(key: string) { return this.t.meta.get(key); }
+  setMeta(key: string, value: string) { this.t.meta.set(key, value); }
+
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    const snapshot = copy(this.t);
+    this.depth++;
+    try {
+      return fn();
+    } catch (error) {
+      this.t = snapshot;
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  close() { /* nothing to release */ }
+}
+
+function opt<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : copy(value);
+}
