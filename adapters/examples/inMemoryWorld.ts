@@ -1,0 +1,378 @@
+/**
+ * A tiny in-memory implementation of the linking semantics of model/events.ts: the worked
+ * example of ADAPTERS.md. No crypto, no sockets, no storage - a "server" that is a few maps, a
+ * clock that is a number. It shows what a team's adapter has to get right (refusal order, QR
+ * rotation, pairing-code attempts, deadlines, delivery on reconnect) without any of the
+ * cryptography a real implementation needs, so it says nothing about E2E-01 or AUTH-02.
+ *
+ * Written from events.ts by hand, not from the statechart: the harness compares it with the
+ * model like any other implementation. Serves PAIR-01..07, LIMIT-*, AUTH-01/03, OFF-*, EXP-*,
+ * E2E-02/03, HIST-01, LIFE-01, NOTE-01 at the level of observable state.
+ */
+import { OK, refused, type OpResult } from '../../model/errors.js';
+import {
+  ACCOUNTS, accountOf, isPrimaryId, otherAccount, primaryOf,
+  type AccountId, type CompanionId, type DeviceId, type IdCheckOutcome,
+} from '../../model/events.js';
+import type { AccountView, DeviceStatus, DeviceView, Observation, SignOutReason } from '../../model/observation.js';
+import { qrAttemptMs, qrRefWindow, type Profile } from '../../model/profile.js';
+import type { DeviceInfo, Outcome } from '../../conformance/contract.js';
+
+type Delivery = { readonly kind: 'message' | 'notice'; readonly value: string };
+
+interface QrAttempt {
+  readonly startedAt: number;
+  readonly refs: readonly string[];
+  /** The companion's key and this attempt's linking secret, as the QR carries them. */
+  readonly key: string;
+  readonly secret: string;
+  state: 'active' | 'used' | 'cancelled' | 'ended';
+}
+
+interface Device {
+  readonly id: DeviceId;
+  status: DeviceStatus;
+  reason?: SignOutReason;
+  online: boolean;
+  /** When it last went offline (dormancy / idleness windows start here). */
+  offlineSince?: number;
+  messages: string[];
+  notices: string[];
+  /** Waiting for the device to come online, in order (OFF-02). */
+  queue: Delivery[];
+  info?: DeviceInfo;
+  qr?: QrAttempt;
+}
+
+interface PairingCode {
+  readonly value: string;
+  readonly holder: CompanionId;
+  readonly issuedAt: number;
+  attempts: number;
+  state: 'active' | 'used' | 'cancelled' | 'exhausted' | 'expired';
+}
+
+interface Account {
+  registered: boolean;
+  idCheck: boolean;
+  version: number;
+  /** The primary's dormancy sign-out already happened for its current offline spell. */
+  dormancyDone: boolean;
+  code?: PairingCode;
+  readonly devices: Map<DeviceId, Device>;
+}
+
+export class InMemoryWorld {
+  private now = 0;
+  private counter = 0;
+  private readonly accounts = Object.fromEntries(ACCOUNTS.map((a): [AccountId, Account] =>
+    [a, { registered: false, idCheck: false, version: 0, dormancyDone: false, devices: new Map() }])) as Record<AccountId, Account>;
+  /** Every QR reference ever issued, to the companion and attempt that issued it. */
+  private readonly refs = new Map<string, { device: CompanionId; attempt: QrAttempt; index: number }>();
+
+  constructor(private readonly profile: Profile) {}
+
+  register(account: AccountId, idCheck: boolean): OpResult {
+    const acc = this.accounts[account];
+    if (acc.registered) return refused('ALREADY_REGISTERED');
+    Object.assign(acc, { registered: true, idCheck, dormancyDone: false });
+    acc.devices.set(primaryOf(account), this.freshDevice(primaryOf(account), 'linked'));
+    acc.version++;
+    return OK;
+  }
+
+  reregister(account: AccountId): OpResult {
+    const acc = this.accounts[account];
+    if (!acc.registered) return refused('NOT_REGISTERED');
+    this.signOutCompanions(account, 'primary-reregistered');
+    acc.devices.set(primaryOf(account), this.freshDevice(primaryOf(account), 'linked'));
+    acc.dormancyDone = false;
+    acc.version++;
+    return OK;
+  }
+
+  logout(account: AccountId): OpResult {
+    const acc = this.accounts[account];
+    if (!acc.registered) return refused('NOT_REGISTERED');
+    const primary = this.device(primaryOf(account))!;
+    if (!primary.online) return refused('DEVICE_OFFLINE');
+    this.signOutCompanions(account, 'primary-logout');
+    this.signOut(primary, 'primary-logout');
+    acc.registered = false;
+    acc.version++;
+    return OK;
+  }
+
+  setOnline(id: DeviceId, online: boolean): OpResult {
+    const device = this.device(id);
+    if (device === undefined) return refused('UNKNOWN_DEVICE');
+    if (device.online === online) return OK;
+    device.online = online;
+    if (!online) {
+      device.offlineSince = this.now;
+      if (device.status === 'linking') this.stopLinking(device as Device & { id: CompanionId });
+    } else {
+      device.offlineSince = undefined;
+      if (isPrimaryId(id)) this.accounts[accountOf(id)].dormancyDone = false;
+      for (const item of device.queue.splice(0)) (item.kind === 'message' ? device.messages : device.notices).push(item.value);
+    }
+    return OK;
+  }
+
+  startQr(id: CompanionId, info: DeviceInfo): OpResult {
+    const existing = this.device(id);
+    if (existing?.status === 'linked') return refused('ALREADY_LINKED');
+    if (existing !== undefined && !existing.online) return refused('DEVICE_OFFLINE');
+    const device = this.companionAfresh(id, info);
+    const n = ++this.counter;
+    const attempt: QrAttempt = {
+      startedAt: this.now, state: 'active',
+      refs: Array.from({ length: this.profile.qr.refCount }, (_, i) => `ref-${n}-${i}`),
+      key: b64(`identity:${id}:${n}`), secret: b64(`secret:${n}`),
+    };
+    attempt.refs.forEach((ref, index) => this.refs.set(ref, { device: id, attempt, index }));
+    device.qr = attempt;
+    device.status = 'linking';
+    return OK;
+  }
+
+  /** The QR text the companion shows now: `ref,noise-pub,identity-pub,adv-secret,platform`. */
+  qrText(id: CompanionId): Outcome<string> {
+    const device = this.device(id);
+    const attempt = device?.qr;
+    if (device?.status !== 'linking' || attempt?.state !== 'active') return { ok: false, code: 'NO_QR' };
+    const index = this.shownIndex(attempt);
+    return { ok: true, value: [attempt.refs[index], b64(`noise:${id}`), attempt.key, attempt.secret, device.info?.platform ?? 'web'].join(',') };
+  }
+
+  scanQr(by: DeviceId, text: string, idCheck: IdCheckOutcome): OpResult {
+    const gate = this.approverGate(by, idCheck);
+    if (!gate.ok) return gate;
+    const [ref = '', , key, secret] = text.split(',');
+    const found = this.refs.get(ref);
+    if (found === undefined || accountOf(found.device) !== accountOf(by)) return refused('QR_INVALID');
+    const { attempt } = found;
+    if (attempt.state === 'used' || attempt.state === 'cancelled') return refused('QR_USED');
+    if (attempt.state === 'ended' || this.shownIndex(attempt) !== found.index) return refused('QR_EXPIRED');
+    if (key !== attempt.key || secret !== attempt.secret) return refused('QR_INVALID');
+    attempt.state = 'used';
+    this.link(found.device);
+    return OK;
+  }
+
+  cancelLinking(id: CompanionId): OpResult {
+    const device = this.device(id);
+    if (device?.status !== 'linking') return refused('NOT_LINKING');
+    this.stopLinking(device as Device & { id: CompanionId });
+    return OK;
+  }
+
+  requestCode(id: CompanionId, info: DeviceInfo): Outcome<string> {
+    const existing = this.device(id);
+    if (existing?.status === 'linked') return { ok: false, code: 'ALREADY_LINKED' };
+    if (existing !== undefined && !existing.online) return { ok: false, code: 'DEVICE_OFFLINE' };
+    const acc = this.accounts[accountOf(id)];
+    if (!acc.registered) return { ok: false, code: 'NOT_REGISTERED' };
+    if (acc.code?.state === 'active') this.endCode(acc, 'cancelled');
+    const device = this.companionAfresh(id, info);
+    const { alphabet, length } = this.profile.pairingCode;
+    const value = Array.from({ length }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+    acc.code = { value, holder: id, issuedAt: this.now, attempts: 0, state: 'active' };
+    device.status = 'linking';
+    return { ok: true, value };
+  }
+
+  enterCode(by: DeviceId, entered: string, idCheck: IdCheckOutcome): OpResult {
+    const gate = this.approverGate(by, idCheck);
+    if (!gate.ok) return gate;
+    const acc = this.accounts[accountOf(by)];
+    const code = acc.code;
+    if (code === undefined) return refused('CODE_INVALID');
+    if (code.state === 'exhausted') return refused('ATTEMPTS_EXHAUSTED');
+    if (code.state === 'expired') return refused('CODE_EXPIRED');
+    if (code.state !== 'active') return refused('CODE_INVALID');
+    if (entered.replace('-', '').toUpperCase() !== code.value) {
+      if (++code.attempts >= this.profile.pairingCode.maxAttempts) this.endCode(acc, 'exhausted');
+      return refused('CODE_INVALID');
+    }
+    code.state = 'used';
+    this.link(code.holder);
+    return OK;
+  }
+
+  unlink(by: DeviceId, target: DeviceId): OpResult {
+    const acc = this.accounts[accountOf(by)];
+    if (!acc.registered) return refused('NOT_REGISTERED');
+    const actor = this.device(by);
+    if (actor?.status !== 'linked') return refused('NOT_LINKED');
+    if (!actor.online) return refused('DEVICE_OFFLINE');
+    if (isPrimaryId(target)) return refused('PRIMARY_NOT_UNLINKABLE');
+    if (!isPrimaryId(by) && by !== target) return refused('NOT_PRIMARY');
+    const victim = accountOf(target) === accountOf(by) ? this.device(target) : undefined;
+    if (victim?.status !== 'linked') return refused('NOT_LINKED');
+    this.signOut(victim, 'unlinked');
+    acc.version++;
+    return OK;
+  }
+
+  send(from: DeviceId, id: string): OpResult {
+    const sender = this.device(from);
+    if (sender === undefined) return refused('UNKNOWN_DEVICE');
+    const to = otherAccount(accountOf(from));
+    if (!this.accounts[accountOf(from)].registered || !this.accounts[to].registered) return refused('NOT_REGISTERED');
+    if (sender.status === 'signed-out') return refused('SIGNED_OUT');
+    if (sender.status !== 'linked') return refused('NOT_LINKED');
+    if (!sender.online) return refused('DEVICE_OFFLINE');
+    sender.messages.push(id);
+    for (const account of [accountOf(from), to]) {
+      for (const device of this.accounts[account].devices.values()) {
+        if (device !== sender && device.status === 'linked') this.deliver(device, { kind: 'message', value: id });
+      }
+    }
+    return OK;
+  }
+
+  /** Deadlines are processed in time order, each at its own instant (now >= deadline). */
+  advance(ms: number): void {
+    const until = this.now + ms;
+    for (;;) {
+      const next = this.nextDeadline(until);
+      if (next === undefined) break;
+      this.now = next.at;
+      next.fire();
+    }
+    this.now = until;
+  }
+
+  observe(): Observation['accounts'] {
+    const view = (acc: Account): AccountView => ({
+      registered: acc.registered,
+      deviceListVersion: acc.version,
+      devices: Object.fromEntries([...acc.devices].map(([id, d]): [DeviceId, DeviceView] => [id, {
+        role: isPrimaryId(id) ? 'primary' : 'companion', status: d.status,
+        ...(d.status === 'signed-out' ? { signOutReason: d.reason } : {}),
+        online: d.online, messages: [...d.messages], notices: [...d.notices],
+      }])),
+    });
+    return { A: view(this.accounts.A), B: view(this.accounts.B) };
+  }
+
+  // ---- the steps' shared pieces --------------------------------------------------------------
+
+  /** SCAN_QR / ENTER_CODE refusals before the QR or code itself is looked at, in events.ts order. */
+  private approverGate(by: DeviceId, idCheck: IdCheckOutcome): OpResult {
+    const acc = this.accounts[accountOf(by)];
+    if (!acc.registered) return refused('NOT_REGISTERED');
+    if (!isPrimaryId(by)) return refused('NOT_PRIMARY');
+    if (!this.device(by)!.online) return refused('DEVICE_OFFLINE');
+    const linked = [...acc.devices.values()].filter((d) => !isPrimaryId(d.id) && d.status === 'linked').length;
+    if (linked >= this.profile.maxCompanions) return refused('LIMIT_REACHED');
+    if (idCheck === 'fail' && acc.idCheck) return refused('ID_CHECK_FAILED');
+    return OK;
+  }
+
+  /** Linking (PAIR-02, HIST-01, NOTE-01). */
+  private link(id: CompanionId): void {
+    const acc = this.accounts[accountOf(id)];
+    const device = this.device(id)!;
+    Object.assign(device, { status: 'linked', online: true, offlineSince: undefined });
+    device.messages = [...this.device(primaryOf(accountOf(id)))!.messages];
+    for (const other of acc.devices.values()) {
+      if (other !== device && other.status === 'linked') this.deliver(other, { kind: 'notice', value: device.info?.name ?? id });
+    }
+    acc.version++;
+  }
+
+  private deliver(device: Device, item: Delivery): void {
+    if (!device.online) device.queue.push(item);
+    else (item.kind === 'message' ? device.messages : device.notices).push(item.value);
+  }
+
+  private signOut(device: Device, reason: SignOutReason): void {
+    Object.assign(device, { status: 'signed-out', reason, queue: [] });
+    if (device.qr?.state === 'active') device.qr.state = 'cancelled';
+  }
+
+  private signOutCompanions(account: AccountId, reason: SignOutReason): void {
+    for (const device of this.accounts[account].devices.values()) {
+      if (!isPrimaryId(device.id) && device.status === 'linked') this.signOut(device, reason);
+    }
+  }
+
+  /** The companion stops linking: its QR refs count as cancelled, its pairing code too. */
+  private stopLinking(device: Device & { id: CompanionId }): void {
+    if (device.qr?.state === 'active') device.qr.state = 'cancelled';
+    const acc = this.accounts[accountOf(device.id)];
+    if (acc.code?.state === 'active' && acc.code.holder === device.id) acc.code.state = 'cancelled';
+    device.status = 'idle';
+  }
+
+  /** The account's active code ends; its holder, if still linking by code, becomes idle. */
+  private endCode(acc: Account, state: 'cancelled' | 'exhausted' | 'expired'): void {
+    const code = acc.code!;
+    code.state = state;
+    const holder = this.device(code.holder);
+    if (holder?.status === 'linking' && holder.qr?.state !== 'active') holder.status = 'idle';
+  }
+
+  /** SHOW_QR / REQUEST_CODE: create the companion, or start a signed-out/idle one afresh. */
+  private companionAfresh(id: CompanionId, info: DeviceInfo): Device {
+    const existing = this.device(id);
+    if (existing?.status === 'linking') {
+      this.stopLinking(existing as Device & { id: CompanionId });
+      existing.info = info;
+      return existing;
+    }
+    const device = this.freshDevice(id, 'idle');
+    device.info = info;
+    this.accounts[accountOf(id)].devices.set(id, device);
+    return device;
+  }
+
+  private freshDevice(id: DeviceId, status: DeviceStatus): Device {
+    return { id, status, online: true, messages: [], notices: [], queue: [] };
+  }
+
+  private device(id: DeviceId): Device | undefined {
+    return this.accounts[accountOf(id)].devices.get(id);
+  }
+
+  private shownIndex(attempt: QrAttempt): number {
+    const elapsed = this.now - attempt.startedAt;
+    return attempt.refs.findIndex((_, i) => elapsed < qrRefWindow(this.profile, i).untilMs);
+  }
+
+  /** The earliest deadline at or before `until`, with what happens when it is reached. */
+  private nextDeadline(until: number): { at: number; fire: () => void } | undefined {
+    const candidates: Array<{ at: number; fire: () => void }> = [];
+    for (const account of ACCOUNTS) {
+      const acc = this.accounts[account];
+      const primary = this.device(primaryOf(account));
+      if (acc.registered && primary !== undefined && !primary.online && !acc.dormancyDone) {
+        candidates.push({ at: primary.offlineSince! + this.profile.primaryDormancyMs, fire: () => {
+          acc.dormancyDone = true;
+          for (const d of acc.devices.values()) {
+            if (!isPrimaryId(d.id) && d.status === 'linked') { this.signOut(d, 'primary-dormant'); acc.version++; }
+          }
+        } });
+      }
+      if (acc.code?.state === 'active') {
+        candidates.push({ at: acc.code.issuedAt + this.profile.pairingCode.lifetimeMs, fire: () => this.endCode(acc, 'expired') });
+      }
+      for (const d of acc.devices.values()) {
+        if (!isPrimaryId(d.id) && d.status === 'linked' && !d.online) {
+          candidates.push({ at: d.offlineSince! + this.profile.companionIdleMs, fire: () => { this.signOut(d, 'idle'); acc.version++; } });
+        }
+        const qr = d.qr;
+        if (d.status === 'linking' && qr?.state === 'active') {
+          candidates.push({ at: qr.startedAt + qrAttemptMs(this.profile), fire: () => { qr.state = 'ended'; d.status = 'idle'; } });
+        }
+      }
+    }
+    return candidates.filter((c) => c.at <= until).sort((a, b) => a.at - b.at)[0];
+  }
+}
+
+function b64(text: string): string {
+  return Buffer.from(text).toString('base64');
+}

@@ -1,0 +1,135 @@
+/**
+ * Adapter resolution: the one place that turns an `--adapter <spec>` into an Adapter. Every
+ * command that runs the suite (run, selftest, bench, fuzz, driver) goes through here, so the
+ * accepted forms are the same everywhere.
+ *
+ *   reference                      the reference implementation, in process
+ *   reference-ws=ws://host:port/…  the reference client against a server speaking reference/PROTOCOL.md
+ *   remote=ws://host:port          any implementation behind a remote driver (adapters/remote/REMOTE.md)
+ *   ./path/module.ts | .js         a module (relative to the working directory, or absolute) whose
+ *                                  default export - or export named `adapter` - is an Adapter or a
+ *                                  no-arg, possibly async, factory returning one
+ *
+ * Guarantees: a bad spec throws UsageError('BAD_ADAPTER') listing the accepted forms; an adapter
+ * that cannot start (unreachable driver, module that fails to load or has the wrong shape) throws
+ * UsageError('ADAPTER_START_FAILED' | 'BAD_ADAPTER') with the reason; anything returned passed the
+ * shape check. URLs must be ws: or wss:.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Adapter } from '../conformance/contract.js';
+import { UsageError } from '../cli/exit.js';
+import { adapterProblems } from './adapterShape.js';
+import { createRemoteAdapter } from './remote/remoteAdapter.js';
+
+export type AdapterSpec =
+  | { readonly kind: 'reference' }
+  | { readonly kind: 'reference-ws'; readonly url: string }
+  | { readonly kind: 'remote'; readonly url: string }
+  | { readonly kind: 'module'; readonly path: string };
+
+export const ADAPTER_SPEC_FORMS: readonly string[] = [
+  'reference                      (the reference implementation, in process)',
+  'reference-ws=ws://host:port/…  (the reference client against a server speaking reference/PROTOCOL.md)',
+  'remote=ws://host:port          (a remote driver, see adapters/remote/REMOTE.md)',
+  './path/module.ts or .js        (a module exporting an Adapter or a factory, see adapters/ADAPTERS.md)',
+];
+
+const MODULE_EXTENSIONS = /\.(ts|mts|js|mjs)$/;
+
+/** Reads a spec without touching the network or the file system. Throws UsageError('BAD_ADAPTER'). */
+export function parseAdapterSpec(spec: string, cwd: string = process.cwd()): AdapterSpec {
+  const text = spec.trim();
+  if (text === 'reference') return { kind: 'reference' };
+  const eq = text.indexOf('=');
+  if (eq > 0 && !text.startsWith('.') && !isAbsolute(text)) {
+    const kind = text.slice(0, eq);
+    const url = text.slice(eq + 1);
+    if (kind === 'reference-ws' || kind === 'remote') return { kind, url: checkUrl(spec, url) };
+    throw badSpec(spec, `'${kind}=' is not a known form`);
+  }
+  if (text.startsWith('./') || text.startsWith('../') || isAbsolute(text)) {
+    if (!MODULE_EXTENSIONS.test(text)) throw badSpec(spec, 'a module path must end in .ts, .mts, .js or .mjs');
+    return { kind: 'module', path: resolve(cwd, text) };
+  }
+  if (MODULE_EXTENSIONS.test(text)) throw badSpec(spec, `a module path must start with ./, ../ or / (try ./${text})`);
+  throw badSpec(spec, 'not a known adapter');
+}
+
+export async function resolveAdapter(spec: string): Promise<Adapter> {
+  const parsed = parseAdapterSpec(spec);
+  switch (parsed.kind) {
+    case 'reference': return (await loadReference())();
+    case 'reference-ws': return (await loadReference())({ url: parsed.url });
+    case 'remote':
+      try {
+        return await createRemoteAdapter(parsed.url);
+      } catch (error) {
+        throw new UsageError('ADAPTER_START_FAILED', `remote driver at ${parsed.url}: ${messageOf(error)}`);
+      }
+    case 'module': return loadModuleAdapter(spec, parsed.path);
+  }
+}
+
+/** Loads a user's adapter module: default export, else `adapter`; an Adapter or a factory of one. */
+async function loadModuleAdapter(spec: string, path: string): Promise<Adapter> {
+  if (!existsSync(path)) throw badSpec(spec, `no such file: ${path}`);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError('ADAPTER_START_FAILED', `${spec} failed to load: ${messageOf(error)}`);
+  }
+  const exported = module.default ?? module.adapter;
+  if (exported === undefined) {
+    throw new UsageError('BAD_ADAPTER', `${spec} has no default export and no export named 'adapter' (see adapters/ADAPTERS.md)`);
+  }
+  let candidate: unknown = exported;
+  if (typeof exported === 'function') {
+    try {
+      candidate = await (exported as () => unknown)();
+    } catch (error) {
+      throw new UsageError('ADAPTER_START_FAILED', `${spec}: the adapter factory threw: ${messageOf(error)}`);
+    }
+  }
+  const problems = adapterProblems(candidate);
+  if (problems.length > 0) {
+    throw new UsageError('BAD_ADAPTER', `${spec} does not export an Adapter: ${problems.join('; ')} (see conformance/contract.ts)`);
+  }
+  return candidate as Adapter;
+}
+
+type ReferenceFactory = (options?: { url?: string }) => Adapter | Promise<Adapter>;
+
+/**
+ * The reference is loaded only when asked for, so `remote=` and module adapters never pay for
+ * its server and storage.
+ */
+async function loadReference(): Promise<ReferenceFactory> {
+  const specifier = './reference/index.js';
+  const module = (await import(specifier)) as { createReferenceAdapter?: ReferenceFactory };
+  if (typeof module.createReferenceAdapter !== 'function') {
+    throw new UsageError('ADAPTER_START_FAILED', 'the reference adapter is not available in this build (adapters/reference/)');
+  }
+  return module.createReferenceAdapter;
+}
+
+function checkUrl(spec: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badSpec(spec, `'${url}' is not a URL`);
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw badSpec(spec, `'${url}' must be a ws: or wss: URL`);
+  return url;
+}
+
+function badSpec(spec: string, why: string): UsageError {
+  return new UsageError('BAD_ADAPTER', `--adapter '${spec}': ${why}. Accepted forms:\n  ${ADAPTER_SPEC_FORMS.join('\n  ')}`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
