@@ -112,7 +112,7 @@ describe('remote adapter round trip', () => {
       { ok: false, code: 'PRIMARY_NOT_UNLINKABLE' }, { ok: true }, undefined, undefined, ACCOUNTS_VIEW,
       undefined, 2, ['c2VjcmV0', 'b3BhcXVl'], undefined,
     ]);
-    const png = results[5] as { value: Uint8Array };
+    const png = results[5] as unknown as { value: Uint8Array };
     expect(png.value).toBeInstanceOf(Uint8Array);
   });
 
