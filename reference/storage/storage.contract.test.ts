@@ -1,0 +1,318 @@
+/**
+ * The Storage contract (storage.ts), one set of cases run against every implementation:
+ * MemoryStorage, SqliteStorage in memory and SqliteStorage on a file. Then a differential
+ * property: random operation sequences give identical answers from memory and SQLite.
+ * Serves RESTART and the requirements storage.ts lists (PAIR-03/04/06, LIMIT-01/02, LIFE-02,
+ * OFF-02, E2E-03, EXP-01/04).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStorage } from './memory.js';
+import { SqliteStorage } from './sqlite.js';
+import type {
+  AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, QrAttemptRecord, QrRefRecord, Storage,
+} from './storage.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'linkspec-storage-'));
+let files = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const IMPLEMENTATIONS: [string, () => Storage][] = [
+  ['MemoryStorage', () => new MemoryStorage()],
+  ['SqliteStorage(:memory:)', () => new SqliteStorage(':memory:')],
+  ['SqliteStorage(file)', () => new SqliteStorage(join(dir, `contract-${files++}.db`))],
+];
+
+export const account = (phone: string, over: Partial<AccountRecord> = {}): AccountRecord => ({
+  phone, registered: true, primaryDeviceId: `P-${phone}`, primaryIdentityKey: 'AAAA', registrations: 1, ...over,
+});
+
+export const device = (id: string, phone: string, over: Partial<DeviceRecord> = {}): DeviceRecord => ({
+  id, phone, role: 'companion', identityKey: id, boxKey: `box-${id}`, boxKeySignature: `sig-${id}`,
+  name: `name ${id}`, platform: 'web', status: 'linked', linkedAt: 10, offlineSince: null, injected: false, ...over,
+});
+
+const attempt = (attemptId: string, companionId: string, state: QrAttemptRecord['state'] = 'active'): QrAttemptRecord => ({
+  attemptId, companionId, startedAt: 5, state,
+});
+
+const qrRef = (ref: string, attemptId: string, index: number): QrRefRecord => ({
+  ref, attemptId, index, fromMs: index * 20, untilMs: index * 20 + 20, used: false,
+});
+
+const code = (codeId: string, phone: string, over: Partial<PairingCodeRecord> = {}): PairingCodeRecord => ({
+  codeId, phone, code: 'ABCDEFGH', companionId: 'C1', issuedAt: 1, expiresAt: 180_001, attempts: 0, state: 'active', ...over,
+});
+
+describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
+  let s: Storage;
+  beforeEach(() => { s = make(); });
+  afterEach(() => s.close());
+
+  describe('accounts', () => {
+    it('answers undefined / [] when empty', () => {
+      expect(s.getAccount('+1')).toBeUndefined();
+      expect(s.listAccounts()).toEqual([]);
+    });
+    it('upserts by phone and lists every account', () => {
+      s.putAccount(account('+1'));
+      s.putAccount(account('+2', { registered: false, primaryDeviceId: null, primaryIdentityKey: null, registrations: 0 }));
+      s.putAccount(account('+1', { registrations: 2 }));
+      expect(s.getAccount('+1')).toEqual(account('+1', { registrations: 2 }));
+      expect(s.getAccount('+2')?.primaryDeviceId).toBeNull();
+      expect(s.listAccounts().map((a) => a.phone).sort()).toEqual(['+1', '+2']);
+    });
+    it('hands out copies: mutating what came in or out changes nothing stored', () => {
+      const a = account('+1') as { registrations: number } & AccountRecord;
+      s.putAccount(a);
+      a.registrations = 99;
+      const out = s.getAccount('+1') as { registrations: number } & AccountRecord;
+      out.registrations = 77;
+      (s.listAccounts()[0] as { registrations: number }).registrations = 55;
+      expect(s.getAccount('+1')?.registrations).toBe(1);
+    });
+  });
+
+  describe('devices', () => {
+    it('round-trips optional fields exactly (present and absent)', () => {
+      const linked = device('C1', '+1', { link: { details: 'ZA==', accountSignature: 'YQ==', deviceSignature: 'Yg==' } });
+      const out = device('C2', '+1', { status: 'signed-out', signOutReason: 'primary-dormant', offlineSince: 1234 });
+      s.putDevice(linked);
+      s.putDevice(out);
+      expect(s.getDevice('C1')).toEqual(linked);
+      expect(s.getDevice('C2')).toEqual(out);
+      expect(Object.keys(s.getDevice('C2')!)).not.toContain('link');
+      expect(Object.keys(s.getDevice('C1')!)).not.toContain('signOutReason');
+    });
+    it('lists an account\'s devices in first-insertion order, upserts keeping their place', () => {
+      s.putDevice(device('P', '+1', { role: 'primary' }));
+      s.putDevice(device('B', '+1'));
+      s.putDevice(device('X', '+2'));
+      s.putDevice(device('A', '+1', { injected: true }));
+      s.putDevice(device('B', '+1', { status: 'signed-out', signOutReason: 'unlinked' }));
+      expect(s.listDevices('+1').map((d) => d.id)).toEqual(['P', 'B', 'A']);
+      expect(s.listDevices('+1')[1].status).toBe('signed-out');
+      expect(s.listDevices('+2').map((d) => d.id)).toEqual(['X']);
+      expect(s.listDevices('+3')).toEqual([]);
+      expect(s.getDevice('nope')).toBeUndefined();
+    });
+  });
+
+  describe('device lists', () => {
+    it('keeps only the latest list per account, signature and lastSigned verbatim', () => {
+      const v1: DeviceListRecord = { phone: '+1', version: 1, devices: [{ id: 'P', identityKey: 'P' }], signature: 'c2ln', lastSigned: { version: 1, devices: [{ id: 'P', identityKey: 'P' }], signature: 'c2ln' } };
+      const v2: DeviceListRecord = { phone: '+1', version: 2, devices: [], signature: null, lastSigned: v1.lastSigned };
+      expect(s.getDeviceList('+1')).toBeUndefined();
+      s.putDeviceList(v1);
+      expect(s.getDeviceList('+1')).toEqual(v1);
+      s.putDeviceList(v2);
+      expect(s.getDeviceList('+1')).toEqual(v2);
+      s.putDeviceList({ ...v1, phone: '+2', lastSigned: null });
+      expect(s.getDeviceList('+2')?.lastSigned).toBeNull();
+    });
+  });
+
+  describe('queued deliveries (OFF-02, E2E-03)', () => {
+    const msg = (to: string, payload: string) => ({ recipientDeviceId: to, kind: 'message' as const, senderDeviceId: 'S', payload });
+
+    it('assigns strictly increasing seqs and returns pending deliveries in seq order', () => {
+      const a = s.enqueue(msg('D1', '1'));
+      const b = s.enqueue(msg('D2', '2'));
+      const c = s.enqueue(msg('D1', '3'));
+      expect(a.seq).toBeLessThan(b.seq);
+      expect(b.seq).toBeLessThan(c.seq);
+      expect(a).toEqual({ ...msg('D1', '1'), seq: a.seq });
+      expect(s.pendingFor('D1')).toEqual([a, c]);
+      expect(s.countPending('D1')).toBe(2);
+      expect(s.pendingFor('D3')).toEqual([]);
+      expect(s.countPending('D3')).toBe(0);
+    });
+    it('acks only the recipient\'s own delivery, once', () => {
+      const a = s.enqueue(msg('D1', '1'));
+      expect(s.ack('D2', a.seq)).toBe(false);
+      expect(s.ack('D1', a.seq + 1000)).toBe(false);
+      expect(s.ack('D1', a.seq)).toBe(true);
+      expect(s.ack('D1', a.seq)).toBe(false);
+      expect(s.pendingFor('D1')).toEqual([]);
+    });
+    it('never reuses a seq, even after the newest delivery was acked', () => {
+      const a = s.enqueue(msg('D1', '1'));
+      s.ack('D1', a.seq);
+      expect(s.enqueue(msg('D1', '2')).seq).toBeGreaterThan(a.seq);
+    });
+    it('drops a removed device\'s whole queue and nobody else\'s', () => {
+      s.enqueue(msg('D1', '1'));
+      s.enqueue({ ...msg('D1', '2'), kind: 'history' });
+      const keep = s.enqueue({ recipientDeviceId: 'D2', kind: 'notice', senderDeviceId: 'server', payload: '{}' });
+      expect(s.dropQueue('D1')).toBe(2);
+      expect(s.dropQueue('D1')).toBe(0);
+      expect(s.countPending('D1')).toBe(0);
+      expect(s.pendingFor('D2')).toEqual([keep]);
+    });
+  });
+
+  describe('QR attempts and references (PAIR-01/03/04)', () => {
+    it('lists active attempts, overall and per companion, following state changes', () => {
+      s.putQrAttempt(attempt('A1', 'C1'));
+      s.putQrAttempt(attempt('A2', 'C2'));
+      s.putQrAttempt(attempt('A3', 'C1', 'ended'));
+      expect(s.listActiveQrAttempts().map((a) => a.attemptId).sort()).toEqual(['A1', 'A2']);
+      expect(s.listActiveQrAttemptsOf('C1')).toEqual([attempt('A1', 'C1')]);
+      s.putQrAttempt(attempt('A1', 'C1', 'cancelled'));
+      expect(s.listActiveQrAttemptsOf('C1')).toEqual([]);
+      expect(s.getQrAttempt('A1')?.state).toBe('cancelled');
+      expect(s.getQrAttempt('A9')).toBeUndefined();
+    });
+    it('lists an attempt\'s references by increasing index, whatever the insertion order', () => {
+      s.putQrRef(qrRef('r2', 'A1', 2));
+      s.putQrRef(qrRef('r0', 'A1', 0));
+      s.putQrRef(qrRef('x0', 'A2', 0));
+      s.putQrRef(qrRef('r1', 'A1', 1));
+      s.putQrRef({ ...qrRef('r0', 'A1', 0), used: true });
+      expect(s.listQrRefs('A1').map((r) => r.ref)).toEqual(['r0', 'r1', 'r2']);
+      expect(s.getQrRef('r0')?.used).toBe(true);
+      expect(s.getQrRef('nope')).toBeUndefined();
+      expect(s.listQrRefs('A9')).toEqual([]);
+    });
+  });
+
+  describe('pairing codes (PAIR-06)', () => {
+    it('the latest code is the one first inserted last, even when an older one is updated', () => {
+      expect(s.getLatestCode('+1')).toBeUndefined();
+      s.putCode(code('K1', '+1'));
+      s.putCode(code('K2', '+1', { code: 'JJJJJJJJ' }));
+      s.putCode(code('K3', '+2'));
+      s.putCode(code('K1', '+1', { state: 'cancelled' }));
+      expect(s.getLatestCode('+1')?.codeId).toBe('K2');
+      s.putCode(code('K2', '+1', { attempts: 3, state: 'exhausted' }));
+      expect(s.getLatestCode('+1')).toEqual(code('K2', '+1', { attempts: 3, state: 'exhausted' }));
+      expect(s.listActiveCodes().map((c) => c.codeId)).toEqual(['K3']);
+    });
+  });
+
+  describe('pending companions and meta', () => {
+    it('upserts pending companions by id', () => {
+      const c = { id: 'C1', boxKey: 'b', boxKeySignature: 's', name: 'Laptop', platform: 'desktop' };
+      expect(s.getPendingCompanion('C1')).toBeUndefined();
+      s.putPendingCompanion(c);
+      s.putPendingCompanion({ ...c, name: 'Tablet' });
+      expect(s.getPendingCompanion('C1')).toEqual({ ...c, name: 'Tablet' });
+    });
+    it('stores named string values', () => {
+      expect(s.getMeta('clock')).toBeUndefined();
+      s.setMeta('clock', '0');
+      s.setMeta('clock', '1209600000');
+      s.setMeta('empty', '');
+      expect(s.getMeta('clock')).toBe('1209600000');
+      expect(s.getMeta('empty')).toBe('');
+    });
+  });
+
+  describe('transaction', () => {
+    it('keeps every write and returns fn\'s result', () => {
+      const seq = s.transaction(() => {
+        s.putAccount(account('+1'));
+        s.putDevice(device('C1', '+1'));
+        return s.enqueue({ recipientDeviceId: 'C1', kind: 'message', senderDeviceId: 'P', payload: 'x' }).seq;
+      });
+      expect(s.getAccount('+1')).toBeDefined();
+      expect(s.pendingFor('C1').map((d) => d.seq)).toEqual([seq]);
+    });
+    it('rolls every write back when fn throws, and rethrows', () => {
+      s.putAccount(account('+1'));
+      s.setMeta('clock', '1');
+      const boom = new Error('boom');
+      expect(() => s.transaction(() => {
+        s.putAccount(account('+1', { registrations: 2 }));
+        s.putDevice(device('C1', '+1'));
+        s.enqueue({ recipientDeviceId: 'C1', kind: 'message', senderDeviceId: 'P', payload: 'x' });
+        s.putCode(code('K1', '+1'));
+        s.setMeta('clock', '2');
+        throw boom;
+      })).toThrow(boom);
+      expect(s.getAccount('+1')?.registrations).toBe(1);
+      expect(s.getDevice('C1')).toBeUndefined();
+      expect(s.countPending('C1')).toBe(0);
+      expect(s.getLatestCode('+1')).toBeUndefined();
+      expect(s.getMeta('clock')).toBe('1');
+    });
+    it('nested calls join the outer transaction: the outer failure undoes the inner writes', () => {
+      expect(() => s.transaction(() => {
+        const inner = s.transaction(() => { s.putAccount(account('+1')); return 7; });
+        expect(inner).toBe(7);
+        throw new Error('outer');
+      })).toThrow('outer');
+      expect(s.getAccount('+1')).toBeUndefined();
+      expect(s.transaction(() => s.transaction(() => 'ok'))).toBe('ok');
+    });
+  });
+});
+
+// ---- differential: the same random operations give the same answers -------------------------
+type Op =
+  | { op: 'enqueue'; to: string; payload: string }
+  | { op: 'ack'; to: string; pick: number }
+  | { op: 'drop'; to: string }
+  | { op: 'putDevice'; id: string; phone: string; signedOut: boolean }
+  | { op: 'putCode'; id: string; phone: string; state: PairingCodeRecord['state'] }
+  | { op: 'putAttempt'; id: string; companion: string; state: QrAttemptRecord['state'] }
+  | { op: 'txFail'; to: string };
+
+const small = (prefix: string) => fc.integer({ min: 0, max: 3 }).map((n) => `${prefix}${n}`);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ op: fc.constant('enqueue' as const), to: small('D'), payload: fc.string({ maxLength: 6 }) }),
+  fc.record({ op: fc.constant('ack' as const), to: small('D'), pick: fc.nat(5) }),
+  fc.record({ op: fc.constant('drop' as const), to: small('D') }),
+  fc.record({ op: fc.constant('putDevice' as const), id: small('D'), phone: small('+'), signedOut: fc.boolean() }),
+  fc.record({ op: fc.constant('putCode' as const), id: small('K'), phone: small('+'), state: fc.constantFrom('active', 'used', 'cancelled', 'exhausted') }),
+  fc.record({ op: fc.constant('putAttempt' as const), id: small('A'), companion: small('C'), state: fc.constantFrom('active', 'cancelled', 'ended', 'linked') }),
+  fc.record({ op: fc.constant('txFail' as const), to: small('D') }),
+);
+
+function apply(s: Storage, o: Op): unknown {
+  switch (o.op) {
+    case 'enqueue': return s.enqueue({ recipientDeviceId: o.to, kind: 'message', senderDeviceId: 'S', payload: o.payload });
+    case 'ack': {
+      const pending = s.pendingFor(o.to);
+      return s.ack(o.to, pending.length === 0 ? o.pick : pending[o.pick % pending.length].seq);
+    }
+    case 'drop': return s.dropQueue(o.to);
+    case 'putDevice': return s.putDevice(device(o.id, o.phone, o.signedOut ? { status: 'signed-out', signOutReason: 'idle' } : {}));
+    case 'putCode': return s.putCode(code(o.id, o.phone, { state: o.state }));
+    case 'putAttempt': return s.putQrAttempt(attempt(o.id, o.companion, o.state));
+    case 'txFail':
+      try {
+        s.transaction(() => { s.enqueue({ recipientDeviceId: o.to, kind: 'notice', senderDeviceId: 'server', payload: '' }); throw new Error('x'); });
+      } catch { /* expected */ }
+      return s.countPending(o.to);
+  }
+}
+
+function snapshot(s: Storage): unknown {
+  const ids = ['0', '1', '2', '3'];
+  return {
+    pending: ids.map((n) => s.pendingFor(`D${n}`)),
+    devices: ids.map((n) => s.listDevices(`+${n}`)),
+    latest: ids.map((n) => s.getLatestCode(`+${n}`)),
+    activeCodes: s.listActiveCodes().map((c) => c.codeId).sort(),
+    activeAttempts: ids.map((n) => s.listActiveQrAttemptsOf(`C${n}`)),
+  };
+}
+
+describe('MemoryStorage and SqliteStorage agree on random operation sequences', () => {
+  it('same answer to every operation and the same state afterwards', () => {
+    fc.assert(fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
+      const memory = new MemoryStorage();
+      const sqlite = new SqliteStorage(':memory:');
+      try {
+        for (const o of ops) expect(apply(sqlite, o)).toEqual(apply(memory, o));
+        expect(snapshot(sqlite)).toEqual(snapshot(memory));
+      } finally {
+        sqlite.close();
+      }
+    }), { numRuns: 60 });
+  });
+});
