@@ -85,7 +85,8 @@ export class InMemoryWorld {
     const acc = this.accounts[account];
     if (!acc.registered) return refused('NOT_REGISTERED');
     this.signOutCompanions(account, 'primary-reregistered');
-    acc.devices.set(primaryOf(account), this.freshDevice(primaryOf(account), 'linked'));
+    // A new phone: online, no messages, nothing pending; the notices it was shown stay.
+    Object.assign(this.device(primaryOf(account))!, { online: true, offlineSince: undefined, messages: [], queue: [] });
     acc.dormancyDone = false;
     acc.version++;
     return OK;
