@@ -1,0 +1,46 @@
+/**
+ * EXP-01 at its boundary (still linked at dormancy − 1 ms, signed out at dormancy), EXP-02
+ * (primary activity restarts the window), OFF-02 across a server restart (queued messages
+ * delivered on reconnect exactly once, in order).
+ */
+import type { LinkEvent } from '../../model/events.js';
+import { linkByQr, register, sequenceCheck } from './defineCheck.js';
+
+const offline = (device: 'A.primary' | 'A.c1'): LinkEvent => ({ type: 'GO_OFFLINE', device });
+const online = (device: 'A.primary' | 'A.c1'): LinkEvent => ({ type: 'GO_ONLINE', device });
+
+export const DORMANCY_BOUNDARY = sequenceCheck({
+  id: 'dormancy-boundary',
+  title: 'Companions are still linked at dormancy − 1 ms and signed out at dormancy',
+  requirements: ['EXP-01'],
+  needs: ['qr-image', 'clock', 'offline'],
+  events: (profile) => [
+    register('A'), ...linkByQr('A.c1'), offline('A.primary'),
+    { type: 'ADVANCE', ms: profile.primaryDormancyMs - 1 }, { type: 'ADVANCE', ms: 1 },
+  ],
+});
+
+export const DORMANCY_WINDOW_RESTARTS = sequenceCheck({
+  id: 'dormancy-window-restarts',
+  title: 'The primary coming online before the limit restarts the dormancy window',
+  requirements: ['EXP-02'],
+  needs: ['qr-image', 'clock', 'offline'],
+  events: (profile) => [
+    register('A'), ...linkByQr('A.c1'), offline('A.primary'),
+    { type: 'ADVANCE', ms: profile.primaryDormancyMs - 1 }, online('A.primary'), offline('A.primary'),
+    { type: 'ADVANCE', ms: profile.primaryDormancyMs - 1 }, { type: 'ADVANCE', ms: 1 },
+  ],
+});
+
+export const RESTART_DELIVERS_ONCE = sequenceCheck({
+  id: 'restart-delivers-once',
+  title: 'Messages queued for an offline device survive a restart and arrive exactly once, in order',
+  requirements: ['OFF-02'],
+  needs: ['qr-image', 'offline', 'messaging', 'restart'],
+  events: () => [
+    register('A'), register('B'), ...linkByQr('A.c1'), offline('A.c1'),
+    { type: 'SEND', from: 'B.primary', id: 'm1' }, { type: 'SEND', from: 'B.primary', id: 'm2' },
+    { type: 'RESTART' }, online('A.c1'), { type: 'RESTART' },
+    { type: 'SEND', from: 'B.primary', id: 'm3' },
+  ],
+});

@@ -1,0 +1,149 @@
+/**
+ * Comparison: applies the rules at the top of model/observation.ts to the model's and the
+ * implementation's observations after one step, and maps every difference to the requirement it
+ * breaks, so a failure names the rule a reader should look up (LIMIT-01, EXP-01, OFF-02 ...).
+ * Differences are written in words: `A.c1 status: expected signed-out (primary-dormant), got linked`.
+ */
+import { ERROR_CODES, type OpResult } from '../model/errors.js';
+import { ACCOUNTS, isPrimaryId, type DeviceId, type LinkEvent, type LinkEventType } from '../model/events.js';
+import type { DeviceView, Observation } from '../model/observation.js';
+import type { RequirementId } from '../model/requirements.js';
+
+export interface Difference {
+  readonly field: string;
+  readonly expected: string;
+  readonly actual: string;
+  readonly requirement: RequirementId;
+}
+
+export interface StepComparison {
+  readonly event: LinkEvent;
+  /** The model before and after the step. */
+  readonly expectedBefore: Observation['accounts'];
+  readonly expected: Observation;
+  /** The implementation before and after the step. */
+  readonly actualBefore: Observation['accounts'];
+  readonly actual: Observation;
+  /** Fields the adapter declared it cannot show (capabilities). */
+  readonly ignore?: { readonly notices?: boolean };
+  /** How a linking companion was linking, for telling QR expiry (PAIR-04) from code expiry (PAIR-06). */
+  readonly linkingBy?: (device: DeviceId) => 'qr' | 'code' | undefined;
+}
+
+/** The requirement an event exercises when nothing more specific applies. */
+const EVENT_REQUIREMENT: Record<LinkEventType, RequirementId> = {
+  REGISTER: 'LIFE-01', REREGISTER: 'LIFE-01', LOGOUT: 'LIFE-01',
+  GO_OFFLINE: 'OFF-01', GO_ONLINE: 'OFF-02',
+  SHOW_QR: 'PAIR-01', SCAN_QR: 'PAIR-02', CANCEL_LINKING: 'PAIR-03',
+  REQUEST_CODE: 'PAIR-06', ENTER_CODE: 'PAIR-06',
+  UNLINK: 'AUTH-03', SEND: 'E2E-02', ADVANCE: 'EXP-01', RESTART: 'OFF-02',
+};
+
+export function describeResult(result: OpResult): string {
+  return result.ok ? 'ok' : result.code;
+}
+
+function describeStatus(view: DeviceView | undefined): string {
+  if (!view) return 'absent';
+  return view.status === 'signed-out' ? `signed-out (${view.signOutReason ?? 'no reason'})` : view.status;
+}
+
+function list(items: readonly string[] | undefined): string {
+  return items === undefined ? 'absent' : `[${items.join(', ')}]`;
+}
+
+/** Why the results differ, as the requirement the expected refusal (or acceptance) serves. */
+function resultRequirement(event: LinkEvent, expected: OpResult, actual: OpResult): RequirementId {
+  if (!expected.ok) {
+    const candidates = ERROR_CODES[expected.code].requirements as readonly RequirementId[];
+    if (expected.code === 'NOT_PRIMARY') return event.type === 'UNLINK' ? 'AUTH-03' : 'AUTH-01';
+    if (expected.code === 'NOT_REGISTERED' && event.type !== 'SCAN_QR' && event.type !== 'ENTER_CODE') return 'LIFE-01';
+    return candidates[0] ?? EVENT_REQUIREMENT[event.type];
+  }
+  if (!actual.ok && actual.code === 'LIMIT_REACHED') return 'LIMIT-02';
+  if (!actual.ok && actual.code === 'SIGNED_OUT') return 'EXP-01';
+  if (!actual.ok && actual.code === 'DEVICE_OFFLINE' && event.type === 'SEND') return 'OFF-01';
+  return EVENT_REQUIREMENT[event.type];
+}
+
+/** A status (or existence) difference: which rule decides that status after this event. */
+function statusRequirement(c: StepComparison, device: DeviceId, expected: DeviceView | undefined, actual: DeviceView | undefined): RequirementId {
+  const reason = expected?.signOutReason ?? actual?.signOutReason;
+  switch (reason) {
+    case 'primary-dormant': return c.event.type === 'GO_ONLINE' ? 'EXP-02' : 'EXP-01';
+    case 'idle': return 'EXP-04';
+    case 'primary-reregistered': case 'primary-logout': return 'LIFE-01';
+    case 'unlinked': return c.event.type === 'UNLINK' ? 'AUTH-03' : 'E2E-03';
+    default: break;
+  }
+  const wasLinking = c.expectedBefore[device.slice(0, 1) as 'A' | 'B'].devices[device]?.status === 'linking';
+  if (c.event.type === 'ADVANCE' && wasLinking) return c.linkingBy?.(device) === 'code' ? 'PAIR-06' : 'PAIR-04';
+  if ((c.event.type === 'SCAN_QR' || c.event.type === 'ENTER_CODE') && device !== c.event.device) return 'PAIR-07';
+  if (c.event.type === 'SCAN_QR' && !c.expected.result.ok) return resultRequirement(c.event, c.expected.result, c.actual.result);
+  return EVENT_REQUIREMENT[c.event.type];
+}
+
+/** A messages difference: E2E-03 for removed devices, OFF-02 for devices that were offline, HIST-01 at linking. */
+function messagesRequirement(c: StepComparison, device: DeviceId, before: DeviceView | undefined, expected: DeviceView | undefined, actual: DeviceView | undefined): RequirementId {
+  if (expected?.status === 'signed-out' && (actual?.messages.length ?? 0) > expected.messages.length) return 'E2E-03';
+  if (expected && before && before.status !== 'linked' && expected.status === 'linked') return 'HIST-01';
+  if (c.event.type === 'RESTART') return 'OFF-02';
+  if (before && !before.online) return 'OFF-02';
+  if (c.event.type === 'GO_ONLINE') return 'OFF-02';
+  if (c.event.type === 'SEND' && !isPrimaryId(c.event.from)) {
+    const primary = c.expectedBefore[c.event.from.slice(0, 1) as 'A' | 'B'].devices[`${c.event.from.slice(0, 1)}.primary` as DeviceId];
+    if (primary && !primary.online) return 'OFF-01';
+  }
+  return 'E2E-02';
+}
+
+export function compareStep(c: StepComparison): Difference[] {
+  const out: Difference[] = [];
+  const { expected, actual } = c;
+  if (describeResult(expected.result) !== describeResult(actual.result)) {
+    out.push({ field: 'result', expected: describeResult(expected.result), actual: describeResult(actual.result), requirement: resultRequirement(c.event, expected.result, actual.result) });
+  }
+  for (const account of ACCOUNTS) {
+    const e = expected.accounts[account];
+    const a = actual.accounts[account];
+    if (e.registered !== a.registered) {
+      out.push({ field: `${account} registered`, expected: String(e.registered), actual: String(a.registered), requirement: 'LIFE-01' });
+    }
+    const modelChanged = e.deviceListVersion !== c.expectedBefore[account].deviceListVersion;
+    const before = c.actualBefore[account].deviceListVersion;
+    if (modelChanged && !(a.deviceListVersion > before)) {
+      out.push({ field: `${account} device list version`, expected: `increased above ${before}`, actual: String(a.deviceListVersion), requirement: 'LIFE-02' });
+    } else if (!modelChanged && a.deviceListVersion !== before) {
+      out.push({ field: `${account} device list version`, expected: `unchanged at ${before}`, actual: String(a.deviceListVersion), requirement: 'LIFE-02' });
+    }
+    const ids = new Set([...Object.keys(e.devices), ...Object.keys(a.devices)] as DeviceId[]);
+    for (const id of [...ids].sort()) {
+      const ev = e.devices[id];
+      const av = a.devices[id];
+      if (!ev || !av) {
+        out.push({ field: `${id}`, expected: ev ? describeStatus(ev) : 'absent', actual: av ? describeStatus(av) : 'absent', requirement: statusRequirement(c, id, ev, av) });
+        continue;
+      }
+      if (ev.role !== av.role) out.push({ field: `${id} role`, expected: ev.role, actual: av.role, requirement: 'PAIR-07' });
+      if (describeStatus(ev) !== describeStatus(av)) {
+        out.push({ field: `${id} status`, expected: describeStatus(ev), actual: describeStatus(av), requirement: statusRequirement(c, id, ev, av) });
+      }
+      if (ev.online !== av.online) {
+        out.push({ field: `${id} online`, expected: String(ev.online), actual: String(av.online), requirement: 'OFF-01' });
+      }
+      if (list(ev.messages) !== list(av.messages)) {
+        const before = c.expectedBefore[account].devices[id];
+        out.push({ field: `${id} messages`, expected: list(ev.messages), actual: list(av.messages), requirement: messagesRequirement(c, id, before, ev, av) });
+      }
+      if (!c.ignore?.notices && list(ev.notices) !== list(av.notices)) {
+        out.push({ field: `${id} notices`, expected: list(ev.notices), actual: list(av.notices), requirement: 'NOTE-01' });
+      }
+    }
+  }
+  return out;
+}
+
+/** One line per difference, as a report shows them. */
+export function describeDifferences(differences: readonly Difference[]): string {
+  return differences.map((d) => `${d.field}: expected ${d.expected}, got ${d.actual} (${d.requirement})`).join('; ');
+}

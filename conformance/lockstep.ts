@@ -1,0 +1,109 @@
+/**
+ * Lockstep: the model (oracle) and the implementation (through a Driver) take the same step, and
+ * their observations are compared after every step (model/observation.ts rules). A session is
+ * one fresh world; it records each step in words and stops being "ok" at the first difference.
+ * Coverage: the statechart states and transitions the oracle reports are added to shared sets.
+ */
+import { describeEvent, type DeviceId, type LinkEvent } from '../model/events.js';
+import type { Observation } from '../model/observation.js';
+import type { Oracle } from '../model/oracle.js';
+import type { Profile } from '../model/profile.js';
+import type { StepRecord } from '../reports/schema.js';
+import { compareStep, describeResult, type Difference } from './compare.js';
+import type { Adapter, Driver } from './contract.js';
+import { createStepTranslator, type StepTranslator } from './translate.js';
+
+export interface Coverage {
+  readonly states: Set<string>;
+  readonly transitions: Set<string>;
+}
+
+export interface StepVerdict {
+  readonly record: StepRecord;
+  readonly differences: readonly Difference[];
+  readonly note?: string;
+}
+
+export interface LockstepSession {
+  /** What the model shows now (commands read it to decide whether a step is meaningful). */
+  readonly expected: Observation;
+  readonly records: readonly StepRecord[];
+  /** The first step that differed, if any. */
+  readonly firstFailure?: StepVerdict;
+  readonly driver: Driver;
+  readonly oracle: Oracle;
+  step(event: LinkEvent): Promise<StepVerdict>;
+  close(): Promise<void>;
+}
+
+export async function openLockstep(options: { adapter: Adapter; profile: Profile; createOracle: (p: Profile) => Oracle; coverage?: Coverage }): Promise<LockstepSession> {
+  const { adapter, profile, coverage } = options;
+  const oracle = options.createOracle(profile);
+  const driver = await adapter.open(profile);
+  const translator: StepTranslator = createStepTranslator(driver, profile);
+  const ignore = { notices: !adapter.capabilities.has('notices') };
+  const linkingBy = new Map<DeviceId, 'qr' | 'code'>();
+  let expected: Observation = oracle.observe();
+  let actualBefore: Observation['accounts'] = await driver.observe();
+  const records: StepRecord[] = [];
+  let firstFailure: StepVerdict | undefined;
+  for (const s of oracle.activeStates()) coverage?.states.add(s);
+
+  return {
+    get expected() { return expected; },
+    get records() { return records; },
+    get firstFailure() { return firstFailure; },
+    driver,
+    oracle,
+    async step(event) {
+      const expectedBefore = expected.accounts;
+      const predicted = oracle.step(event);
+      for (const s of predicted.states) coverage?.states.add(s);
+      for (const t of predicted.transitions) coverage?.transitions.add(t);
+      if (event.type === 'SHOW_QR') linkingBy.set(event.device, 'qr');
+      if (event.type === 'REQUEST_CODE') linkingBy.set(event.device, 'code');
+      let outcome;
+      try {
+        outcome = await translator.apply(event);
+      } catch (error) {
+        // An adapter that throws instead of answering with a code: report it as that step's result.
+        outcome = { result: { ok: false as const, code: 'INTERNAL' as const }, note: `the adapter threw: ${error instanceof Error ? error.message : String(error)}` };
+      }
+      const actual: Observation = { result: outcome.result, accounts: await driver.observe() };
+      const differences = compareStep({
+        event, expectedBefore, expected: predicted.observation, actualBefore, actual, ignore,
+        linkingBy: (d) => linkingBy.get(d),
+      });
+      expected = predicted.observation;
+      actualBefore = actual.accounts;
+      const words = (side: 'expected' | 'actual', result: string) =>
+        [result, ...differences.filter((d) => d.field !== 'result').map((d) => `${d.field} ${d[side]}`)].join('; ');
+      const record: StepRecord = {
+        index: records.length,
+        event: describeEvent(event),
+        expected: words('expected', describeResult(predicted.observation.result)),
+        actual: words('actual', describeResult(outcome.result)) + (outcome.note ? ` (${outcome.note})` : ''),
+        ok: differences.length === 0,
+      };
+      records.push(record);
+      const verdict: StepVerdict = { record, differences, note: outcome.note };
+      if (!record.ok && !firstFailure) firstFailure = verdict;
+      return verdict;
+    },
+    async close() { await driver.close(); },
+  };
+}
+
+/** Runs a whole path; stops at the first difference (later steps would only repeat it). */
+export async function runPath(options: { adapter: Adapter; profile: Profile; createOracle: (p: Profile) => Oracle; coverage?: Coverage; events: readonly LinkEvent[] }): Promise<LockstepSession> {
+  const session = await openLockstep(options);
+  try {
+    for (const event of options.events) {
+      const verdict = await session.step(event);
+      if (!verdict.record.ok) break;
+    }
+  } finally {
+    await session.close();
+  }
+  return session;
+}
