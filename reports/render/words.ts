@@ -1,0 +1,95 @@
+/**
+ * The words every renderer uses for the same facts, so JSON readers, CI pages, the HTML report and
+ * a pull-request comment never describe one run differently: verdict labels and their meaning,
+ * durations, which checks cite a requirement, and the failure path step by step.
+ * Pure functions of a RunReport (reports/schema.ts); nothing here reads files or the clock.
+ */
+import type { CheckResult, Failure, RequirementResult, RequirementVerdict, RunReport } from '../schema.js';
+
+export const VERDICT_ORDER: readonly RequirementVerdict[] = ['fail', 'non-strict', 'skipped', 'not-covered', 'pass'];
+
+/** What each requirement verdict means, for a reader who never saw the code. */
+export const VERDICT_MEANING: Readonly<Record<RequirementVerdict, string>> = {
+  pass: 'every check that exercises it passed',
+  fail: 'a MUST requirement is broken: the implementation differs from the model',
+  'non-strict': 'a SHOULD requirement is not met: reported, but does not fail the run',
+  skipped: 'the adapter lacks a capability its checks need, so they did not run',
+  'not-covered': 'no check in this run exercises it',
+};
+
+export const RUN_VERDICT_MEANING: Readonly<Record<RunReport['verdict'], string>> = {
+  conformant: 'no MUST requirement fails (after the baseline) and no baseline entry is stale',
+  'non-conformant': 'a MUST requirement fails outside the baseline, or a baseline entry is stale',
+};
+
+/** `1.234 s`, `850 ms`, `2 min 5 s`: durations as a person reads them. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Seconds with millisecond precision, as JUnit `time` attributes expect. */
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
+export function percent(covered: number, total: number): string {
+  return total === 0 ? 'n/a' : `${Math.floor((covered * 1000) / total) / 10}%`;
+}
+
+/**
+ * The checks that exercise a requirement: those whose `requirements` cite it, plus any the
+ * requirement lists itself, in report order and without duplicates.
+ */
+export function checksFor(report: RunReport, requirement: RequirementResult): CheckResult[] {
+  const listed = new Set(requirement.checks);
+  return report.checks.filter((c) => c.requirements.includes(requirement.id) || listed.has(c.id));
+}
+
+/** Whether a failed check counts against the run in this requirement (MUST, not baselined). */
+export function failureCounts(requirement: RequirementResult): boolean {
+  return requirement.verdict === 'fail' && requirement.baselined !== true;
+}
+
+/** The checks that failed, each with its failure evidence. */
+export function failedChecks(report: RunReport): (CheckResult & { readonly failure: Failure })[] {
+  return report.checks.filter((c): c is CheckResult & { failure: Failure } => c.status === 'fail' && c.failure !== undefined);
+}
+
+/** The verdict of the requirement a failure names, or undefined when the report does not list it. */
+export function requirementById(report: RunReport, id: string): RequirementResult | undefined {
+  return report.requirements.find((r) => r.id === id);
+}
+
+/** How a failure stands for the run: counting, accepted by the baseline, or a SHOULD (non-strict). */
+export function failureStanding(report: RunReport, failure: Failure): 'counts' | 'baselined' | 'non-strict' {
+  const requirement = requirementById(report, failure.requirement);
+  if (requirement?.baselined) return 'baselined';
+  if (requirement?.level === 'SHOULD' || requirement?.verdict === 'non-strict') return 'non-strict';
+  return 'counts';
+}
+
+/** The path in words, one line per step, the failing step marked: `  3. ✗ EVENT — expected …, got …`. */
+export function pathInWords(failure: Failure): string[] {
+  return failure.path.map((step, i) => {
+    const marker = i === failure.failingStep ? '✗' : step.ok ? '✓' : '✗';
+    const line = `${String(i + 1).padStart(3)}. ${marker} ${step.event}`;
+    return i === failure.failingStep || !step.ok
+      ? `${line}\n       expected: ${step.expected}\n       actual:   ${step.actual}`
+      : line;
+  });
+}
+
+/** The differing fields in words, one per line. */
+export function differencesInWords(failure: Failure): string[] {
+  return failure.differences.map((d) => `${d.field}: expected ${d.expected}, actual ${d.actual}`);
+}
+
+/** Every check that was skipped, with the reason (or a plain statement that none was given). */
+export function skippedChecks(report: RunReport): { readonly check: CheckResult; readonly reason: string }[] {
+  return report.checks
+    .filter((c) => c.status === 'skipped')
+    .map((check) => ({ check, reason: check.skipReason ?? 'no reason given by the harness' }));
+}
