@@ -97,7 +97,25 @@ function messagesRequirement(c: StepComparison, device: DeviceId, before: Device
   return 'E2E-02';
 }
 
+/**
+ * Which difference a reader should look at first: the result, then who is linked, then what
+ * devices hold; version and notice differences are usually consequences of those.
+ */
+function rank(field: string): number {
+  if (field === 'result') return 0;
+  if (field.endsWith(' status') || /^[AB]\.[a-z0-9]+$/.test(field)) return 1;
+  if (field.endsWith(' registered')) return 2;
+  if (field.endsWith(' messages')) return 3;
+  if (field.endsWith(' online') || field.endsWith(' role')) return 4;
+  if (field.endsWith(' notices')) return 5;
+  return 6;
+}
+
 export function compareStep(c: StepComparison): Difference[] {
+  return collectDifferences(c).map((d, i) => ({ d, i })).sort((x, y) => rank(x.d.field) - rank(y.d.field) || x.i - y.i).map(({ d }) => d);
+}
+
+function collectDifferences(c: StepComparison): Difference[] {
   const out: Difference[] = [];
   const { expected, actual } = c;
   if (describeResult(expected.result) !== describeResult(actual.result)) {
@@ -146,4 +164,41 @@ export function compareStep(c: StepComparison): Difference[] {
 /** One line per difference, as a report shows them. */
 export function describeDifferences(differences: readonly Difference[]): string {
   return differences.map((d) => `${d.field}: expected ${d.expected}, got ${d.actual} (${d.requirement})`).join('; ');
+}
+
+/**
+ * The requirements a step exercised in the model (what the property runs can claim as evidence):
+ * the refusal's requirements, or what an accepted step of that type does (sign-outs by reason).
+ */
+export function requirementsExercised(event: LinkEvent, before: Observation['accounts'], after: Observation): RequirementId[] {
+  if (!after.result.ok) return [...(ERROR_CODES[after.result.code].requirements as readonly RequirementId[])];
+  const out: RequirementId[] = [];
+  for (const account of ACCOUNTS) {
+    for (const [id, view] of Object.entries(after.accounts[account].devices) as Array<[DeviceId, DeviceView]>) {
+      const was = before[account].devices[id];
+      if (view.status === 'signed-out' && was?.status !== 'signed-out') {
+        out.push(...({ 'primary-dormant': ['EXP-01', 'EXP-03'], idle: ['EXP-04'], unlinked: ['AUTH-03', 'LIMIT-02'], 'primary-reregistered': ['LIFE-01'], 'primary-logout': ['LIFE-01'] } as const)[view.signOutReason ?? 'unlinked']);
+      }
+      if (event.type === 'ADVANCE' && was?.status === 'linking' && view.status === 'idle') out.push('PAIR-04');
+      if (event.type === 'SEND' && view.status === 'signed-out') out.push('E2E-03');
+      if (event.type === 'GO_ONLINE' && id === event.device && view.messages.length > (was?.messages.length ?? 0)) out.push('OFF-02');
+    }
+    if (after.accounts[account].deviceListVersion !== before[account].deviceListVersion) out.push('LIFE-02');
+  }
+  switch (event.type) {
+    case 'SHOW_QR': out.push('PAIR-01'); break;
+    case 'SCAN_QR': out.push('PAIR-02', 'PAIR-07', 'HIST-01', 'NOTE-01'); break;
+    case 'REQUEST_CODE': case 'ENTER_CODE': out.push('PAIR-06'); break;
+    case 'CANCEL_LINKING': out.push('PAIR-03'); break;
+    case 'SEND': {
+      out.push('E2E-02');
+      const primary = before[event.from.slice(0, 1) as 'A' | 'B'].devices[`${event.from.slice(0, 1)}.primary` as DeviceId];
+      if (!isPrimaryId(event.from) && primary && !primary.online) out.push('OFF-01');
+      break;
+    }
+    case 'GO_ONLINE': if (isPrimaryId(event.device)) out.push('EXP-02'); break;
+    case 'RESTART': out.push('OFF-02'); break;
+    default: break;
+  }
+  return out;
 }

@@ -9,13 +9,16 @@ import type { Observation } from '../model/observation.js';
 import type { Oracle } from '../model/oracle.js';
 import type { Profile } from '../model/profile.js';
 import type { StepRecord } from '../reports/schema.js';
-import { compareStep, describeResult, type Difference } from './compare.js';
+import { compareStep, describeResult, requirementsExercised, type Difference } from './compare.js';
+import type { RequirementId } from '../model/requirements.js';
 import type { Adapter, Driver } from './contract.js';
 import { createStepTranslator, type StepTranslator } from './translate.js';
 
 export interface Coverage {
   readonly states: Set<string>;
   readonly transitions: Set<string>;
+  /** Requirements the steps exercised in the model (model/errors.ts codes, sign-out reasons...). */
+  readonly requirements?: Set<RequirementId>;
 }
 
 export interface StepVerdict {
@@ -60,6 +63,7 @@ export async function openLockstep(options: { adapter: Adapter; profile: Profile
       const predicted = oracle.step(event);
       for (const s of predicted.states) coverage?.states.add(s);
       for (const t of predicted.transitions) coverage?.transitions.add(t);
+      for (const r of requirementsExercised(event, expected.accounts, predicted.observation)) coverage?.requirements?.add(r);
       if (event.type === 'SHOW_QR') linkingBy.set(event.device, 'qr');
       if (event.type === 'REQUEST_CODE') linkingBy.set(event.device, 'code');
       let outcome;

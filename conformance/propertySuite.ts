@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import type { Oracle } from '../model/oracle.js';
 import type { Profile } from '../model/profile.js';
+import type { RequirementId } from '../model/requirements.js';
 import type { Adapter } from './contract.js';
 import { failureFromSession, type FailureDraft } from './failure.js';
 import { openLockstep, type Coverage, type LockstepSession } from './lockstep.js';
@@ -30,8 +31,8 @@ export interface PropertyOptions {
 }
 
 export type PropertyOutcome =
-  | { readonly status: 'pass'; readonly steps: number; readonly runs: number }
-  | { readonly status: 'fail'; readonly steps: number; readonly runs: number; readonly failure: FailureDraft; readonly seed: number; readonly counterexamplePath: string };
+  | { readonly status: 'pass'; readonly steps: number; readonly runs: number; readonly requirements: readonly RequirementId[] }
+  | { readonly status: 'fail'; readonly steps: number; readonly runs: number; readonly requirements: readonly RequirementId[]; readonly failure: FailureDraft; readonly seed: number; readonly counterexamplePath: string };
 
 /** Runs one sequence; the session stops at the first difference. */
 async function runCommands(options: PropertyOptions, commands: readonly StepCommand[], coverage?: Coverage): Promise<LockstepSession> {
@@ -50,10 +51,13 @@ async function runCommands(options: PropertyOptions, commands: readonly StepComm
 
 export async function runPropertySuite(options: PropertyOptions): Promise<PropertyOutcome> {
   let steps = 0;
+  // What the walks exercised is the evidence the property check can claim, nothing more.
+  const exercised = new Set<RequirementId>();
+  const coverage: Coverage = { states: options.coverage?.states ?? new Set(), transitions: options.coverage?.transitions ?? new Set(), requirements: exercised };
   const moves = fc.array(stepCommandArbitrary(options.profile, options.adapter.capabilities), { minLength: 2, maxLength: MAX_MOVES, size: 'max' });
   const commands = fc.tuple(setupArbitrary(options.adapter.capabilities), moves).map(([setup, rest]) => [...setup, ...rest.flat()]);
   const property = fc.asyncProperty(commands, async (cmds) => {
-    const session = await runCommands(options, cmds, options.coverage);
+    const session = await runCommands(options, cmds, coverage);
     steps += session.records.length;
     return session.firstFailure === undefined;
   });
@@ -62,7 +66,8 @@ export async function runPropertySuite(options: PropertyOptions): Promise<Proper
     numRuns: options.path ? 1 : options.runs,
     ...(options.path ? { path: options.path, endOnFailure: true } : {}),
   });
-  if (!details.failed) return { status: 'pass', steps, runs: details.numRuns };
+  const requirements = [...exercised].sort();
+  if (!details.failed) return { status: 'pass', steps, runs: details.numRuns, requirements };
   if (details.counterexample === null) {
     throw new Error(`property run ended without a counterexample (${details.interrupted ? 'interrupted' : 'too many skips'})`);
   }
@@ -72,5 +77,5 @@ export async function runPropertySuite(options: PropertyOptions): Promise<Proper
   steps += replayed.records.length;
   const failure = failureFromSession(replayed);
   if (!failure) throw new Error('the shrunk counterexample did not fail again: the adapter is not deterministic');
-  return { status: 'fail', steps, runs: details.numRuns, failure, seed: details.seed, counterexamplePath: details.counterexamplePath };
+  return { status: 'fail', steps, runs: details.numRuns, requirements, failure, seed: details.seed, counterexamplePath: details.counterexamplePath };
 }

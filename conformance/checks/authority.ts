@@ -1,5 +1,5 @@
 /**
- * AUTH-01 (only the primary approves a link), LIMIT-01 (no fifth companion, and the refusal
+ * AUTH-01 (only the primary approves a link), PAIR-05 (a failed ID check links nothing), LIMIT-01 (no fifth companion, and the refusal
  * changes nothing) with LIMIT-02 (unlinking frees the slot), PAIR-06 (pairing-code attempts are
  * limited).
  */
@@ -40,4 +40,12 @@ export const CODE_ATTEMPTS = sequenceCheck({
     ...Array.from({ length: profile.pairingCode.maxAttempts }, (): LinkEvent => ({ type: 'ENTER_CODE', device: 'A.c1', by: 'A.primary', correct: false, idCheck: 'pass' })),
     { type: 'ENTER_CODE', device: 'A.c1', by: 'A.primary', correct: true, idCheck: 'pass' },
   ],
+});
+
+export const ID_CHECK_FAILS = sequenceCheck({
+  id: 'id-check-fails',
+  title: 'With an ID check set up, a failed check links nothing; a passing one links',
+  requirements: ['PAIR-05'],
+  needs: ['qr-image', 'id-check'],
+  events: () => [register('A', true), showQr('A.c1'), scan('A.c1', { idCheck: 'fail' }), scan('A.c1', { idCheck: 'pass' })],
 });

@@ -1,6 +1,7 @@
 /**
  * EXP-01 at its boundary (still linked at dormancy − 1 ms, signed out at dormancy), EXP-02
- * (primary activity restarts the window), OFF-02 across a server restart (queued messages
+ * (primary activity restarts the window), EXP-03 (a signed-out companion neither sends nor
+ * receives, and returns only through a new pairing), OFF-02 across a server restart (queued messages
  * delivered on reconnect exactly once, in order).
  */
 import type { LinkEvent } from '../../model/events.js';
@@ -42,5 +43,18 @@ export const RESTART_DELIVERS_ONCE = sequenceCheck({
     { type: 'SEND', from: 'B.primary', id: 'm1' }, { type: 'SEND', from: 'B.primary', id: 'm2' },
     { type: 'RESTART' }, online('A.c1'), { type: 'RESTART' },
     { type: 'SEND', from: 'B.primary', id: 'm3' },
+  ],
+});
+
+export const SIGNED_OUT_STAYS_OUT = sequenceCheck({
+  id: 'signed-out-stays-out',
+  title: 'A companion signed out by dormancy neither sends nor receives until it is paired again',
+  requirements: ['EXP-03', 'E2E-03'],
+  needs: ['qr-image', 'clock', 'offline', 'messaging'],
+  events: (profile) => [
+    register('A'), register('B'), ...linkByQr('A.c1'), offline('A.primary'),
+    { type: 'ADVANCE', ms: profile.primaryDormancyMs }, online('A.primary'),
+    { type: 'SEND', from: 'A.c1', id: 'm1' }, { type: 'SEND', from: 'B.primary', id: 'm2' },
+    ...linkByQr('A.c1'), { type: 'SEND', from: 'A.c1', id: 'm3' },
   ],
 });

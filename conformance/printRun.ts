@@ -1,0 +1,45 @@
+/**
+ * The run as a terminal shows it: the verdict, the counts, and for each failure the requirement,
+ * the path step by step (expected vs actual in words) and the one command that replays it.
+ */
+import type { RunReport } from '../reports/schema.js';
+
+export function formatRunSummary(report: RunReport): string {
+  const lines: string[] = [];
+  const r = report.summary.requirements;
+  const c = report.summary.checks;
+  const cov = report.coverage;
+  lines.push(`linkspec run: ${report.verdict.toUpperCase()} - adapter '${report.adapter.name}', profile '${report.profile.name}', seed ${report.options.seed}, ${(report.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`  requirements: ${r.pass} pass, ${r.fail} fail, ${r['non-strict']} non-strict, ${r.skipped} skipped, ${r['not-covered']} not covered`);
+  lines.push(`  checks: ${c.total} (${c.pass} pass, ${c.fail} fail, ${c.skipped} skipped), ${report.summary.modelSteps} model steps`);
+  lines.push(`  statechart coverage: states ${cov.states.covered}/${cov.states.total}, transitions ${cov.transitions.covered}/${cov.transitions.total}`);
+  for (const req of report.requirements) {
+    if (req.verdict === 'skipped' || req.verdict === 'not-covered') lines.push(`  ${req.verdict} ${req.id}: ${req.reason ?? ''}`);
+  }
+  for (const check of report.checks) {
+    const f = check.failure;
+    if (!f) continue;
+    const level = report.requirements.find((q) => q.id === f.requirement);
+    lines.push('');
+    lines.push(`${level?.verdict === 'non-strict' ? 'NON-STRICT' : 'FAIL'} ${f.requirement}${level?.baselined ? ' (accepted by the baseline)' : ''} - check ${check.id}: ${check.title}`);
+    lines.push(`  ${f.message}`);
+    for (const step of f.path) {
+      const mark = step.ok ? '  ' : '✗ ';
+      lines.push(`  ${mark}${String(step.index).padStart(2)} ${step.event}`);
+      if (!step.ok) {
+        lines.push(`       expected: ${step.expected}`);
+        lines.push(`       actual:   ${step.actual}`);
+      }
+    }
+    if (f.seed !== undefined) lines.push(`  seed ${f.seed}, counterexamplePath ${f.counterexamplePath}`);
+    lines.push(`  replay: ${f.replay}`);
+  }
+  if (report.baseline) {
+    const b = report.baseline;
+    lines.push('');
+    lines.push(`baseline ${b.file}: accepted [${b.accepted.join(', ')}], unexpected [${b.unexpected.join(', ')}], stale [${b.stale.join(', ')}]${b.stale.length ? ' - remove stale entries: they pass now' : ''}`);
+  }
+  lines.push('');
+  lines.push(`rerun all: ${report.replay}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,188 @@
+/**
+ * The runner: plans the three suites (model paths, property runs, targeted checks), runs them
+ * against one adapter with the model as oracle, and returns the run report (reports/schema.ts):
+ * a verdict per requirement with its evidence, statechart coverage, every failure with its path
+ * in words and one replay command, the baseline outcome, and the top-level verdict.
+ * Steps or checks needing capabilities the adapter lacks are skipped with the reason, never passed.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../cli/exit.js';
+import type { Profile } from '../model/profile.js';
+import { REQUIREMENTS, type RequirementId } from '../model/requirements.js';
+import { REPORT_SCHEMA_VERSION, type CheckKind, type CheckResult, type RunReport } from '../reports/schema.js';
+import { applyBaseline, type Baseline } from './baseline.js';
+import { eventNeeds, missing, REQUIREMENT_NEEDS, skipReason } from './capabilities.js';
+import { SECURITY_CHECKS } from './checks/index.js';
+import type { Adapter, Capability } from './contract.js';
+import { failureFromSession, type FailureDraft } from './failure.js';
+import { openLockstep, runPath, type Coverage } from './lockstep.js';
+import { loadModelSource, type ModelSource } from './modelSource.js';
+import { DEFAULT_RUNS, PROPERTY_CHECK_ID, runPropertySuite } from './propertySuite.js';
+import { replayCommand } from './replay.js';
+import { leftOutSteps } from './stepCommands.js';
+import { countVerdicts, coverageOf, requirementVerdicts, statechartColouring } from './verdicts.js';
+
+export type ProgressEvent =
+  | { readonly kind: 'start'; readonly total: number }
+  | { readonly kind: 'check'; readonly done: number; readonly total: number; readonly result: CheckResult };
+
+export interface RunOptions {
+  readonly adapter: Adapter;
+  /** As given on the command line; used in replay commands. */
+  readonly adapterSpec: string;
+  readonly profile: Profile;
+  /** The profile file, if one was given (for replay commands). */
+  readonly profileFile?: string;
+  readonly seed?: number;
+  readonly runs?: number;
+  /** A property counterexamplePath to replay (with `seed` and check = the property check). */
+  readonly path?: string;
+  readonly only?: readonly RequirementId[];
+  readonly check?: string;
+  readonly baseline?: Baseline;
+  readonly onProgress?: (event: ProgressEvent) => void;
+  /** The model; the real one unless a test substitutes it. */
+  readonly model?: ModelSource;
+}
+
+type Outcome = {
+  status: 'pass' | 'fail'; steps: number; failure?: FailureDraft; seed?: number; counterexamplePath?: string;
+  /** Set when what the check exercised is known only after running it (property walks). */
+  requirements?: readonly string[];
+};
+
+interface PlannedCheck {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: CheckKind;
+  readonly requirements: readonly string[];
+  readonly needs: readonly Capability[];
+  readonly run: () => Promise<Outcome>;
+  /** Replay arguments beyond --check (the property's seed and path). */
+  readonly replayExtra?: (o: Outcome) => { seed?: number; path?: string };
+}
+
+function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function plan(options: RunOptions, model: ModelSource, coverage: Coverage, seed: number, runs: number): PlannedCheck[] {
+  const { adapter, profile } = options;
+  const caps = adapter.capabilities;
+  const checks: PlannedCheck[] = [];
+  for (const path of model.coveringPaths(profile)) {
+    checks.push({
+      id: `path:${path.id}`, title: path.title, kind: 'model-path', requirements: path.requirements,
+      needs: [...new Set(path.events.flatMap(eventNeeds))],
+      run: async () => {
+        const session = await runPath({ adapter, profile, createOracle: model.createOracle, coverage, events: path.events });
+        const failure = failureFromSession(session);
+        return { status: failure ? 'fail' : 'pass', steps: session.records.length, failure };
+      },
+    });
+  }
+  const leftOut = leftOutSteps(caps);
+  checks.push({
+    id: PROPERTY_CHECK_ID,
+    title: `Random walks of meaningful steps, model as oracle after every step${leftOut.length ? ` (left out, adapter lacks the capability: ${leftOut.join(', ')})` : ''}`,
+    kind: 'property',
+    // Selection by --only uses what the walks could reach; the result names what they did reach.
+    requirements: REQUIREMENTS.filter((r) => !r.outsideStateModel && REQUIREMENT_NEEDS[r.id].every((c) => caps.has(c))).map((r) => r.id),
+    needs: [],
+    run: () => runPropertySuite({ adapter, profile, createOracle: model.createOracle, coverage, seed, runs, path: options.path }),
+    replayExtra: (o) => ({ seed: o.seed, path: o.counterexamplePath }),
+  });
+  for (const check of SECURITY_CHECKS) {
+    checks.push({
+      id: check.id, title: check.title, kind: 'security', requirements: check.requirements, needs: check.needs,
+      run: () => check.run({ profile, openSession: () => openLockstep({ adapter, profile, createOracle: model.createOracle, coverage }) }),
+    });
+  }
+  return checks;
+}
+
+function select(checks: PlannedCheck[], options: RunOptions): PlannedCheck[] {
+  if (options.check) {
+    const chosen = checks.filter((c) => c.id === options.check);
+    if (!chosen.length) throw new UsageError('BAD_CHECK', `no check '${options.check}'; known: ${checks.map((c) => c.id).join(', ')}`);
+    return chosen;
+  }
+  if (options.only?.length) {
+    const only = new Set<string>(options.only);
+    return checks.filter((c) => c.requirements.some((r) => only.has(r)));
+  }
+  return checks;
+}
+
+export async function runSuite(options: RunOptions): Promise<RunReport> {
+  const started = Date.now();
+  const model = options.model ?? await loadModelSource();
+  const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  const runs = options.runs ?? DEFAULT_RUNS;
+  const coverage: Coverage = { states: new Set(), transitions: new Set() };
+  const planned = select(plan(options, model, coverage, seed, runs), options);
+  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
+  options.onProgress?.({ kind: 'start', total: planned.length });
+
+  const results: CheckResult[] = [];
+  for (const check of planned) {
+    const t0 = Date.now();
+    const lacking = missing(check.needs, options.adapter.capabilities);
+    let result: CheckResult;
+    const base = { id: check.id, title: check.title, kind: check.kind, requirements: check.requirements };
+    if (lacking.length) {
+      result = { ...base, status: 'skipped', skipReason: skipReason(lacking), durationMs: 0, steps: 0 };
+    } else {
+      const out = await check.run();
+      const extra = check.replayExtra?.(out) ?? {};
+      result = {
+        ...base, ...(out.requirements ? { requirements: out.requirements } : {}), status: out.status, durationMs: Date.now() - t0, steps: out.steps,
+        ...(out.failure ? { failure: {
+          ...out.failure,
+          ...(out.seed !== undefined ? { seed: out.seed } : {}),
+          ...(out.counterexamplePath ? { counterexamplePath: out.counterexamplePath } : {}),
+          replay: replayCommand({ ...replayBase, check: check.id, ...extra }),
+        } } : {}),
+      };
+    }
+    results.push(result);
+    options.onProgress?.({ kind: 'check', done: results.length, total: planned.length, result });
+  }
+
+  const elements = model.modelElements(options.profile);
+  const ids = (options.only?.length ? REQUIREMENTS.filter((r) => options.only!.includes(r.id)) : REQUIREMENTS).map((r) => r.id);
+  const accepted = new Set<string>(options.baseline?.accepted.map((a) => a.requirement) ?? []);
+  const requirements = requirementVerdicts(ids, results, elements, accepted);
+  const baseline = options.baseline ? applyBaseline(options.baseline, requirements) : undefined;
+  const mustFails = requirements.filter((r) => r.verdict === 'fail' && !r.baselined);
+  const conformant = mustFails.length === 0 && (baseline?.stale.length ?? 0) === 0;
+  const failing = new Set(requirements.filter((r) => r.verdict === 'fail' || r.verdict === 'non-strict').map((r) => r.id));
+  const statechartSvg = elements.length ? await model.statechartSvg(options.profile, statechartColouring(elements, coverage, failing)) : undefined;
+  const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
+
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'linkspec', version: toolVersion() },
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    verdict: conformant ? 'conformant' : 'non-conformant',
+    adapter: { name: options.adapter.name, description: options.adapter.description, capabilities: [...options.adapter.capabilities].sort() },
+    profile: { ...options.profile },
+    options: { seed, runs, ...(options.only?.length ? { only: [...options.only] } : {}) },
+    summary: {
+      requirements: countVerdicts(requirements),
+      checks: { total: results.length, pass: count('pass'), fail: count('fail'), skipped: count('skipped') },
+      modelSteps: results.reduce((n, r) => n + r.steps, 0),
+    },
+    requirements,
+    checks: results,
+    coverage: coverageOf(elements, coverage),
+    ...(baseline ? { baseline } : {}),
+    ...(statechartSvg ? { statechartSvg } : {}),
+    replay: replayCommand({ ...replayBase, seed, runs, only: options.only, ...(options.check ? { check: options.check } : {}), ...(options.path ? { path: options.path } : {}) }),
+  };
+}
