@@ -68,6 +68,19 @@ describe('driver server: malformed frames are answered, and the server keeps ser
     expect(await client.ask(hello)).toMatchObject({ id: 99, result: { protocolVersion: PROTOCOL_VERSION, name: 'in-memory-example' } });
   });
 
+  it('answers a binary frame of garbage, and survives a client that vanishes mid-call', async () => {
+    const server = await served();
+    const client = await rawClient(server.url);
+    const garbage = new WebSocket(server.url);
+    await new Promise((resolve) => garbage.once('open', resolve));
+    const answer = new Promise<string>((resolve) => garbage.once('message', (d) => resolve(String(d))));
+    garbage.send(Buffer.from([0xff, 0xfe, 0x00, 0x7b]), { binary: true });
+    expect(JSON.parse(await answer)).toMatchObject({ id: null, error: { code: RPC_ERRORS.PARSE_ERROR } });
+    garbage.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'world.open', params: { profile: DEFAULT_PROFILE } }));
+    garbage.terminate();
+    expect(await client.ask(hello)).toMatchObject({ id: 99, result: { name: 'in-memory-example' } });
+  });
+
   it('names the offending field when params break the schema', async () => {
     const client = await rawClient((await served()).url);
     const opened = await client.ask(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'world.open', params: { profile: DEFAULT_PROFILE } }));
