@@ -16,7 +16,7 @@ import { escapeAttribute as attr, escapeText as t } from './escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './htmlStyle.js';
 import { STATECHART_LEGEND } from './statechartLegend.js';
 import {
-  checksFor, failedChecks, failureCounts, failureStanding, formatDuration, percent, requirementById, RUN_VERDICT_MEANING,
+  checksFor, failedChecks, failureCounts, failuresByStanding, failureStanding, plural, formatDuration, percent, requirementById, RUN_VERDICT_MEANING,
   skippedChecks, VERDICT_MEANING, VERDICT_ORDER,
 } from './words.js';
 
@@ -39,26 +39,38 @@ function replayBlock(label: string, command: string): string {
   return `<div class="replay"><div class="label">${t(label)}</div><pre><code>${t(command)}</code></pre><button type="button">Copy</button></div>`;
 }
 
-function fact(label: string, value: string, detail?: string): string {
-  return `<div><dt>${t(label)}</dt><dd>${t(value)}${detail ? `<small>${t(detail)}</small>` : ''}</dd></div>`;
+function fact(label: string, value: string, detail?: string, wide = false): string {
+  return `<div${wide ? ' class="wide"' : ''}><dt>${t(label)}</dt><dd>${t(value)}${detail ? `<small>${t(detail)}</small>` : ''}</dd></div>`;
 }
 
-/** A profile parameter as a person reads it: durations (`…Ms`) in days, hours, seconds. */
-function parameter(key: string, value: unknown): string {
-  if (typeof value === 'number' && key.endsWith('Ms')) return `${key.slice(0, -2)} ${formatSpan(value)}`;
-  return `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+/**
+ * Profile parameters as a person reads them, nested objects flattened to dotted names:
+ * durations (`…Ms`) in days, hours or seconds.
+ */
+function parameters(prefix: string, value: unknown): string[] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value).flatMap(([k, v]) => parameters(prefix ? `${prefix}.${k}` : k, v));
+  }
+  if (typeof value === 'number' && prefix.endsWith('Ms')) return [`${prefix.slice(0, -2)} ${formatSpan(value)}`];
+  return [`${prefix} ${typeof value === 'string' ? value : JSON.stringify(value)}`];
 }
 
+/** A profile's time span in the largest unit that divides it exactly: `14 d`, `3 min`, `20 s`. */
 function formatSpan(ms: number): string {
-  const DAY = 86_400_000;
-  if (ms >= DAY && ms % DAY === 0) return `${ms / DAY} d`;
-  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  return formatDuration(ms);
+  const units: readonly (readonly [number, string])[] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's']];
+  for (const [size, unit] of units) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}`;
+  return `${ms} ms`;
+}
+
+/** Shows the first `limit` items and folds the rest into a <details> (no script needed). */
+function folded(items: readonly string[], limit: number, wrap: (shown: string) => string): string {
+  if (items.length <= limit) return wrap(items.join(''));
+  return `${wrap(items.slice(0, limit).join(''))}<details><summary>${items.length - limit} more</summary>${wrap(items.slice(limit).join(''))}</details>`;
 }
 
 function profileDetail(profile: RunReport['profile']): string {
-  const { name: _name, ...parameters } = profile;
-  return Object.keys(parameters).map((k) => parameter(k, parameters[k])).join(', ');
+  const { name: _name, ...rest } = profile;
+  return parameters('', rest).join(', ');
 }
 
 /** Why a non-conformant run fails, in one list: the failing MUSTs outside the baseline, the stale entries. */
@@ -85,7 +97,7 @@ function header(report: RunReport): string {
 ${reasons(report)}
 <dl class="facts">
 ${fact('Adapter (implementation under test)', report.adapter.name, report.adapter.description)}
-${fact('Profile', report.profile.name, profileDetail(report.profile))}
+${fact('Profile', report.profile.name, profileDetail(report.profile), true)}
 ${fact('Seed', String(report.options.seed), `${report.options.runs} property runs; ${only}`)}
 ${fact('Duration', formatDuration(report.durationMs), `started ${report.startedAt}`)}
 ${fact('Checks', `${s.checks.total} checks, ${s.modelSteps} model steps`)}
@@ -124,7 +136,7 @@ function failureArticle(report: RunReport, check: CheckResult, failure: Failure)
     : '';
   return `<article class="failure standing-${standing}" id="${anchor(report, check)}">
 <h3>${t(heading)} ${chip(standing === 'counts' ? 'v-fail' : standing === 'baselined' ? 'v-baselined' : 'v-non-strict', STANDING_WORDS[standing])}</h3>
-<div class="muted">Check <code>${t(check.id)}</code> (${t(check.kind)}), ${failure.path.length} step${failure.path.length === 1 ? '' : 's'} after shrinking.</div>
+<div class="muted">Check <code>${t(check.id)}</code> (${t(check.kind)}), ${plural(failure.path.length, 'step')} after shrinking.</div>
 <p class="message">${t(failure.message)}</p>
 ${requirement ? `<p class="requirement-text">The requirement: ${t(requirement.text)}</p>` : ''}
 <h4>The path, step by step (first difference at step ${failure.failingStep + 1})</h4>
@@ -140,8 +152,7 @@ function failuresSection(report: RunReport): string {
   const failed = failedChecks(report);
   const withoutEvidence = report.checks.filter((c) => c.status === 'fail' && c.failure === undefined);
   if (failed.length === 0 && withoutEvidence.length === 0) return '';
-  const order = { counts: 0, 'non-strict': 1, baselined: 2 } as const;
-  const sorted = [...failed].sort((a, b) => order[failureStanding(report, a.failure)] - order[failureStanding(report, b.failure)]);
+  const sorted = failuresByStanding(report);
   const missing = withoutEvidence.map((c) => `<p class="note bad">Check <code>${t(c.id)}</code> (${t(c.title)}) failed without recording a path.</p>`);
   return `<section id="failures"><h2>Failures (${failed.length + withoutEvidence.length})</h2>
 <p class="lead">Each failure shows the shortest event path found: the harness applied the same events to the model and to the implementation and compared what both showed after every step.</p>
@@ -164,7 +175,9 @@ function requirementsSection(report: RunReport): string {
     const verdict = chip(`v-${r.verdict}`, r.verdict, VERDICT_MEANING[r.verdict]);
     const baselined = r.baselined ? ` ${chip('v-baselined', 'baselined', 'the baseline accepts this failure')}` : '';
     const reason = r.reason ? `<div class="muted">${t(r.reason)}</div>` : '';
-    const elements = r.modelElements.length > 0 ? r.modelElements.map((e) => `<code>${t(e)}</code>`).join(' ') : '<span class="muted">none</span>';
+    const elements = r.modelElements.length > 0
+      ? folded(r.modelElements.map((e) => `<code>${t(e)}</code> `), 8, (shown) => `<div>${shown}</div>`)
+      : '<span class="muted">none</span>';
     return `<tr class="row-${r.verdict}"><td class="id">${t(r.id)}</td><td>${t(r.level)}</td><td>${verdict}${baselined}</td>`
       + `<td>${t(r.text)}${reason}</td><td class="checks">${checkList(report, r)}</td><td class="elements">${elements}</td></tr>`;
   });
@@ -190,14 +203,14 @@ function coverageBlock(label: string, c: CoverageCount): string {
   const width = c.total === 0 ? 0 : Math.round((c.covered / c.total) * 100);
   const list = c.uncovered.length === 0
     ? '<p class="muted">Every one was reached.</p>'
-    : `<p>Not reached (${c.uncovered.length}):</p><ul>${c.uncovered.map((u) => `<li><code>${t(u)}</code></li>`).join('')}</ul>`;
-  return `<div><h3>${t(label)}: ${c.covered} of ${c.total} (${t(percent(c.covered, c.total))})</h3><div class="bar"><span style="width:${width}%"></span></div>${list}</div>`;
+    : `<p>Not reached (${c.uncovered.length}):</p>${folded(c.uncovered.map((u) => `<li><code>${t(u)}</code></li>`), 30, (shown) => `<ul class="columns">${shown}</ul>`)}`;
+  return `<div class="coverage-block"><h3>${t(label)}: ${c.covered} of ${c.total} (${t(percent(c.covered, c.total))})</h3><div class="bar"><span style="width:${width}%"></span></div>${list}</div>`;
 }
 
 function coverageSection(report: RunReport): string {
   return `<section id="coverage"><h2>Model coverage</h2>
 <p class="lead">How much of the model this run exercised. An unreached state or transition is behaviour no check compared.</p>
-<div class="coverage">${coverageBlock('States', report.coverage.states)}${coverageBlock('Transitions', report.coverage.transitions)}</div></section>`;
+${coverageBlock('States', report.coverage.states)}${coverageBlock('Transitions', report.coverage.transitions)}</section>`;
 }
 
 function skippedSection(report: RunReport): string {

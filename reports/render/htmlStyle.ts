@@ -42,7 +42,7 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); background: #f6f8fa; }
 td.id { white-space: nowrap; font-weight: 600; }
-td.checks { white-space: nowrap; font-size: 13px; }
+td.checks { min-width: 170px; font-size: 13px; }
 .why { margin: 4px 0 8px; }
 .why ul { margin: 2px 0 0; padding-left: 22px; }
 td.num { text-align: right; white-space: nowrap; color: var(--muted); }
@@ -51,7 +51,12 @@ tr.row-non-strict td { background: #fffaf2; }
 ul.inline { list-style: none; margin: 0; padding: 0; }
 ul.inline li { margin: 0 0 2px; }
 .muted { color: var(--muted); }
-.elements code { background: #f6f8fa; padding: 0 4px; border-radius: 4px; font-size: 12px; }
+.elements code { display: inline-block; background: #f6f8fa; padding: 0 4px; margin: 0 2px 2px 0; border-radius: 4px; font-size: 12px; overflow-wrap: anywhere; max-width: 100%; }
+td.elements { width: 27%; min-width: 240px; }
+details summary { cursor: pointer; color: #0550ae; font-size: 13px; }
+ul.columns { columns: 3 240px; column-gap: 24px; margin: 4px 0; padding-left: 20px; }
+ul.columns li { break-inside: avoid; }
+dl.facts div.wide { grid-column: span 2; }
 article.failure { border: 1px solid var(--line); border-left: 6px solid var(--fail); border-radius: 6px; padding: 14px 16px; margin: 14px 0; }
 article.failure.standing-non-strict { border-left-color: var(--warn); }
 article.failure.standing-baselined { border-left-color: var(--skip); }
@@ -75,7 +80,7 @@ table.path td.event code, table.path td code { white-space: pre-wrap; overflow-w
 .legend .swatch { display: inline-block; width: 28px; height: 16px; border-radius: 4px; vertical-align: -3px; margin-right: 6px; border: 2px solid; }
 .bar { height: 10px; background: var(--none-bg); border: 1px solid var(--line); border-radius: 5px; overflow: hidden; max-width: 360px; }
 .bar span { display: block; height: 100%; background: var(--pass); }
-.coverage { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 18px; }
+.coverage-block { margin-bottom: 22px; }
 .note { padding: 10px 14px; border-radius: 6px; background: #f6f8fa; border: 1px solid var(--line); }
 .note.bad { background: var(--fail-bg); border-color: var(--fail); }
 dl.glossary dt { font-weight: 600; margin-top: 6px; }

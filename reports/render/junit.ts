@@ -16,7 +16,7 @@
  */
 import type { CheckResult, Failure, RequirementResult, RunReport } from '../schema.js';
 import { escapeAttribute, escapeText } from './escape.js';
-import { checksFor, differencesInWords, failureCounts, pathInWords, seconds, VERDICT_MEANING } from './words.js';
+import { checksFor, differencesInWords, failureCounts, pathInWords, plural, seconds, VERDICT_MEANING } from './words.js';
 
 type Attributes = Readonly<Record<string, string | number | undefined>>;
 
@@ -41,7 +41,7 @@ export function failureText(failure: Failure): string {
   const lines = [
     `${failure.requirement}: ${failure.message}`,
     '',
-    `Path (${failure.path.length} steps, first difference at step ${failure.failingStep + 1}):`,
+    `Path (${plural(failure.path.length, 'step')}, first difference at step ${failure.failingStep + 1}):`,
     ...pathInWords(failure),
   ];
   if (failure.differences.length > 0) lines.push('', 'Differences:', ...differencesInWords(failure).map((d) => `  - ${d}`));

@@ -8,9 +8,12 @@
 import type { RunReport } from '../schema.js';
 import { escapeMarkdown as md, markdownCodeBlock } from './escape.js';
 import {
-  checksFor, differencesInWords, failedChecks, failureStanding, formatDuration, pathInWords, percent,
-  requirementById, skippedChecks, VERDICT_MEANING, VERDICT_ORDER,
+  checksFor, differencesInWords, failureCounts, failuresByStanding, failureStanding, formatDuration, pathInWords,
+  percent, plural, requirementById, skippedChecks, VERDICT_MEANING, VERDICT_ORDER,
 } from './words.js';
+
+/** A PR comment has a size limit (GitHub: 65,536 characters); the HTML report has every failure. */
+export const MARKDOWN_MAX_FAILURES = 10;
 
 const VERDICT_ICON = { pass: '✅', fail: '❌', 'non-strict': '⚠️', skipped: '⏭️', 'not-covered': '➖' } as const;
 
@@ -30,7 +33,11 @@ function requirementTable(report: RunReport): string {
   if (notPassing.length === 0) return `All ${passing} requirements pass.`;
   const rows = notPassing.map((r) => {
     const checks = checksFor(report, r).map((c) => `${md(c.id)} (${c.status})`).join(', ') || '—';
-    const note = [r.baselined ? 'baselined' : '', r.reason ? md(r.reason) : md(VERDICT_MEANING[r.verdict])].filter(Boolean).join('; ');
+    const note = [
+      failureCounts(r) ? '**fails the run**' : '',
+      r.baselined ? 'baselined' : '',
+      md(r.reason ?? VERDICT_MEANING[r.verdict]),
+    ].filter(Boolean).join('; ');
     return `| ${md(r.id)} | ${r.level} | ${VERDICT_ICON[r.verdict]} ${r.verdict} | ${checks} | ${note} |`;
   });
   return ['| Requirement | Level | Verdict | Checks | Note |', '|---|---|---|---|---|', ...rows, '',
@@ -38,14 +45,15 @@ function requirementTable(report: RunReport): string {
 }
 
 function failures(report: RunReport): string {
-  const failed = failedChecks(report);
+  const failed = failuresByStanding(report);
   if (failed.length === 0) return '';
-  const blocks = failed.map(({ id, title, failure }) => {
+  const shown = failed.slice(0, MARKDOWN_MAX_FAILURES);
+  const blocks = shown.map(({ id, title, failure }) => {
     const standing = failureStanding(report, failure);
     const level = requirementById(report, failure.requirement)?.level;
     const tag = standing === 'counts' ? '' : standing === 'baselined' ? ' _(accepted by the baseline)_' : ' _(non-strict SHOULD)_';
     const details = [
-      `Path (${failure.path.length} steps, first difference at step ${failure.failingStep + 1}):`,
+      `Path (${plural(failure.path.length, 'step')}, first difference at step ${failure.failingStep + 1}):`,
       ...pathInWords(failure),
       ...(failure.differences.length > 0 ? ['', 'Differences:', ...differencesInWords(failure).map((d) => `  - ${d}`)] : []),
       ...(failure.seed !== undefined ? ['', `Seed ${failure.seed}${failure.counterexamplePath ? `, path ${failure.counterexamplePath}` : ''}`] : []),
@@ -66,7 +74,10 @@ function failures(report: RunReport): string {
       markdownCodeBlock(failure.replay, 'sh'),
     ].join('\n');
   });
-  return `### Failures\n\n${blocks.join('\n\n')}`;
+  const more = failed.length > shown.length
+    ? `\n\n…and ${plural(failed.length - shown.length, 'more failure')}: see report.html.`
+    : '';
+  return `### Failures (${failed.length})\n\n${blocks.join('\n\n')}${more}`;
 }
 
 function extras(report: RunReport): string {

@@ -71,6 +71,17 @@ export function failureStanding(report: RunReport, failure: Failure): 'counts' |
   return 'counts';
 }
 
+/** Failed checks in reading order: those that fail the run, then non-strict, then baselined. */
+export function failuresByStanding(report: RunReport): (CheckResult & { readonly failure: Failure })[] {
+  const order = { counts: 0, 'non-strict': 1, baselined: 2 } as const;
+  return failedChecks(report).sort((a, b) => order[failureStanding(report, a.failure)] - order[failureStanding(report, b.failure)]);
+}
+
+/** `1 step`, `3 steps`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 /** The path in words, one line per step, the failing step marked: `  3. ✗ EVENT — expected …, got …`. */
 export function pathInWords(failure: Failure): string[] {
   return failure.path.map((step, i) => {

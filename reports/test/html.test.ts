@@ -85,6 +85,24 @@ describe('renderHtml', () => {
     expect(byClass(auth, 'span', 'v-baselined')).toHaveLength(1);
   });
 
+  it('long lists fold: the first model elements show, the rest open on demand', () => {
+    const elements = Array.from({ length: 12 }, (_, i) => `A.registered/element${i}`);
+    const report = { ...failingReport, requirements: [{ ...failingReport.requirements[0], modelElements: elements }] };
+    const row = findAll(findAll(page(renderHtml(report)), 'tbody').find((b) => textOf(b).startsWith('PAIR-01'))!, 'tr')[0];
+    const cell = byClass(row, 'td', 'elements')[0];
+    expect(findAll(cell, 'code')).toHaveLength(12);
+    const details = findAll(cell, 'details');
+    expect(details).toHaveLength(1);
+    expect(textOf(findAll(details[0], 'summary')[0])).toBe('4 more');
+    expect(findAll(details[0], 'code').map(textOf)).toEqual(elements.slice(8));
+  });
+
+  it('profile parameters read as words: nested names dotted, durations in units', () => {
+    const report = { ...passingReport, profile: { name: 'whatsapp', primaryDormancyMs: 1_209_600_000, qr: { firstRefMs: 60_000, nextRefMs: 20_000, refCount: 6 } } };
+    const facts = textOf(findAll(findAll(page(renderHtml(report)), 'header')[0], 'dl')[0]);
+    expect(facts).toContain('primaryDormancy 14 d, qr.firstRef 1 min, qr.nextRef 20 s, qr.refCount 6');
+  });
+
   it('statechart with legend, or a plain statement that there is none', () => {
     const root = page(renderHtml(failingReport));
     const img = findAll(root, 'img')[0];

@@ -1,7 +1,7 @@
 /** summary.md: verdict first, compact table, failures with replay, coverage; strings inert. */
 import { describe, expect, it } from 'vitest';
 import { markdownCodeBlock } from '../render/escape.js';
-import { renderMarkdown } from '../render/markdown.js';
+import { MARKDOWN_MAX_FAILURES, renderMarkdown } from '../render/markdown.js';
 import { failingReport, hostileReport, passingReport } from './fixtures.js';
 
 describe('renderMarkdown', () => {
@@ -25,6 +25,21 @@ describe('renderMarkdown', () => {
     expect(md).toContain('  5. ✗ SCAN_QR A.c5 by A.primary (live, id check pass)');
     expect(md).toContain('_(non-strict SHOULD)_');
     expect(md).toContain('_(accepted by the baseline)_');
+  });
+
+  it('puts the failures that fail the run first, and caps how many a comment carries', () => {
+    const md = renderMarkdown(failingReport);
+    const headings = md.split('\n').filter((l) => l.startsWith('#### ')).map((l) => l.slice(5, 13));
+    expect(headings).toEqual(['LIMIT-01', 'PAIR-04 ', 'AUTH-02 ']);
+    expect(md).toContain('Path (1 step, first difference at step 1)');
+    const many = {
+      ...failingReport,
+      checks: Array.from({ length: MARKDOWN_MAX_FAILURES + 3 }, (_, i) => ({ ...failingReport.checks[3], id: `c${i}` })),
+    };
+    const capped = renderMarkdown(many);
+    expect(capped.split('\n').filter((l) => l.startsWith('#### '))).toHaveLength(MARKDOWN_MAX_FAILURES);
+    expect(capped).toContain(`### Failures (${MARKDOWN_MAX_FAILURES + 3})`);
+    expect(capped).toContain('…and 3 more failures: see report.html.');
   });
 
   it('ends with coverage, skipped checks, the baseline and the whole-run replay', () => {
