@@ -108,7 +108,12 @@ type ReferenceFactory = (options?: { url?: string }) => Adapter | Promise<Adapte
  */
 async function loadReference(): Promise<ReferenceFactory> {
   const specifier = './reference/index.js';
-  const module = (await import(specifier)) as { createReferenceAdapter?: ReferenceFactory };
+  let module: { createReferenceAdapter?: ReferenceFactory };
+  try {
+    module = (await import(specifier)) as typeof module;
+  } catch (error) {
+    throw new UsageError('ADAPTER_START_FAILED', `the reference adapter failed to load: ${messageOf(error)}`);
+  }
   if (typeof module.createReferenceAdapter !== 'function') {
     throw new UsageError('ADAPTER_START_FAILED', 'the reference adapter is not available in this build (adapters/reference/)');
   }
