@@ -80,14 +80,22 @@ function failures(report: RunReport): string {
   return `### Failures (${failed.length})\n\n${blocks.join('\n\n')}${more}`;
 }
 
+/** The PR comment names a few unreached elements; report.html lists them all. */
+export const MARKDOWN_MAX_UNCOVERED = 10;
+
+function notReached(uncovered: readonly string[]): string {
+  if (uncovered.length === 0) return '';
+  const named = uncovered.slice(0, MARKDOWN_MAX_UNCOVERED).map(md).join(', ');
+  const rest = uncovered.length - MARKDOWN_MAX_UNCOVERED;
+  return ` · not reached: ${named}${rest > 0 ? ` and ${rest} more (see report.html)` : ''}`;
+}
+
 function extras(report: RunReport): string {
   const { states, transitions } = report.coverage;
   const lines = [
     `**Coverage:** states ${states.covered}/${states.total} (${percent(states.covered, states.total)}), `
       + `transitions ${transitions.covered}/${transitions.total} (${percent(transitions.covered, transitions.total)})`
-      + (states.uncovered.length + transitions.uncovered.length > 0
-        ? ` · not reached: ${[...states.uncovered, ...transitions.uncovered].map(md).join(', ')}`
-        : ''),
+      + notReached([...states.uncovered, ...transitions.uncovered]),
   ];
   const skipped = skippedChecks(report);
   if (skipped.length > 0) lines.push(`**Skipped:** ${skipped.map(({ check, reason }) => `${md(check.id)} (${md(reason)})`).join('; ')}`);

@@ -1,7 +1,7 @@
 /** summary.md: verdict first, compact table, failures with replay, coverage; strings inert. */
 import { describe, expect, it } from 'vitest';
 import { markdownCodeBlock } from '../render/escape.js';
-import { MARKDOWN_MAX_FAILURES, renderMarkdown } from '../render/markdown.js';
+import { MARKDOWN_MAX_FAILURES, MARKDOWN_MAX_UNCOVERED, renderMarkdown } from '../render/markdown.js';
 import { failingReport, hostileReport, passingReport } from './fixtures.js';
 
 describe('renderMarkdown', () => {
@@ -48,6 +48,15 @@ describe('renderMarkdown', () => {
     expect(md).toContain('**Skipped:** path-history-006');
     expect(md).toContain('**stale EXP-01** (remove from the file)');
     expect(md.trimEnd().endsWith('--baseline linkspec.baseline.json\n```')).toBe(true);
+  });
+
+  it('names at most a few unreached elements', () => {
+    const uncovered = Array.from({ length: MARKDOWN_MAX_UNCOVERED + 5 }, (_, i) => `t${i}`);
+    const report = { ...passingReport, coverage: { ...passingReport.coverage, transitions: { covered: 0, total: uncovered.length, uncovered } } };
+    const line = renderMarkdown(report).split('\n').find((l) => l.startsWith('**Coverage:**'))!;
+    expect(line).toContain(`not reached: t0, t1`);
+    expect(line).toContain(`t${MARKDOWN_MAX_UNCOVERED - 1} and 5 more (see report.html)`);
+    expect(line).not.toContain(`t${MARKDOWN_MAX_UNCOVERED},`);
   });
 
   it('keeps hostile strings inert: no raw HTML, no extra table cells', () => {
