@@ -192,7 +192,8 @@ function statechartSection(report: RunReport): string {
     `<span><span class="swatch" style="background:${attr(c.fill)};border-color:${attr(c.stroke)}${c.dash ? ';border-style:dashed' : ''}"></span><strong>${t(mark)}</strong>: ${t(c.meaning)}</span>`).join('');
   const body = report.statechartSvg
     ? `<div class="diagram" title="Click to switch between fit-to-width and full size"><img alt="The statechart of the model, coloured by coverage and failures" src="data:image/svg+xml;base64,${Buffer.from(report.statechartSvg, 'utf8').toString('base64')}"/></div>
-<div class="legend">${legend}</div>`
+<div class="legend">${legend}</div>
+<p class="muted">Click the diagram to switch between fit-to-width and full size (scroll to pan).</p>`
     : '<p class="note">This report carries no statechart diagram (the harness did not include one).</p>';
   return `<section id="statechart"><h2>Statechart</h2>
 <p class="lead">The model the implementation was compared against. States and transitions are coloured by what this run reached and where it failed.</p>
