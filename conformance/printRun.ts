@@ -13,9 +13,14 @@ export function formatRunSummary(report: RunReport): string {
   lines.push(`  requirements: ${r.pass} pass, ${r.fail} fail, ${r['non-strict']} non-strict, ${r.skipped} skipped, ${r['not-covered']} not covered`);
   lines.push(`  checks: ${c.total} (${c.pass} pass, ${c.fail} fail, ${c.skipped} skipped), ${report.summary.modelSteps} model steps`);
   lines.push(`  statechart coverage: states ${cov.states.covered}/${cov.states.total}, transitions ${cov.transitions.covered}/${cov.transitions.total}`);
+  // Grouped by reason: one line per reason, not one per requirement.
+  const groups = new Map<string, string[]>();
   for (const req of report.requirements) {
-    if (req.verdict === 'skipped' || req.verdict === 'not-covered') lines.push(`  ${req.verdict} ${req.id}: ${req.reason ?? ''}`);
+    if (req.verdict !== 'skipped' && req.verdict !== 'not-covered') continue;
+    const key = `${req.verdict}: ${req.reason ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), req.id]);
   }
+  for (const [key, ids] of groups) lines.push(`  ${ids.join(', ')} ${key}`);
   for (const check of report.checks) {
     const f = check.failure;
     if (!f) continue;

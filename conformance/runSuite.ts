@@ -154,7 +154,11 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   }
 
   const elements = model.modelElements(options.profile);
-  const ids = (options.only?.length ? REQUIREMENTS.filter((r) => options.only!.includes(r.id)) : REQUIREMENTS).map((r) => r.id);
+  // A run narrowed by --only or --check judges only what it was narrowed to.
+  const judged = options.check
+    ? new Set(results.flatMap((r) => [...r.requirements, ...(r.failure ? [r.failure.requirement] : [])]))
+    : options.only?.length ? new Set<string>(options.only) : undefined;
+  const ids = REQUIREMENTS.filter((r) => !judged || judged.has(r.id)).map((r) => r.id);
   const accepted = new Set<string>(options.baseline?.accepted.map((a) => a.requirement) ?? []);
   const requirements = requirementVerdicts(ids, results, elements, accepted);
   const baseline = options.baseline ? applyBaseline(options.baseline, requirements) : undefined;

@@ -1,7 +1,8 @@
 /**
  * EXP-01 at its boundary (still linked at dormancy − 1 ms, signed out at dormancy), EXP-02
  * (primary activity restarts the window), EXP-03 (a signed-out companion neither sends nor
- * receives, and returns only through a new pairing), OFF-02 across a server restart (queued messages
+ * receives, and returns only through a new pairing), EXP-04 (a companion idle too long is
+ * signed out, at its boundary), OFF-02 across a server restart (queued messages
  * delivered on reconnect exactly once, in order).
  */
 import type { LinkEvent } from '../../model/events.js';
@@ -56,5 +57,16 @@ export const SIGNED_OUT_STAYS_OUT = sequenceCheck({
     { type: 'ADVANCE', ms: profile.primaryDormancyMs }, online('A.primary'),
     { type: 'SEND', from: 'A.c1', id: 'm1' }, { type: 'SEND', from: 'B.primary', id: 'm2' },
     ...linkByQr('A.c1'), { type: 'SEND', from: 'A.c1', id: 'm3' },
+  ],
+});
+
+export const COMPANION_IDLE_BOUNDARY = sequenceCheck({
+  id: 'companion-idle-boundary',
+  title: 'A companion offline for the idle limit − 1 ms is still linked, at the limit it is signed out',
+  requirements: ['EXP-04'],
+  needs: ['qr-image', 'clock', 'offline'],
+  events: (profile) => [
+    register('A'), ...linkByQr('A.c1'), offline('A.c1'),
+    { type: 'ADVANCE', ms: profile.companionIdleMs - 1 }, { type: 'ADVANCE', ms: 1 },
   ],
 });

@@ -1,0 +1,78 @@
+/**
+ * The harness against its own in-memory fixture: a correct implementation is conformant with
+ * every check passing; each known-bad variant is caught under the requirement it breaks, and the
+ * failure's replay command, parsed as the CLI parses it, reproduces exactly that failure.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PROFILE } from '../../model/profile.js';
+import { parseRunArgs, type RunArgs } from '../../cli/commands/run.js';
+import { runSuite } from '../runSuite.js';
+import { createMemoryAdapter, MEMORY_CAPABILITIES } from './fixtures/memoryAdapter.js';
+import { BROKEN_VARIANTS } from './fixtures/brokenAdapters.js';
+
+const SEED = 4242;
+const RUNS = 25;
+
+/** Turns `npx linkspec run --adapter X --check Y --seed N --path P` back into run options. */
+function argsOf(command: string): RunArgs {
+  const words = command.split(' ').slice(3);
+  const args: Record<string, string> = {};
+  for (let i = 0; i < words.length; i += 2) args[words[i].replace(/^--/, '')] = words[i + 1];
+  return { ...args, out: 'unused' } as unknown as RunArgs;
+}
+
+describe('runSuite on the in-memory fixture', () => {
+  it('finds a correct implementation conformant, every check passing', async () => {
+    const report = await runSuite({ adapter: createMemoryAdapter(), adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: SEED, runs: RUNS });
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.failure?.message ?? c.id)).toEqual([]);
+    expect(report.verdict).toBe('conformant');
+    expect(report.summary.requirements.fail).toBe(0);
+    expect(report.summary.modelSteps).toBeGreaterThan(100);
+    expect(report.coverage.transitions.covered).toBeGreaterThan(0);
+    expect(report.replay).toContain(`--seed ${SEED}`);
+  });
+
+  for (const variant of BROKEN_VARIANTS) {
+    it(`catches ${variant.name} under ${variant.breaks}, and its replay reproduces it`, async () => {
+      const adapter = createMemoryAdapter({ bugs: variant.bugs });
+      const spec = `./conformance/test/fixtures/broken-${variant.name}.ts`;
+      const report = await runSuite({ adapter, adapterSpec: spec, profile: DEFAULT_PROFILE, seed: SEED, runs: 60 });
+      expect(report.verdict).toBe('non-conformant');
+      const check = report.checks.find((c) => c.id === variant.caughtBy);
+      expect(check?.status).toBe('fail');
+      const failure = check!.failure!;
+      expect(failure.requirement).toBe(variant.breaks);
+      expect(report.requirements.find((r) => r.id === variant.breaks)?.verdict).toBe('fail');
+      expect(failure.path[failure.failingStep].ok).toBe(false);
+      expect(failure.replay).toContain(`--check ${variant.caughtBy}`);
+
+      const replayed = await runSuite({ adapter, adapterSpec: spec, profile: DEFAULT_PROFILE, ...parseRunArgs(argsOf(failure.replay)) });
+      expect(replayed.checks).toHaveLength(1);
+      const again = replayed.checks[0].failure!;
+      expect(again.requirement).toBe(failure.requirement);
+      expect(again.path.map((s) => s.event)).toEqual(failure.path.map((s) => s.event));
+      expect(again.differences).toEqual(failure.differences);
+    }, 30_000);
+  }
+});
+
+describe('capabilities', () => {
+  it('skips what the adapter cannot do, with the reason, and never passes it', async () => {
+    const without = MEMORY_CAPABILITIES.filter((c) => c !== 'server-injection' && c !== 'restart');
+    const report = await runSuite({ adapter: createMemoryAdapter({ capabilities: without }), adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: SEED, runs: 5 });
+    const injected = report.checks.find((c) => c.id === 'server-injected-device')!;
+    expect(injected.status).toBe('skipped');
+    expect(injected.skipReason).toContain("'server-injection'");
+    const auth02 = report.requirements.find((r) => r.id === 'AUTH-02')!;
+    expect(auth02.verdict).toBe('skipped');
+    expect(report.checks.find((c) => c.id === 'property-random-walks')!.title).toContain('RESTART');
+  });
+
+  it('honours --only and --check', async () => {
+    const adapter = createMemoryAdapter();
+    const only = await runSuite({ adapter, adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: SEED, runs: 3, only: ['LIMIT-01'] });
+    expect(only.requirements.map((r) => r.id)).toEqual(['LIMIT-01']);
+    expect(only.checks.every((c) => c.requirements.includes('LIMIT-01') || c.kind === 'property')).toBe(true);
+    await expect(runSuite({ adapter, adapterSpec: 'memory', profile: DEFAULT_PROFILE, check: 'no-such-check' })).rejects.toMatchObject({ code: 'BAD_CHECK' });
+  });
+});
