@@ -145,10 +145,24 @@ type DeepReadonly<T> = T extends (infer E)[]
   : T extends object
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
+// Assignability alone lets an optional field exist on one side only, so the key sets are also
+// compared, at every depth.
+type SameKeys<A, B> = A extends readonly (infer EA)[]
+  ? B extends readonly (infer EB)[] ? SameKeys<EA, EB> : false
+  : A extends object
+    ? B extends object
+      ? [keyof A] extends [keyof B]
+        ? [keyof B] extends [keyof A]
+          ? false extends { [K in keyof A & keyof B]-?: SameKeys<NonNullable<A[K]>, NonNullable<B[K]>> }[keyof A & keyof B] ? false : true
+          : false
+        : false
+      : false
+    : true;
 type Inferred = z.infer<typeof runReportSchema>;
 type Assert<T extends true> = T;
 export type SchemaMatchesRunReport = [
   Assert<Inferred extends RunReport ? true : false>,
   Assert<RunReport extends DeepReadonly<Inferred> ? true : false>,
   Assert<DeepReadonly<Inferred> extends RunReport ? true : false>,
+  Assert<SameKeys<RunReport, Inferred>>,
 ];
