@@ -1,0 +1,314 @@
+/**
+ * The reference implementation behind the Driver contract (conformance/contract.ts): one world =
+ * one reference server (in-process, or at a URL through the test-control extension) plus one
+ * DeviceClient per symbolic device, each with its own keys and its own WebSocket.
+ *
+ * What the driver adds to the clients is only the translation of the model's symbolic world:
+ * - names: account `A` is phone +15550000001, device `A.c1` is the client created for it;
+ * - the refusals a real client cannot know by itself because it is offline or not yet part of
+ *   an account (model/events.ts lists e.g. NOT_REGISTERED before DEVICE_OFFLINE): for these the
+ *   driver reads the server's view (test control `tc.inspect`). Everything an online device can
+ *   learn is decided by the client and the server themselves.
+ * - `observe()` waits for real quiescence: the server has nothing queued for a connected device,
+ *   every control push is acked, no link offer is open, and no client is still processing; it
+ *   throws a clear error if that does not happen within QUIESCENCE_TIMEOUT_MS of real time.
+ */
+import { OK, refused, type OpResult } from '../../model/errors.js';
+import {
+  accountOf, isPrimaryId, otherAccount, primaryOf, ACCOUNTS,
+  type AccountId, type CompanionId, type DeviceId, type IdCheckOutcome,
+} from '../../model/events.js';
+import type { AccountView, DeviceView, Observation, SignOutReason } from '../../model/observation.js';
+import type { Profile } from '../../model/profile.js';
+import type { DeviceInfo, Driver, Outcome } from '../../conformance/contract.js';
+import { DeviceClient, type ClientStatus } from '../../reference/client/device.js';
+import { WireConnection } from '../../reference/client/wire.js';
+import type { InspectView } from '../../reference/server/testControl.js';
+
+export const QUIESCENCE_TIMEOUT_MS = 5_000;
+
+/** The phone number of each symbolic account. */
+export const PHONES: Record<AccountId, string> = { A: '+15550000001', B: '+15550000002' };
+
+/** How the world's server is reached and, in-process, restarted. */
+export interface ServerHandle {
+  url: string;
+  /** In-process only: stop the server and start a new one on the same storage; resolves with the new URL. */
+  restart?: () => Promise<string>;
+  close(): Promise<void>;
+}
+
+type Status = { status: ClientStatus; reason?: SignOutReason };
+
+export class ReferenceDriver implements Driver {
+  private readonly clients = new Map<DeviceId, DeviceClient>();
+  private readonly injected = new Map<string, string>();
+
+  private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile) {}
+
+  /** A fresh world on `server`: `tc.reset` with the profile. */
+  static async open(server: ServerHandle, profile: Profile): Promise<ReferenceDriver> {
+    const tc = await WireConnection.open(server.url);
+    const reset = await tc.request('tc.reset', { profile });
+    if (!reset.ok) throw new Error(`reference: the server at ${server.url} refused tc.reset (${reset.code}); is --test-control on?`);
+    return new ReferenceDriver(server, tc, profile);
+  }
+
+  // ---- the server's view -------------------------------------------------------------------
+
+  private async view(): Promise<InspectView> {
+    const r = await this.tc.request<InspectView>('tc.inspect');
+    if (!r.ok) throw new Error(`reference: tc.inspect failed (${r.code})`);
+    return r.value;
+  }
+
+  private registered(view: InspectView, account: AccountId): boolean {
+    return view.accounts.find((a) => a.phone === PHONES[account])?.registered ?? false;
+  }
+
+  /** Server status for a device the server knows (linked or signed out), else the client's own. */
+  private statusOf(view: InspectView, client: DeviceClient | undefined): Status | undefined {
+    if (!client) return undefined;
+    if (client.deviceId) {
+      for (const a of view.accounts) {
+        const d = a.devices.find((x) => x.id === client.deviceId);
+        if (d) return d.status === 'signed-out' ? { status: 'signed-out', reason: d.signOutReason as SignOutReason } : { status: 'linked' };
+      }
+    }
+    return { status: client.status === 'linked' ? 'idle' : client.status };
+  }
+
+  private newClient(device: DeviceId, info: DeviceInfo, role: 'primary' | 'companion'): DeviceClient {
+    return new DeviceClient({ url: this.server.url, role, name: info.name, platform: info.platform, profile: this.profile });
+  }
+
+  // ---- lifecycle (LIFE-01) -------------------------------------------------------------------
+
+  register(account: AccountId, options: { idCheck: boolean }): Promise<OpResult> {
+    return this.settle(this.newPrimary(account, options.idCheck, false));
+  }
+
+  reregister(account: AccountId): Promise<OpResult> {
+    const old = this.clients.get(primaryOf(account));
+    return this.settle(this.newPrimary(account, old?.idCheck ?? false, true));
+  }
+
+  private async newPrimary(account: AccountId, idCheck: boolean, replace: boolean): Promise<OpResult> {
+    const id = primaryOf(account);
+    const client = this.newClient(id, { name: id, platform: 'reference-phone' }, 'primary');
+    const r = await client.register(PHONES[account], { idCheck, replace });
+    if (!r.ok) { await client.close(); return r; }
+    await this.clients.get(id)?.close();
+    this.clients.set(id, client);
+    return OK;
+  }
+
+  async logout(account: AccountId): Promise<OpResult> {
+    const view = await this.view();
+    if (!this.registered(view, account)) return refused('NOT_REGISTERED');
+    const primary = this.clients.get(primaryOf(account));
+    if (!primary?.online) return refused('DEVICE_OFFLINE');
+    return this.settle(primary.logout());
+  }
+
+  async setOnline(device: DeviceId, online: boolean): Promise<OpResult> {
+    const client = this.clients.get(device);
+    if (!client) return refused('UNKNOWN_DEVICE');
+    if (online && !client.online) await client.connect();
+    if (!online && client.online) await client.disconnect();
+    return this.settle(Promise.resolve(OK));
+  }
+
+  // ---- linking (PAIR-*) ----------------------------------------------------------------------
+
+  async startQrLinking(device: CompanionId, info: DeviceInfo): Promise<OpResult> {
+    const client = await this.companionForLinking(device, info);
+    if ('ok' in client) return client;
+    return this.settle(client.startQr());
+  }
+
+  /** SHOW_QR / REQUEST_CODE preconditions; creates the companion, or restarts a spent one afresh. */
+  private async companionForLinking(device: CompanionId, info: DeviceInfo, mustBeRegistered = false): Promise<DeviceClient | OpResult> {
+    const view = await this.view();
+    const existing = this.clients.get(device);
+    const status = this.statusOf(view, existing);
+    if (status?.status === 'linked') return refused('ALREADY_LINKED');
+    if (existing && !existing.online) return refused('DEVICE_OFFLINE');
+    if (mustBeRegistered && !this.registered(view, accountOf(device))) return refused('NOT_REGISTERED');
+    if (existing) {
+      if (status?.status !== 'linking') existing.startAfresh();
+      return existing;
+    }
+    const client = this.newClient(device, info, 'companion');
+    await client.connect();
+    this.clients.set(device, client);
+    return client;
+  }
+
+  async qrImage(device: CompanionId): Promise<Outcome<Uint8Array>> {
+    const png = await this.clients.get(device)?.qrPng();
+    return png ? { ok: true, value: png } : { ok: false, code: 'NO_QR' };
+  }
+
+  async scanQr(by: DeviceId, qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> {
+    const approver = await this.approver(by);
+    if ('ok' in approver) return approver;
+    return this.settle(approver.scanQr(qrText, idCheck));
+  }
+
+  /** SCAN_QR / ENTER_CODE: NOT_REGISTERED, NOT_PRIMARY, DEVICE_OFFLINE for devices that cannot ask the server. */
+  private async approver(by: DeviceId): Promise<DeviceClient | OpResult> {
+    const view = await this.view();
+    if (!this.registered(view, accountOf(by))) return refused('NOT_REGISTERED');
+    const client = this.clients.get(by);
+    const linkedAndOnline = client !== undefined && this.statusOf(view, client)?.status === 'linked' && client.online;
+    if (!isPrimaryId(by) && !linkedAndOnline) return refused('NOT_PRIMARY');
+    if (!client || !client.online) return refused('DEVICE_OFFLINE');
+    return client;
+  }
+
+  async cancelLinking(device: CompanionId): Promise<OpResult> {
+    const client = this.clients.get(device);
+    if (!client) return refused('NOT_LINKING');
+    return this.settle(client.cancelLinking());
+  }
+
+  async requestPairingCode(device: CompanionId, info: DeviceInfo): Promise<Outcome<string>> {
+    const created = !this.clients.has(device);
+    const client = await this.companionForLinking(device, info, true);
+    if ('ok' in client) return client as Outcome<string>;
+    const r = await client.requestCode(PHONES[accountOf(device)]);
+    if (!r.ok && created) { await client.close(); this.clients.delete(device); }
+    await this.quiesce();
+    return r.ok ? { ok: true, value: r.value } : { ok: false, code: r.code };
+  }
+
+  async enterPairingCode(by: DeviceId, code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
+    const approver = await this.approver(by);
+    if ('ok' in approver) return approver;
+    return this.settle(approver.enterCode(code, idCheck));
+  }
+
+  // ---- unlink, send (AUTH-03, E2E-*) ----------------------------------------------------------
+
+  async unlink(by: DeviceId, target: DeviceId): Promise<OpResult> {
+    const view = await this.view();
+    if (!this.registered(view, accountOf(by))) return refused('NOT_REGISTERED');
+    const client = this.clients.get(by);
+    if (this.statusOf(view, client)?.status !== 'linked') return refused('NOT_LINKED');
+    if (!client!.online) return refused('DEVICE_OFFLINE');
+    const targetId = this.clients.get(target)?.deviceId ?? 'not-a-device';
+    return this.settle(client!.unlink(targetId));
+  }
+
+  async send(from: DeviceId, messageId: string): Promise<OpResult> {
+    const client = this.clients.get(from);
+    if (!client) return refused('UNKNOWN_DEVICE');
+    const view = await this.view();
+    const account = accountOf(from);
+    if (!this.registered(view, account) || !this.registered(view, otherAccount(account))) return refused('NOT_REGISTERED');
+    const status = this.statusOf(view, client)!.status;
+    if (status === 'signed-out') return refused('SIGNED_OUT');
+    if (status !== 'linked') return refused('NOT_LINKED');
+    if (!client.online) return refused('DEVICE_OFFLINE');
+    return this.settle(client.send(PHONES[otherAccount(account)], messageId));
+  }
+
+  // ---- time, restart, observation ------------------------------------------------------------
+
+  async advanceClock(ms: number): Promise<void> {
+    const r = await this.tc.request('tc.advance', { ms });
+    if (!r.ok) throw new Error(`reference: tc.advance failed (${r.code})`);
+    await this.quiesce();
+  }
+
+  async restart(): Promise<void> {
+    if (!this.server.restart) throw new Error('reference-ws: restart is only available in-process');
+    const online = [...this.clients.values()].filter((c) => c.online);
+    for (const c of this.clients.values()) await c.dropConnection();
+    await this.tc.close();
+    const url = await this.server.restart();
+    this.server.url = url;
+    for (const c of this.clients.values()) c.url = url;
+    this.tc = await WireConnection.open(url);
+    for (const c of online) await c.connect();
+    await this.quiesce();
+  }
+
+  async observe(): Promise<Observation['accounts']> {
+    await this.quiesce();
+    const view = await this.view();
+    const accounts = {} as Record<AccountId, AccountView>;
+    for (const account of ACCOUNTS) {
+      const server = view.accounts.find((a) => a.phone === PHONES[account]);
+      const devices: Partial<Record<DeviceId, DeviceView>> = {};
+      for (const [id, client] of this.clients) {
+        if (accountOf(id) !== account) continue;
+        const s = this.statusOf(view, client)!;
+        devices[id] = {
+          role: isPrimaryId(id) ? 'primary' : 'companion', status: s.status,
+          ...(s.status === 'signed-out' && s.reason ? { signOutReason: s.reason } : {}),
+          online: client.online, messages: [...client.messages], notices: [...client.notices],
+        };
+      }
+      accounts[account] = { registered: server?.registered ?? false, deviceListVersion: server?.version ?? 0, devices };
+    }
+    return accounts;
+  }
+
+  /** Wait until every delivery and push has settled (see the file comment). */
+  async quiesce(): Promise<void> {
+    const deadline = Date.now() + QUIESCENCE_TIMEOUT_MS;
+    let last: unknown;
+    for (;;) {
+      const r = await this.tc.request<{ quiet: boolean }>('tc.quiescent');
+      if (!r.ok) throw new Error(`reference: tc.quiescent failed (${r.code})`);
+      const busy = [...this.clients.entries()].filter(([, c]) => c.busy).map(([id]) => id);
+      if (r.value.quiet && busy.length === 0) return;
+      last = { server: r.value, busyClients: busy };
+      if (Date.now() > deadline) {
+        throw new Error(`reference: deliveries did not settle within ${QUIESCENCE_TIMEOUT_MS} ms: ${JSON.stringify(last)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  private async settle(op: Promise<OpResult>): Promise<OpResult> {
+    const result = await op;
+    await this.quiesce();
+    return result;
+  }
+
+  // ---- the malicious server and the wire (AUTH-02, E2E-01) -------------------------------------
+
+  async injectDevice(account: AccountId, name: string): Promise<void> {
+    const r = await this.tc.request<{ deviceId: string }>('tc.inject', { phone: PHONES[account], name });
+    if (!r.ok) throw new Error(`reference: tc.inject failed (${r.code})`);
+    this.injected.set(`${account}/${name}`, r.value.deviceId);
+  }
+
+  async injectedDeviceReceived(account: AccountId, name: string): Promise<number> {
+    const deviceId = this.injected.get(`${account}/${name}`);
+    if (!deviceId) throw new Error(`reference: no injected device ${name} on ${account}`);
+    await this.quiesce();
+    const r = await this.tc.request<{ opened: number }>('tc.injectedReceived', { deviceId });
+    if (!r.ok) throw new Error(`reference: tc.injectedReceived failed (${r.code})`);
+    return r.value.opened;
+  }
+
+  async relayedPayloads(): Promise<readonly string[]> {
+    const r = await this.tc.request<string[]>('tc.payloads');
+    if (!r.ok) throw new Error(`reference: tc.payloads failed (${r.code})`);
+    return r.value;
+  }
+
+  /** The client behind a symbolic device (tests and the demo use it; the harness does not). */
+  client(device: DeviceId): DeviceClient | undefined { return this.clients.get(device); }
+
+  async close(): Promise<void> {
+    for (const c of this.clients.values()) await c.close();
+    this.clients.clear();
+    await this.tc.close();
+    await this.server.close();
+  }
+}

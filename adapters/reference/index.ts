@@ -1,0 +1,61 @@
+/**
+ * The reference adapters (conformance/contract.ts Adapter):
+ * - `reference`: each `open(profile)` starts a fresh in-process reference server on
+ *   127.0.0.1, port 0, with a virtual clock, in-memory storage and test control; real sockets,
+ *   real keys, real encryption. Restart is supported (a new server on the same storage).
+ * - `reference-ws`: drives an already running server at `url` (for example
+ *   `linkspec serve --test-control`) through the test-control extension; each `open` resets that
+ *   server's world (`tc.reset`), so run one world at a time against one server. No restart.
+ */
+import type { Adapter, Capability, Driver } from '../../conformance/contract.js';
+import type { Profile } from '../../model/profile.js';
+import { ReferenceServer } from '../../reference/server/server.js';
+import { MemoryStorage } from '../../reference/storage/memory.js';
+import { ReferenceDriver, type ServerHandle } from './driver.js';
+
+export { ReferenceDriver, PHONES, QUIESCENCE_TIMEOUT_MS } from './driver.js';
+
+export interface ReferenceAdapterOptions {
+  /** Drive the server at this ws:// URL (test control must be on) instead of starting one. */
+  readonly url?: string;
+  readonly storage?: 'memory';
+}
+
+const COMMON: Capability[] = [
+  'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle',
+  'server-injection', 'traffic-inspection',
+];
+
+async function inProcessServer(profile: Profile): Promise<ServerHandle> {
+  const storage = new MemoryStorage();
+  let server = new ReferenceServer({ storage, profile, testControl: true, createStorage: () => storage });
+  const handle: ServerHandle = {
+    url: await server.start(),
+    restart: async () => {
+      const relayLog = server.relayLog;
+      await server.stop();
+      server = new ReferenceServer({ storage, profile: server.profile, testControl: true, createStorage: () => storage, relayLog });
+      return server.start();
+    },
+    close: () => server.stop(),
+  };
+  return handle;
+}
+
+export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): Adapter {
+  const url = options.url;
+  if (url === undefined) {
+    return {
+      name: 'reference',
+      description: 'The reference implementation in-process: WebSocket server on loopback, per-device keys, E2E encryption, virtual clock.',
+      capabilities: new Set<Capability>([...COMMON, 'restart']),
+      open: async (profile): Promise<Driver> => ReferenceDriver.open(await inProcessServer(profile), profile),
+    };
+  }
+  return {
+    name: 'reference-ws',
+    description: `The reference wire protocol v1 against the server at ${url} (test-control extension required).`,
+    capabilities: new Set<Capability>(COMMON),
+    open: async (profile): Promise<Driver> => ReferenceDriver.open({ url, close: async () => undefined }, profile),
+  };
+}

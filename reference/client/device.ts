@@ -1,0 +1,462 @@
+/**
+ * One reference device (a primary phone or a companion): its own keys, its own server
+ * connection (OFF-01), its messages and link notices, and the client-side duties of the spec:
+ * - PAIR-01: a companion shows `ref,box,identity,secret,platform` (text, PNG, terminal);
+ * - PAIR-02/07: it counter-signs only after the HMAC of its linking secret and the primary's
+ *   account signature over ITS key verify (a tampered QR links nothing);
+ * - PAIR-05: the primary's ID check runs before it approves anything (a failed check links nothing);
+ * - PAIR-06: pairing codes, the HMAC key derived from the code (PBKDF2-SHA256);
+ * - AUTH-02/LIFE-02: it encrypts only to devices a primary-signed device list covers (trust.ts);
+ * - E2E-01/02, HIST-01: one sealed envelope per recipient device; history as one sealed blob;
+ * - OFF-02: deliveries are processed one at a time in arrival order, acked after, deduplicated.
+ * Operation results are OpResult unions carrying the model's codes (model/errors.ts).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { OK, refused, type OpResult } from '../../model/errors.js';
+import type { IdCheckOutcome } from '../../model/events.js';
+import type { Profile } from '../../model/profile.js';
+import { openFrom, sealFor } from '../crypto/envelope.js';
+import { generateDeviceKeys, randomBytes, sign, toBase64, tryFromBase64, type DeviceKeys } from '../crypto/keys.js';
+import { deviceSignature, detailsHmac, signDeviceList, verifyAccountSignature } from '../crypto/linking.js';
+import { deriveCodeKey, formatPairingCode, generatePairingCode } from '../crypto/pairingCode.js';
+import { encodeQrText } from '../qr/qrText.js';
+import { renderQrPng, renderQrTerminal } from '../qr/render.js';
+import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes, CODE_KEY_ITERATIONS } from '../protocol/constants.js';
+import { approveLink, type LinkTarget } from './approve.js';
+import { checkDevice, verifyDevices, type TrustAnchor, type TrustedDevice, type WireDeviceInfo, type WireDevicesAnswer } from './trust.js';
+import { WireConnection, type ServerPush, type WireResult } from './wire.js';
+
+export type ClientStatus = 'idle' | 'linking' | 'linked' | 'signed-out';
+
+export interface DeviceClientOptions {
+  /** ws:// URL of the server; may be changed (restart on another port) via `url`. */
+  readonly url: string;
+  readonly role: 'primary' | 'companion';
+  /** Shown to the account's other devices when this one links (NOTE-01). */
+  readonly name: string;
+  readonly platform: string;
+  /** Pairing-code shape (length, alphabet) comes from here. */
+  readonly profile: Profile;
+}
+
+type Linking =
+  | { kind: 'qr'; secret: Uint8Array; ref: string | null }
+  | { kind: 'code'; code: string };
+
+export class DeviceClient {
+  url: string;
+  readonly role: 'primary' | 'companion';
+  readonly name: string;
+  readonly platform: string;
+  keys: DeviceKeys = generateDeviceKeys();
+  status: ClientStatus = 'idle';
+  /** Set once registered (primary) or linked (companion). */
+  deviceId: string | undefined;
+  phone: string | undefined;
+  /** Message ids this device holds, in the order it got them. */
+  readonly messages: string[] = [];
+  /** Names of devices this device was told were linked to its account (NOTE-01). */
+  readonly notices: string[] = [];
+  /** PAIR-05: whether this primary has an ID check (PIN, biometric) set up. */
+  idCheck = false;
+  /** Deliveries this device could not open (forged or from an untrusted sender): dropped, counted. */
+  undecryptable = 0;
+
+  private readonly profile: Profile;
+  private wire: WireConnection | undefined;
+  private linking: Linking | null = null;
+  private bound = false;
+  private readonly anchors = new Map<string, TrustAnchor>();
+  private readonly trusted = new Map<string, TrustedDevice>();
+  private work: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+
+  constructor(options: DeviceClientOptions) {
+    this.url = options.url;
+    this.role = options.role;
+    this.name = options.name;
+    this.platform = options.platform;
+    this.profile = options.profile;
+  }
+
+  get online(): boolean { return this.wire?.isOpen ?? false; }
+  /** True while pushed frames are still being processed (the adapter's quiescence wait). */
+  get busy(): boolean { return this.inFlight > 0; }
+  get identityKey(): string { return toBase64(this.keys.signing.publicKey); }
+  /** The QR reference shown now, or null. */
+  get currentRef(): string | null { return this.linking?.kind === 'qr' ? this.linking.ref : null; }
+
+  // ---- connection -------------------------------------------------------------------------
+
+  /** Open a connection; a registered/linked device authenticates, a linking companion re-binds. */
+  async connect(): Promise<OpResult> {
+    if (this.online) return OK;
+    const wire = await WireConnection.open(this.url);
+    this.wire = wire;
+    wire.onFrame = (frame) => this.onPush(frame);
+    wire.onClose = () => { if (this.wire === wire) this.wire = undefined; };
+    if (this.status === 'linked' && this.deviceId) {
+      const signature = toBase64(sign(challengeBytes(AUTH_PREFIX, wire.nonce), this.keys.signing.secretKey));
+      const r = await wire.request('auth', { deviceId: this.deviceId, signature });
+      if (!r.ok) {
+        if (r.code === 'SIGNED_OUT') this.status = 'signed-out';
+        return r.code === 'SIGNED_OUT' ? OK : refused(r.code);
+      }
+      if (this.role === 'primary') await this.resignIfNeeded();
+    } else if (this.bound && this.status === 'linking') {
+      this.bound = false;
+      const r = await this.bind();
+      if (!r.ok) return r;
+    }
+    this.bound = this.bound && this.status === 'linking';
+    return OK;
+  }
+
+  /** Orderly disconnect: the server records this device offline, then the socket closes. */
+  async disconnect(): Promise<void> {
+    const wire = this.wire;
+    if (!wire) return;
+    try { await wire.request('disconnect'); } catch { /* the socket is closing anyway */ }
+    await wire.close();
+    this.wire = undefined;
+    this.goneOffline();
+  }
+
+  /** The socket dropped without a goodbye (server restart): keep every state; reconnect later. */
+  async dropConnection(): Promise<void> {
+    const wire = this.wire;
+    this.wire = undefined;
+    if (wire) await wire.close();
+  }
+
+  async close(): Promise<void> { await this.dropConnection(); }
+
+  private goneOffline(): void {
+    // The server cancelled this companion's attempt or code when it left (model: GO_OFFLINE).
+    if (this.status === 'linking') { this.status = 'idle'; this.linking = null; }
+    this.bound = false;
+  }
+
+  private get w(): WireConnection {
+    if (!this.wire) throw new Error(`${this.name}: not connected`);
+    return this.wire;
+  }
+
+  // ---- primary: registration and lifecycle (LIFE-01) -----------------------------------
+
+  /** Register this device as the primary of `phone` (`replace`: re-register a new phone). */
+  async register(phone: string, options: { idCheck: boolean; replace?: boolean }): Promise<OpResult> {
+    await this.connect();
+    const info = await this.w.request<{ registered: boolean; version: number }>('account.info', { phone });
+    if (!info.ok) return refused(info.code);
+    const version = info.value.version + 1;
+    const devices = [{ id: this.identityKey, identityKey: this.identityKey }];
+    const signature = toBase64(signDeviceList(this.keys.signing.secretKey, { account: phone, version, devices }));
+    const r = await this.w.request('register', {
+      phone, replace: options.replace ?? false, ...this.announcement(), list: { version, devices, signature },
+    });
+    if (!r.ok) return refused(r.code);
+    this.deviceId = this.identityKey;
+    this.phone = phone;
+    this.status = 'linked';
+    this.idCheck = options.idCheck;
+    return OK;
+  }
+
+  async logout(): Promise<OpResult> {
+    const r = await this.w.request('logout');
+    if (r.ok) this.status = 'signed-out';
+    return r.ok ? OK : refused(r.code);
+  }
+
+  private announcement() {
+    return {
+      identityKey: this.identityKey, boxKey: toBase64(this.keys.box.publicKey),
+      boxKeySignature: toBase64(sign(boxKeyBytes(this.keys.box.publicKey), this.keys.signing.secretKey)),
+      name: this.name, platform: this.platform,
+    };
+  }
+
+  /** After server-asserted removals the primary signs the same version again (PROTOCOL.md). */
+  private async resignIfNeeded(): Promise<void> {
+    const answer = await this.w.request<WireDevicesAnswer>('devices.get', { phone: this.phone });
+    if (!answer.ok || answer.value.list.signature !== null) return;
+    const check = verifyDevices(this.phone!, answer.value, this.anchor(this.phone!));
+    if (!check.ok) return;
+    const { version, devices } = answer.value.list;
+    const signature = toBase64(signDeviceList(this.keys.signing.secretKey, { account: this.phone!, version, devices }));
+    await this.w.request('devices.sign', { list: { version, devices, signature } });
+  }
+
+  // ---- companion: linking (PAIR-01, PAIR-03, PAIR-06) ------------------------------------
+
+  /** A signed-out or idle companion starts afresh as a new device: new keys, no messages. */
+  startAfresh(): void {
+    this.keys = generateDeviceKeys();
+    this.status = 'idle';
+    this.deviceId = undefined;
+    this.phone = undefined;
+    this.linking = null;
+    this.bound = false;
+    this.messages.length = 0;
+    this.notices.length = 0;
+    this.anchors.clear();
+    this.trusted.clear();
+  }
+
+  private async bind(): Promise<OpResult> {
+    if (this.bound) return OK;
+    const signature = toBase64(sign(challengeBytes(BIND_PREFIX, this.w.nonce), this.keys.signing.secretKey));
+    const r = await this.w.request('link.bind', { ...this.announcement(), signature });
+    if (!r.ok) return refused(r.code);
+    this.bound = true;
+    return OK;
+  }
+
+  /** Start a QR attempt; the first reference arrives (pushed) before this resolves. */
+  async startQr(): Promise<OpResult> {
+    if (this.status === 'linked') return refused('ALREADY_LINKED');
+    if (!this.online) return refused('DEVICE_OFFLINE');
+    const bound = await this.bind();
+    if (!bound.ok) return bound;
+    const previous = this.linking;
+    this.linking = { kind: 'qr', secret: randomBytes(32), ref: null };
+    const r = await this.w.request('link.start');
+    if (!r.ok) { this.linking = previous; return refused(r.code); }
+    this.status = 'linking';
+    return OK;
+  }
+
+  /** The QR text shown now (PAIR-01), or null when not showing one. */
+  qrText(): string | null {
+    if (this.linking?.kind !== 'qr' || this.linking.ref === null || this.status !== 'linking') return null;
+    return encodeQrText({
+      ref: this.linking.ref, noisePublic: toBase64(this.keys.box.publicKey), identityPublic: this.identityKey,
+      advSecret: toBase64(this.linking.secret), platform: this.platform.replace(/[^\x21-\x2b\x2d-\x7e]/g, '-') || 'unknown',
+    });
+  }
+
+  async qrPng(): Promise<Uint8Array | null> {
+    const text = this.qrText();
+    return text === null ? null : renderQrPng(text);
+  }
+
+  async qrTerminal(): Promise<string | null> {
+    const text = this.qrText();
+    return text === null ? null : renderQrTerminal(text);
+  }
+
+  async cancelLinking(): Promise<OpResult> {
+    if (this.status !== 'linking' || !this.online) return refused('NOT_LINKING');
+    const r = await this.w.request('link.cancel');
+    if (!r.ok) return refused(r.code);
+    this.status = 'idle';
+    this.linking = null;
+    return OK;
+  }
+
+  /** Ask for a pairing code for `phone`; resolves with the code to show ('XXXX-XXXX'). */
+  async requestCode(phone: string): Promise<WireResult<string>> {
+    if (this.status === 'linked') return refused('ALREADY_LINKED') as WireResult<string>;
+    if (!this.online) return refused('DEVICE_OFFLINE') as WireResult<string>;
+    const info = await this.w.request<{ registered: boolean }>('account.info', { phone });
+    if (!info.ok) return info as WireResult<string>;
+    if (!info.value.registered) return refused('NOT_REGISTERED') as WireResult<string>;
+    if (this.status === 'signed-out') { await this.reconnectAfresh(); }
+    const bound = await this.bind();
+    if (!bound.ok) return bound as WireResult<string>;
+    const code = generatePairingCode(this.profile.pairingCode);
+    const r = await this.w.request('code.request', { phone, code });
+    if (!r.ok) return r as WireResult<string>;
+    this.linking = { kind: 'code', code };
+    this.status = 'linking';
+    return { ok: true, value: formatPairingCode(code) };
+  }
+
+  /** A fresh identity needs a fresh binding: the old connection stays, the binding is redone. */
+  async reconnectAfresh(): Promise<void> {
+    this.startAfresh();
+  }
+
+  // ---- primary: approving a link (PAIR-02, PAIR-05, PAIR-06, PAIR-07, AUTH-01) -----------
+
+  /** Scan QR text (decoded from pixels by the caller) and approve, after the ID check. */
+  async scanQr(qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> {
+    const pre = await this.w.request('link.precheck');
+    if (!pre.ok) return refused(pre.code);
+    if (this.idCheck && idCheck === 'fail') return refused('ID_CHECK_FAILED');
+    return approveLink(this.linkContext(), { kind: 'qr', text: qrText });
+  }
+
+  /** Enter a pairing code shown on a companion and approve, after the ID check. */
+  async enterCode(code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
+    const pre = await this.w.request('link.precheck');
+    if (!pre.ok) return refused(pre.code);
+    if (this.idCheck && idCheck === 'fail') return refused('ID_CHECK_FAILED');
+    return approveLink(this.linkContext(), { kind: 'code', code });
+  }
+
+  private linkContext(): LinkTarget {
+    return { wire: this.w, keys: this.keys, phone: this.phone!, messages: [...this.messages], profile: this.profile };
+  }
+
+  // ---- everyone: unlink, send, device lists --------------------------------------------------
+
+  /** AUTH-03: the primary unlinks a companion with a newly signed list; a companion unlinks itself. */
+  async unlink(targetDeviceId: string): Promise<OpResult> {
+    if (this.role === 'companion') {
+      const r = await this.w.request('unlink', { target: targetDeviceId });
+      return r.ok ? OK : refused(r.code);
+    }
+    const answer = await this.w.request<WireDevicesAnswer>('devices.get', { phone: this.phone });
+    if (!answer.ok) return refused(answer.code);
+    const current = answer.value.list;
+    const version = current.version + 1;
+    const devices = current.devices.filter((d) => d.id !== targetDeviceId);
+    const signature = toBase64(signDeviceList(this.keys.signing.secretKey, { account: this.phone!, version, devices }));
+    const r = await this.w.request('unlink', { target: targetDeviceId, list: { version, devices, signature } });
+    return r.ok ? OK : refused(r.code);
+  }
+
+  /** The devices of `phone` this client would encrypt to now (AUTH-02), or why none. */
+  async trustedDevices(phone: string): Promise<WireResult<readonly TrustedDevice[]>> {
+    const answer = await this.w.request<WireDevicesAnswer>('devices.get', { phone });
+    if (!answer.ok) return answer;
+    if (!answer.value.registered) return refused('NOT_REGISTERED') as WireResult<readonly TrustedDevice[]>;
+    const checked = verifyDevices(phone, answer.value, this.anchor(phone));
+    if (!checked.ok) return refused(checked.code) as WireResult<readonly TrustedDevice[]>;
+    for (const d of checked.devices) this.trusted.set(d.id, d);
+    return { ok: true, value: checked.devices };
+  }
+
+  private anchor(phone: string): TrustAnchor {
+    let a = this.anchors.get(phone);
+    if (!a) { a = { lastVersion: 0 }; this.anchors.set(phone, a); }
+    return a;
+  }
+
+  /** E2E-01/02: message `messageId` to the other account, sealed to each trusted device. */
+  async send(toPhone: string, messageId: string): Promise<OpResult> {
+    if (this.status !== 'linked' || !this.deviceId) return refused(this.status === 'signed-out' ? 'SIGNED_OUT' : 'NOT_LINKED');
+    if (!this.online) return refused('DEVICE_OFFLINE');
+    const theirs = await this.trustedDevices(toPhone);
+    if (!theirs.ok) return refused(theirs.code);
+    const ours = await this.trustedDevices(this.phone!);
+    if (!ours.ok) return refused(ours.code);
+    const recipients = [...ours.value.filter((d) => d.id !== this.deviceId), ...theirs.value];
+    const plaintext = new TextEncoder().encode(JSON.stringify({ messageId }));
+    const envelopes = recipients.map((d) => ({ to: d.id, envelope: sealFor(plaintext, d.boxKey, this.keys.box.secretKey) }));
+    const r = await this.w.request('send', { toPhone, envelopes });
+    if (!r.ok) return refused(r.code);
+    this.remember(messageId);
+    return OK;
+  }
+
+  private remember(messageId: string): void {
+    if (!this.messages.includes(messageId)) this.messages.push(messageId);
+  }
+
+  // ---- pushes --------------------------------------------------------------------------------
+
+  private onPush(frame: ServerPush): void {
+    this.inFlight++;
+    this.work = this.work
+      .then(() => this.handlePush(frame))
+      .catch(() => { this.undecryptable++; })
+      .finally(() => {
+        this.inFlight--;
+        if (typeof frame.push === 'number') this.wire?.sendRaw({ type: 'ack', push: frame.push });
+      });
+  }
+
+  private async handlePush(frame: ServerPush): Promise<void> {
+    switch (frame.type) {
+      case 'qr.ref':
+        if (this.linking?.kind === 'qr') this.linking.ref = frame.ref;
+        return;
+      case 'qr.ended':
+        if (this.linking?.kind === 'qr' && frame.reason !== 'linked') this.stopLinking();
+        return;
+      case 'code.ended':
+        if (this.linking?.kind === 'code' && frame.reason !== 'used') this.stopLinking();
+        return;
+      case 'link.offer':
+        return this.answerOffer(frame);
+      case 'linked':
+        this.status = 'linked';
+        this.deviceId = frame.deviceId;
+        this.phone = frame.phone;
+        this.linking = null;
+        this.bound = false;
+        return;
+      case 'signed_out':
+        this.status = 'signed-out';
+        return;
+      case 'deliver':
+        try { await this.receive(frame); } finally { this.wire?.sendRaw({ type: 'ack', seq: frame.seq }); }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stopLinking(): void {
+    this.linking = null;
+    if (this.status === 'linking') this.status = 'idle';
+  }
+
+  /** PAIR-02/07: counter-sign only when the secret's HMAC and the account signature over MY key verify. */
+  private async answerOffer(offer: ServerPush): Promise<void> {
+    const details = tryFromBase64(offer.details);
+    const mac = tryFromBase64(offer.detailsHmac);
+    const accountSig = tryFromBase64(offer.accountSignature);
+    const primaryKey = tryFromBase64(offer.primaryIdentityKey);
+    const refuse = (code: string) => this.wire?.request('link.answer', { offerId: offer.offerId, refuse: code });
+    const wrong = offer.via === 'code' ? 'CODE_INVALID' : 'QR_INVALID';
+    if (!details || !mac || !accountSig || !primaryKey || !this.linking) { await refuse(wrong); return; }
+    const key = this.linking.kind === 'qr'
+      ? this.linking.secret
+      : await deriveCodeKey(this.linking.code, this.keys.signing.publicKey, CODE_KEY_ITERATIONS);
+    const expected = detailsHmac(key, details);
+    const macOk = expected.length === mac.length && timingSafeEqual(expected, mac);
+    if (!macOk || !verifyAccountSignature(primaryKey, details, this.keys.signing.publicKey, accountSig)) { await refuse(wrong); return; }
+    const sig = deviceSignature(this.keys.signing.secretKey, details, this.keys.signing.publicKey, primaryKey);
+    this.anchor(offer.phone).primaryKey = offer.primaryIdentityKey;
+    await this.wire?.request('link.answer', { offerId: offer.offerId, deviceSignature: toBase64(sig) });
+  }
+
+  /** A delivery: history (HIST-01), a message (E2E-02), or a link notice (NOTE-01). */
+  private async receive(frame: ServerPush): Promise<void> {
+    if (frame.kind === 'notice') {
+      const notice = JSON.parse(frame.payload) as { name: string };
+      this.notices.push(notice.name);
+      return;
+    }
+    const sender = await this.senderDevice(frame.fromPhone, frame.sender as WireDeviceInfo);
+    const plaintext = sender ? openFrom(JSON.parse(frame.payload), sender.boxKey, this.keys.box.secretKey) : null;
+    if (!plaintext) { this.undecryptable++; return; }
+    const body = JSON.parse(new TextDecoder().decode(plaintext));
+    if (frame.kind === 'history' && Array.isArray(body.messages)) {
+      for (const id of body.messages) if (typeof id === 'string') this.remember(id);
+    } else if (frame.kind === 'message' && typeof body.messageId === 'string') {
+      this.remember(body.messageId);
+    }
+  }
+
+  /**
+   * The sender as the primary authorized it: both ADV signatures under the account's pinned
+   * primary key. Checked on the delivery's own sender record, so a message from a device removed
+   * after it sent still opens (OFF-02) while a device the primary never signed does not.
+   */
+  private async senderDevice(phone: string, info: WireDeviceInfo): Promise<TrustedDevice | null> {
+    const known = this.trusted.get(info.id);
+    if (known) return known;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const anchorKey = this.anchor(phone).primaryKey;
+      const device = anchorKey ? checkDevice(phone, info, anchorKey) : null;
+      if (device) { this.trusted.set(device.id, device); return device; }
+      if (attempt === 0) await this.trustedDevices(phone).catch(() => undefined);
+    }
+    return null;
+  }
+}

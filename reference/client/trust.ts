@@ -1,0 +1,123 @@
+/**
+ * Which devices a client encrypts to (AUTH-02, LIFE-02): only devices covered by a device list
+ * the account's primary signed, each with both ADV signatures valid and its box key bound to its
+ * identity key. A device the server lists but the primary never signed gets nothing.
+ *
+ * Rules:
+ * - A signed list must verify under the account's primary identity key.
+ * - An unsigned list is a server-asserted removal: accepted only if the last signed list verifies,
+ *   its version is above that one's, and its devices are a subset of it (the server may remove,
+ *   never add).
+ * - A list older than the last one this client accepted for the account is rejected.
+ * - The primary key is pinned on first use; a changed key (re-registration, LIFE-01) is accepted
+ *   as the new root (a real client would show a safety-number change here).
+ */
+import type { ErrorCode } from '../../model/errors.js';
+import { tryFromBase64, verify } from '../crypto/keys.js';
+import { verifyAccountSignature, verifyDeviceList, verifyDeviceSignature, type DeviceListEntry } from '../crypto/linking.js';
+import { boxKeyBytes } from '../protocol/constants.js';
+
+export interface WireDeviceInfo {
+  readonly id: string;
+  readonly role: 'primary' | 'companion';
+  readonly identityKey: string;
+  readonly boxKey: string;
+  readonly boxKeySignature: string;
+  readonly name: string;
+  readonly platform: string;
+  readonly link: { details: string; accountSignature: string; deviceSignature: string } | null;
+}
+
+export interface WireDevicesAnswer {
+  readonly registered: boolean;
+  readonly primaryIdentityKey: string | null;
+  readonly list: {
+    readonly version: number;
+    readonly devices: DeviceListEntry[];
+    readonly signature: string | null;
+    readonly lastSigned: { version: number; devices: DeviceListEntry[]; signature: string } | null;
+  };
+  readonly devices: readonly WireDeviceInfo[];
+}
+
+export interface TrustedDevice {
+  readonly id: string;
+  readonly phone: string;
+  readonly role: 'primary' | 'companion';
+  readonly identityKey: Uint8Array;
+  readonly boxKey: Uint8Array;
+}
+
+export type TrustOutcome =
+  | { readonly ok: true; readonly version: number; readonly devices: readonly TrustedDevice[]; readonly rejected: readonly string[] }
+  | { readonly ok: false; readonly code: ErrorCode; readonly reason: string };
+
+/** What the client remembers per account between fetches. */
+export interface TrustAnchor {
+  primaryKey?: string;
+  lastVersion: number;
+}
+
+export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: TrustAnchor): TrustOutcome {
+  const primaryKeyText = answer.primaryIdentityKey;
+  const primaryKey = primaryKeyText ? tryFromBase64(primaryKeyText) : null;
+  if (!primaryKeyText || !primaryKey) return { ok: false, code: 'NOT_REGISTERED', reason: 'no primary key' };
+  const keyChanged = anchor.primaryKey !== undefined && anchor.primaryKey !== primaryKeyText;
+  const { list } = answer;
+  if (!keyChanged && list.version < anchor.lastVersion) {
+    return { ok: false, code: 'STALE_DEVICE_LIST', reason: `version ${list.version} is older than ${anchor.lastVersion}` };
+  }
+  let covered: readonly DeviceListEntry[];
+  if (list.signature !== null) {
+    const sig = tryFromBase64(list.signature);
+    if (!sig || !verifyDeviceList(primaryKey, { account: phone, version: list.version, devices: list.devices }, sig)) {
+      return { ok: false, code: 'BAD_SIGNATURE', reason: 'the device list is not signed by the primary' };
+    }
+    covered = list.devices;
+  } else {
+    const last = list.lastSigned;
+    const sig = last ? tryFromBase64(last.signature) : null;
+    if (!last || !sig || !verifyDeviceList(primaryKey, { account: phone, version: last.version, devices: last.devices }, sig)) {
+      return { ok: false, code: 'BAD_SIGNATURE', reason: 'an unsigned list without a valid signed predecessor' };
+    }
+    const signedIds = new Map(last.devices.map((d) => [d.id, d.identityKey]));
+    if (list.version <= last.version || !list.devices.every((d) => signedIds.get(d.id) === d.identityKey)) {
+      return { ok: false, code: 'BAD_SIGNATURE', reason: 'the server may only remove devices from a signed list' };
+    }
+    covered = list.devices;
+  }
+  anchor.primaryKey = primaryKeyText;
+  anchor.lastVersion = list.version;
+
+  const trusted: TrustedDevice[] = [];
+  const rejected: string[] = [];
+  for (const info of answer.devices) {
+    const entry = covered.find((d) => d.id === info.id);
+    const device = entry && entry.identityKey === info.identityKey ? checkDevice(phone, info, primaryKeyText) : null;
+    if (device) trusted.push(device);
+    else rejected.push(info.id);
+  }
+  return { ok: true, version: list.version, devices: trusted, rejected };
+}
+
+/** One device's own proofs: box key bound to its identity; a companion's two ADV signatures under the primary key. */
+export function checkDevice(phone: string, info: WireDeviceInfo, primaryKeyText: string): TrustedDevice | null {
+  const primaryKey = tryFromBase64(primaryKeyText);
+  if (!primaryKey || !info) return null;
+  const identityKey = tryFromBase64(info.identityKey);
+  const boxKey = tryFromBase64(info.boxKey);
+  const boxSig = tryFromBase64(info.boxKeySignature);
+  if (!identityKey || !boxKey || !boxSig || !verify(boxKeyBytes(boxKey), boxSig, identityKey)) return null;
+  if (info.role === 'primary') {
+    if (info.identityKey !== primaryKeyText) return null;
+  } else {
+    // Both ADV signatures, as WhatsApp senders check before encrypting to a companion.
+    const details = info.link ? tryFromBase64(info.link.details) : null;
+    const accountSig = info.link ? tryFromBase64(info.link.accountSignature) : null;
+    const deviceSig = info.link ? tryFromBase64(info.link.deviceSignature) : null;
+    if (!details || !accountSig || !deviceSig) return null;
+    if (!verifyAccountSignature(primaryKey, details, identityKey, accountSig)) return null;
+    if (!verifyDeviceSignature(identityKey, details, primaryKey, deviceSig)) return null;
+  }
+  return { id: info.id, phone, role: info.role, identityKey, boxKey };
+}

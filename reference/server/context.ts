@@ -1,0 +1,160 @@
+/**
+ * What every server handler works with: the store, the profile, the virtual clock, the live
+ * connections, and the few shared operations that must behave the same everywhere -
+ * signing a device out (E2E-03, EXP-03: its queue is dropped, it is told if connected), the
+ * server-asserted removal from a device list (LIFE-02, see PROTOCOL.md), and pushing queued
+ * deliveries to a connected device in order (OFF-02).
+ */
+import type { WebSocket } from 'ws';
+import type { ErrorCode } from '../../model/errors.js';
+import type { Profile } from '../../model/profile.js';
+import type { Clock } from '../clock.js';
+import type { DeviceRecord, Storage, StoredSignOutReason } from '../storage/storage.js';
+
+/** A handler's answer: the `result` frame's body. */
+export type HandlerResult =
+  | { readonly ok: true; readonly value?: unknown }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message?: string };
+
+export const done = (value?: unknown): HandlerResult => ({ ok: true, value });
+export const fail = (code: ErrorCode, message?: string): HandlerResult => ({ ok: false, code, message });
+
+/** One WebSocket connection and what it is authenticated or bound as. */
+export class Connection {
+  /** Authenticated device (after register, auth, or a completed link). */
+  deviceId: string | undefined;
+  phone: string | undefined;
+  /** Bound linking companion (after link.bind), until it is linked. */
+  companionId: string | undefined;
+  /** Control pushes sent and not yet acked. */
+  readonly unacked = new Set<number>();
+  /** Delivery seqs sent on this connection and not yet acked. */
+  readonly sentSeqs = new Set<number>();
+  /** Set once its disconnect (orderly or not) has been recorded. */
+  offlineRecorded = false;
+  private nextPush = 1;
+
+  constructor(readonly ws: WebSocket, readonly nonce: Uint8Array) {}
+
+  send(frame: object): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  /** A control push: numbered, tracked until the client acks it (quiescence). */
+  push(frame: { type: string } & Record<string, unknown>): void {
+    const push = this.nextPush++;
+    this.unacked.add(push);
+    this.send({ ...frame, push });
+  }
+}
+
+export interface RelayLogEntry {
+  readonly to: string;
+  readonly from: string;
+  readonly payload: string;
+}
+
+export interface ServerContext {
+  readonly storage: Storage;
+  readonly profile: Profile;
+  readonly clock: Clock;
+  readonly connections: Set<Connection>;
+  /** Every E2E payload relayed (messages and history), for test control (E2E-01). */
+  readonly relayLog: RelayLogEntry[];
+  /** Link offers pushed to companions and awaiting their `link.answer` (in memory: a restart drops them). */
+  readonly offers: Map<string, PendingOffer>;
+  /** Pairing-code link tokens handed to a primary by code.enter: token -> codeId. */
+  readonly codeTokens: Map<string, string>;
+}
+
+export interface PendingOffer {
+  readonly companionId: string;
+  readonly resolve: (answer: { deviceSignature?: string; refuse?: string }) => void;
+}
+
+/** The open connection authenticated as this device, if any. */
+export function connectionOfDevice(ctx: ServerContext, deviceId: string): Connection | undefined {
+  for (const c of ctx.connections) if (c.deviceId === deviceId) return c;
+  return undefined;
+}
+
+/** The open connection bound as this linking companion, if any. */
+export function connectionOfCompanion(ctx: ServerContext, companionId: string): Connection | undefined {
+  for (const c of ctx.connections) if (c.companionId === companionId) return c;
+  return undefined;
+}
+
+/** Push every queued delivery the device's connection has not been sent yet, in seq order. */
+export function deliverPending(ctx: ServerContext, deviceId: string): void {
+  const conn = connectionOfDevice(ctx, deviceId);
+  if (!conn) return;
+  for (const item of ctx.storage.pendingFor(deviceId)) {
+    if (conn.sentSeqs.has(item.seq)) continue;
+    conn.sentSeqs.add(item.seq);
+    const from = ctx.storage.getDevice(item.senderDeviceId);
+    const sender = from ? {
+      id: from.id, role: from.role, identityKey: from.identityKey, boxKey: from.boxKey, boxKeySignature: from.boxKeySignature,
+      name: from.name, platform: from.platform, link: from.link ?? null,
+    } : null;
+    conn.send({ type: 'deliver', seq: item.seq, kind: item.kind, from: item.senderDeviceId, fromPhone: from?.phone ?? '', sender, payload: item.payload });
+  }
+}
+
+export function linkedDevices(ctx: ServerContext, phone: string): DeviceRecord[] {
+  return ctx.storage.listDevices(phone).filter((d) => d.status === 'linked');
+}
+
+/** Linked companions that count against the limit (LIMIT-01); injected ones are the attack, not a slot. */
+export function linkedCompanions(ctx: ServerContext, phone: string): DeviceRecord[] {
+  return linkedDevices(ctx, phone).filter((d) => d.role === 'companion' && !d.injected);
+}
+
+/**
+ * Sign a device out (any reason): status 'signed-out', nothing queued for it is delivered any
+ * more (E2E-03), its connection (if any) is told and drops back to unauthenticated.
+ * Does NOT touch the device list; callers decide how the list changes.
+ */
+export function signOutDevice(ctx: ServerContext, deviceId: string, reason: StoredSignOutReason): void {
+  const device = ctx.storage.getDevice(deviceId);
+  if (!device || device.status !== 'linked') return;
+  ctx.storage.putDevice({ ...device, status: 'signed-out', signOutReason: reason });
+  ctx.storage.dropQueue(deviceId);
+  const conn = connectionOfDevice(ctx, deviceId);
+  if (conn) {
+    conn.push({ type: 'signed_out', reason });
+    conn.deviceId = undefined;
+    conn.phone = undefined;
+    conn.sentSeqs.clear();
+  }
+}
+
+/**
+ * A server-asserted removal (LIFE-02): the server may only REMOVE devices on its own. It writes
+ * version + 1 with the remaining devices and no signature, keeping the last primary-signed list
+ * so clients can check the new list is a subset of it; the primary re-signs the same version
+ * when it next connects (devices.sign).
+ */
+export function assertRemoval(ctx: ServerContext, phone: string, removedIds: readonly string[]): void {
+  const list = ctx.storage.getDeviceList(phone);
+  if (!list) return;
+  const removed = new Set(removedIds);
+  ctx.storage.putDeviceList({
+    ...list,
+    version: list.version + 1,
+    devices: list.devices.filter((d) => !removed.has(d.id)),
+    signature: null,
+  });
+}
+
+/** Sign out one companion and record it as a server-asserted removal: one version step. */
+export function signOutCompanion(ctx: ServerContext, device: DeviceRecord, reason: StoredSignOutReason): void {
+  signOutDevice(ctx, device.id, reason);
+  assertRemoval(ctx, device.phone, [device.id]);
+}
+
+/** A random opaque token (base64url, so never a comma: it can be a QR reference). */
+export function token(bytes = 16): string {
+  const raw = new Uint8Array(bytes);
+  crypto.getRandomValues(raw);
+  return Buffer.from(raw).toString('base64url');
+}

@@ -1,0 +1,305 @@
+/**
+ * Linking a companion, by QR reference or by pairing code (PAIR-01..07, LIMIT-01, AUTH-01,
+ * HIST-01, NOTE-01, LIFE-02). The server never decides trust on its own: an approval links only
+ * with the primary's valid account signature over the companion's key, a device list signed by
+ * the primary, and the companion's own counter-signature after it checked the HMAC of the linking
+ * secret the server never saw.
+ *
+ *   companion                    server                       primary
+ *     | link.bind {keys, sig}      |                              |
+ *     | link.start                 |                              |
+ *     |<-- qr.ref {ref 0} ---------|   (rotates on the clock)     |
+ *     |   (QR shows ref,box,identity,secret)  ---- camera ---->   |
+ *     |                            |<-- link.precheck ------------|  NOT_PRIMARY, LIMIT_REACHED
+ *     |                            |          (ID check on the primary: PAIR-05)
+ *     |                            |<-- link.approve {ref, details, hmac, account sig, list v+1, history}
+ *     |<-- link.offer -------------|   ref/used/expired/key checks, signatures
+ *     | (checks HMAC + account sig)|                              |
+ *     |--- link.answer {device sig}>|                              |
+ *     |<-- linked, deliver history-|--- result ok --------------->|
+ *
+ * Refusal order on approval (model/events.ts SCAN_QR): NOT_PRIMARY, LIMIT_REACHED, QR_INVALID
+ * (unknown ref), QR_USED (used or its attempt cancelled/linked), QR_EXPIRED (not the ref shown
+ * now, or the attempt ended), QR_INVALID (altered key, or the companion refused the secret).
+ */
+import { tryFromBase64 } from '../crypto/keys.js';
+import { verifyAccountSignature, verifyDeviceList, verifyDeviceSignature } from '../crypto/linking.js';
+import { normalisePairingCode } from '../crypto/pairingCode.js';
+import { qrRefWindow } from '../../model/profile.js';
+import { BIND_PREFIX, boxKeyBytes, challengeBytes, LINK_ANSWER_TIMEOUT_MS } from '../protocol/constants.js';
+import type { Request } from '../protocol/frames.js';
+import type { PairingCodeRecord, QrAttemptRecord } from '../storage/storage.js';
+import {
+  connectionOfCompanion, deliverPending, done, fail, linkedCompanions, linkedDevices, token,
+  type Connection, type HandlerResult, type ServerContext,
+} from './context.js';
+import { verifyB64 } from './registration.js';
+
+/** link.bind: a companion announces its keys and binds this connection (proof: signature over the nonce). */
+export function bind(ctx: ServerContext, conn: Connection, req: Request<'link.bind'>): HandlerResult {
+  if (!verifyB64(challengeBytes(BIND_PREFIX, conn.nonce), req.signature, req.identityKey)) return fail('AUTH_FAILED', 'bind signature');
+  const box = tryFromBase64(req.boxKey);
+  if (!box || box.length !== 32) return fail('BAD_FRAME', 'box key must be 32 bytes');
+  if (!verifyB64(boxKeyBytes(box), req.boxKeySignature, req.identityKey)) return fail('BAD_SIGNATURE', 'box key signature');
+  const existing = ctx.storage.getDevice(req.identityKey);
+  if (existing) return fail(existing.status === 'linked' ? 'ALREADY_LINKED' : 'SIGNED_OUT', 'a used identity key cannot link again');
+  ctx.storage.putPendingCompanion({ id: req.identityKey, boxKey: req.boxKey, boxKeySignature: req.boxKeySignature, name: req.name, platform: req.platform });
+  const previous = connectionOfCompanion(ctx, req.identityKey);
+  if (previous && previous !== conn) previous.companionId = undefined;
+  conn.companionId = req.identityKey;
+  conn.deviceId = undefined;
+  // After a server restart the attempt is still in the store: show its current reference again.
+  const attempt = ctx.storage.listActiveQrAttemptsOf(req.identityKey)[0];
+  const ref = attempt ? ctx.storage.listQrRefs(attempt.attemptId).at(-1) : undefined;
+  if (ref) conn.push({ type: 'qr.ref', ref: ref.ref, index: ref.index, untilMs: ref.untilMs });
+  const code = activeCodeOf(ctx, req.identityKey);
+  return done({ qr: ref ? { ref: ref.ref, index: ref.index } : null, code: code ? code.code : null });
+}
+
+function activeCodeOf(ctx: ServerContext, companionId: string): PairingCodeRecord | undefined {
+  return ctx.storage.listActiveCodes().find((c) => c.companionId === companionId);
+}
+
+/**
+ * Stop every linking attempt of the companion: its QR attempts count as cancelled (PAIR-03), its
+ * code is cancelled. `notify` is the connection to tell (none when the companion itself asked).
+ * Returns whether anything was active.
+ */
+export function cancelLinkingOf(ctx: ServerContext, companionId: string, notify: Connection | undefined): boolean {
+  let any = false;
+  for (const attempt of ctx.storage.listActiveQrAttemptsOf(companionId)) {
+    ctx.storage.putQrAttempt({ ...attempt, state: 'cancelled' });
+    notify?.push({ type: 'qr.ended', reason: 'cancelled' });
+    any = true;
+  }
+  const code = activeCodeOf(ctx, companionId);
+  if (code) {
+    ctx.storage.putCode({ ...code, state: 'cancelled' });
+    notify?.push({ type: 'code.ended', reason: 'cancelled' });
+    any = true;
+  }
+  return any;
+}
+
+/** Issue reference `index` of the attempt on the profile's schedule and show it to the companion. */
+export function issueRef(ctx: ServerContext, attempt: QrAttemptRecord, index: number): void {
+  const window = qrRefWindow(ctx.profile, index);
+  const ref = { ref: token(), attemptId: attempt.attemptId, index, fromMs: attempt.startedAt + window.fromMs, untilMs: attempt.startedAt + window.untilMs, used: false };
+  ctx.storage.putQrRef(ref);
+  connectionOfCompanion(ctx, attempt.companionId)?.push({ type: 'qr.ref', ref: ref.ref, index, untilMs: ref.untilMs });
+}
+
+function boundCompanion(ctx: ServerContext, conn: Connection): string | HandlerResult {
+  if (!conn.companionId) return fail('OUT_OF_ORDER', 'link.bind first');
+  if (ctx.storage.getDevice(conn.companionId)?.status === 'linked') return fail('ALREADY_LINKED');
+  return conn.companionId;
+}
+
+/** link.start (PAIR-01): a new QR attempt; any earlier attempt or code of this companion is cancelled. */
+export function startQr(ctx: ServerContext, conn: Connection): HandlerResult {
+  const companionId = boundCompanion(ctx, conn);
+  if (typeof companionId !== 'string') return companionId;
+  ctx.storage.transaction(() => {
+    cancelLinkingOf(ctx, companionId, undefined);
+    const attempt: QrAttemptRecord = { attemptId: token(), companionId, startedAt: ctx.clock.now(), state: 'active' };
+    ctx.storage.putQrAttempt(attempt);
+    issueRef(ctx, attempt, 0);
+  });
+  return done();
+}
+
+/** link.cancel (PAIR-03): NOT_LINKING when there is nothing to stop. */
+export function cancel(ctx: ServerContext, conn: Connection): HandlerResult {
+  if (!conn.companionId) return fail('NOT_LINKING');
+  return cancelLinkingOf(ctx, conn.companionId, undefined) ? done() : fail('NOT_LINKING');
+}
+
+/** code.request (PAIR-06): the companion's code becomes the phone number's only active code. */
+export function requestCode(ctx: ServerContext, conn: Connection, req: Request<'code.request'>): HandlerResult {
+  const companionId = boundCompanion(ctx, conn);
+  if (typeof companionId !== 'string') return companionId;
+  if (!ctx.storage.getAccount(req.phone)?.registered) return fail('NOT_REGISTERED');
+  const code = normalisePairingCode(req.code, ctx.profile.pairingCode);
+  if (code === null) return fail('BAD_FRAME', 'not a pairing code under the profile');
+  ctx.storage.transaction(() => {
+    cancelLinkingOf(ctx, companionId, undefined);
+    const earlier = ctx.storage.getLatestCode(req.phone);
+    if (earlier && earlier.state === 'active') {
+      ctx.storage.putCode({ ...earlier, state: 'cancelled' });
+      connectionOfCompanion(ctx, earlier.companionId)?.push({ type: 'code.ended', reason: 'cancelled' });
+    }
+    const now = ctx.clock.now();
+    ctx.storage.putCode({ codeId: token(), phone: req.phone, code, companionId, issuedAt: now, expiresAt: now + ctx.profile.pairingCode.lifetimeMs, attempts: 0, state: 'active' });
+  });
+  return done();
+}
+
+function actingPrimary(ctx: ServerContext, conn: Connection): { phone: string; id: string; key: string } | HandlerResult {
+  const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
+  if (!device || device.status !== 'linked') return fail('OUT_OF_ORDER', 'authenticate first');
+  if (!ctx.storage.getAccount(device.phone)?.registered) return fail('NOT_REGISTERED');
+  if (device.role !== 'primary') return fail('NOT_PRIMARY');
+  if (linkedCompanions(ctx, device.phone).length >= ctx.profile.maxCompanions) return fail('LIMIT_REACHED');
+  return { phone: device.phone, id: device.id, key: device.identityKey };
+}
+
+/** link.precheck: the refusals that come before the primary's ID check (PAIR-05 ordering). */
+export function precheck(ctx: ServerContext, conn: Connection): HandlerResult {
+  const primary = actingPrimary(ctx, conn);
+  return 'ok' in primary ? primary : done();
+}
+
+/** code.enter (PAIR-06): checks in model order; a wrong code counts an attempt. */
+export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'code.enter'>): HandlerResult {
+  const primary = actingPrimary(ctx, conn);
+  if ('ok' in primary) return primary;
+  const latest = ctx.storage.getLatestCode(primary.phone);
+  if (!latest) return fail('CODE_INVALID', 'no code was ever issued for this number');
+  if (latest.state === 'exhausted') return fail('ATTEMPTS_EXHAUSTED');
+  if (ctx.clock.now() >= latest.expiresAt) return fail('CODE_EXPIRED');
+  if (latest.state !== 'active') return fail('CODE_INVALID', `the latest code was ${latest.state}`);
+  if (normalisePairingCode(req.code, ctx.profile.pairingCode) !== latest.code) {
+    const attempts = latest.attempts + 1;
+    const exhausted = attempts >= ctx.profile.pairingCode.maxAttempts;
+    ctx.storage.putCode({ ...latest, attempts, state: exhausted ? 'exhausted' : 'active' });
+    if (exhausted) connectionOfCompanion(ctx, latest.companionId)?.push({ type: 'code.ended', reason: 'exhausted' });
+    return fail('CODE_INVALID', `wrong code (${attempts} of ${ctx.profile.pairingCode.maxAttempts})`);
+  }
+  const companion = ctx.storage.getPendingCompanion(latest.companionId);
+  if (!companion) return fail('INTERNAL', 'the holder never announced its keys');
+  const linkToken = token();
+  ctx.codeTokens.set(linkToken, latest.codeId);
+  return done({ codeToken: linkToken, companion: { identityKey: companion.id, boxKey: companion.boxKey, boxKeySignature: companion.boxKeySignature, name: companion.name, platform: companion.platform } });
+}
+
+interface Target {
+  readonly companionId: string;
+  readonly via: 'qr' | 'code';
+  /** Re-checked after the companion answered; returns a refusal if the target went away. */
+  readonly stillValid: () => HandlerResult | null;
+  readonly consume: () => void;
+}
+
+function qrTarget(ctx: ServerContext, refText: string): Target | HandlerResult {
+  const check = (): HandlerResult | Target => {
+    const ref = ctx.storage.getQrRef(refText);
+    if (!ref) return fail('QR_INVALID', 'unknown reference');
+    const attempt = ctx.storage.getQrAttempt(ref.attemptId);
+    if (!attempt) return fail('QR_INVALID', 'unknown reference');
+    if (ref.used || attempt.state === 'cancelled' || attempt.state === 'linked') return fail('QR_USED');
+    const latest = ctx.storage.listQrRefs(attempt.attemptId).at(-1);
+    const now = ctx.clock.now();
+    if (attempt.state === 'ended' || latest?.ref !== ref.ref || now < ref.fromMs || now >= ref.untilMs) return fail('QR_EXPIRED');
+    return {
+      companionId: attempt.companionId, via: 'qr', stillValid: () => { const again = check(); return 'ok' in again ? again : null; },
+      consume: () => {
+        ctx.storage.putQrRef({ ...ref, used: true });
+        ctx.storage.putQrAttempt({ ...attempt, state: 'linked' });
+      },
+    };
+  };
+  return check();
+}
+
+function codeTarget(ctx: ServerContext, linkToken: string): Target | HandlerResult {
+  const check = (): HandlerResult | Target => {
+    const codeId = ctx.codeTokens.get(linkToken);
+    const code = codeId ? ctx.storage.listActiveCodes().find((c) => c.codeId === codeId) : undefined;
+    if (!code) return fail('CODE_INVALID', 'unknown or finished code token');
+    if (ctx.clock.now() >= code.expiresAt) return fail('CODE_EXPIRED');
+    return {
+      companionId: code.companionId, via: 'code', stillValid: () => { const again = check(); return 'ok' in again ? again : null; },
+      consume: () => { ctx.storage.putCode({ ...code, state: 'used' }); ctx.codeTokens.delete(linkToken); },
+    };
+  };
+  return check();
+}
+
+const sameDevices = (a: readonly { id: string; identityKey: string }[], b: readonly { id: string; identityKey: string }[]) => {
+  const key = (d: { id: string; identityKey: string }) => `${d.id} ${d.identityKey}`;
+  const left = new Set(a.map(key));
+  return a.length === b.length && left.size === a.length && b.every((d) => left.has(key(d)));
+};
+
+/** link.approve: see the diagram at the top of this file. */
+export async function approve(ctx: ServerContext, conn: Connection, req: Request<'link.approve'>): Promise<HandlerResult> {
+  const primary = actingPrimary(ctx, conn);
+  if ('ok' in primary) return primary;
+  if ((req.ref === undefined) === (req.codeToken === undefined)) return fail('BAD_FRAME', 'exactly one of ref, codeToken');
+  const target = req.ref !== undefined ? qrTarget(ctx, req.ref) : codeTarget(ctx, req.codeToken!);
+  if ('ok' in target) return target;
+  const wrongKey = target.via === 'qr' ? 'QR_INVALID' : 'CODE_INVALID';
+  if (req.companionIdentityKey !== target.companionId) return fail(wrongKey, 'the key is not the one that showed this code');
+  const companion = ctx.storage.getPendingCompanion(target.companionId);
+  const companionConn = connectionOfCompanion(ctx, target.companionId);
+  if (!companion || !companionConn) return fail(target.via === 'qr' ? 'QR_USED' : 'CODE_INVALID', 'the companion is gone');
+
+  const details = tryFromBase64(req.details);
+  const companionKey = tryFromBase64(companion.id)!;
+  const primaryKey = tryFromBase64(primary.key)!;
+  const accountSig = tryFromBase64(req.accountSignature);
+  if (!details || !accountSig || !verifyAccountSignature(primaryKey, details, companionKey, accountSig)) {
+    return fail('BAD_SIGNATURE', 'account signature (AUTH-01)');
+  }
+  const current = ctx.storage.getDeviceList(primary.phone)!;
+  if (req.list.version !== current.version + 1) return fail('STALE_DEVICE_LIST', `version must be ${current.version + 1}`);
+  const expected = [...current.devices, { id: companion.id, identityKey: companion.id }];
+  if (!sameDevices(req.list.devices, expected)) return fail('BAD_FRAME', 'the list must be the current devices plus the companion');
+  const listSig = tryFromBase64(req.list.signature);
+  if (!listSig || !verifyDeviceList(primaryKey, { account: primary.phone, version: req.list.version, devices: req.list.devices }, listSig)) {
+    return fail('BAD_SIGNATURE', 'device list signature (LIFE-02)');
+  }
+
+  // Ask the companion: it checks the HMAC of its linking secret and the account signature.
+  const offerId = token();
+  const answer = await new Promise<{ deviceSignature?: string; refuse?: string }>((resolve) => {
+    const timer = setTimeout(() => resolve({ refuse: 'TIMEOUT' }), LINK_ANSWER_TIMEOUT_MS);
+    ctx.offers.set(offerId, { companionId: companion.id, resolve: (a) => { clearTimeout(timer); resolve(a); } });
+    companionConn.push({
+      type: 'link.offer', offerId, phone: primary.phone, primaryIdentityKey: primary.key,
+      details: req.details, detailsHmac: req.detailsHmac, accountSignature: req.accountSignature, via: target.via,
+    });
+  });
+  ctx.offers.delete(offerId);
+  if (answer.refuse === 'TIMEOUT') return fail('INTERNAL', 'the companion did not answer the offer');
+  if (answer.refuse !== undefined) return fail(wrongKey, `the companion refused: ${answer.refuse}`);
+  const deviceSig = tryFromBase64(answer.deviceSignature ?? '');
+  if (!deviceSig || !verifyDeviceSignature(companionKey, details, primaryKey, deviceSig)) return fail('BAD_SIGNATURE', 'device signature');
+  const again = target.stillValid() ?? (linkedCompanions(ctx, primary.phone).length >= ctx.profile.maxCompanions ? fail('LIMIT_REACHED') : null);
+  if (again) return again;
+  if (connectionOfCompanion(ctx, companion.id) !== companionConn) return fail(target.via === 'qr' ? 'QR_USED' : 'CODE_INVALID', 'the companion went away');
+
+  const others = linkedDevices(ctx, primary.phone).filter((d) => !d.injected);
+  ctx.storage.transaction(() => {
+    target.consume();
+    ctx.storage.putDevice({
+      id: companion.id, phone: primary.phone, role: 'companion', identityKey: companion.id, boxKey: companion.boxKey,
+      boxKeySignature: companion.boxKeySignature, name: companion.name, platform: companion.platform, status: 'linked',
+      linkedAt: ctx.clock.now(), offlineSince: null, injected: false,
+      link: { details: req.details, accountSignature: req.accountSignature, deviceSignature: answer.deviceSignature! },
+    });
+    const signed = { version: req.list.version, devices: req.list.devices, signature: req.list.signature };
+    ctx.storage.putDeviceList({ phone: primary.phone, ...signed, lastSigned: signed });
+    const history = JSON.stringify(req.history);
+    ctx.storage.enqueue({ recipientDeviceId: companion.id, kind: 'history', senderDeviceId: primary.id, payload: history });
+    ctx.relayLog.push({ to: companion.id, from: primary.id, payload: history });
+    const notice = JSON.stringify({ deviceId: companion.id, name: companion.name, platform: companion.platform });
+    for (const d of others) ctx.storage.enqueue({ recipientDeviceId: d.id, kind: 'notice', senderDeviceId: primary.id, payload: notice });
+  });
+  companionConn.companionId = undefined;
+  companionConn.deviceId = companion.id;
+  companionConn.phone = primary.phone;
+  companionConn.offlineRecorded = false;
+  companionConn.push({ type: 'linked', deviceId: companion.id, phone: primary.phone });
+  deliverPending(ctx, companion.id);
+  for (const d of others) deliverPending(ctx, d.id);
+  return done({ deviceId: companion.id });
+}
+
+/** link.answer: the companion's reply to a `link.offer` it was pushed. */
+export function answerOffer(ctx: ServerContext, conn: Connection, req: Request<'link.answer'>): HandlerResult {
+  const offer = ctx.offers.get(req.offerId);
+  if (!offer || offer.companionId !== conn.companionId) return fail('OUT_OF_ORDER', 'no such offer for this connection');
+  offer.resolve({ deviceSignature: req.deviceSignature, refuse: req.refuse ?? (req.deviceSignature ? undefined : 'QR_INVALID') });
+  return done();
+}

@@ -1,0 +1,143 @@
+/**
+ * Accounts and device sessions: registration by phone number (no SMS: the primary's first signed
+ * device list is its credential), re-registration and logout (LIFE-01), authentication by a
+ * signature over the connection's fresh nonce (AUTH-01: no bearer secret ever crosses the wire),
+ * and the online/offline bookkeeping that dormancy and idleness are measured from (EXP-01,
+ * EXP-02, EXP-04).
+ */
+import { tryFromBase64, verify } from '../crypto/keys.js';
+import { verifyDeviceList } from '../crypto/linking.js';
+import { AUTH_PREFIX, boxKeyBytes, challengeBytes } from '../protocol/constants.js';
+import type { Request } from '../protocol/frames.js';
+import {
+  assertRemoval, connectionOfDevice, deliverPending, done, fail, linkedDevices, signOutDevice,
+  type Connection, type HandlerResult, type ServerContext,
+} from './context.js';
+import { cancelLinkingOf } from './linking.js';
+
+export function accountInfo(ctx: ServerContext, req: Request<'account.info'>): HandlerResult {
+  const account = ctx.storage.getAccount(req.phone);
+  return done({ registered: account?.registered ?? false, version: ctx.storage.getDeviceList(req.phone)?.version ?? 0 });
+}
+
+/** True when `signature` (base64) verifies over `message` under the base64 public key. */
+export function verifyB64(message: Uint8Array, signature: string, publicKey: string): boolean {
+  const sig = tryFromBase64(signature);
+  const key = tryFromBase64(publicKey);
+  return sig !== null && key !== null && verify(message, sig, key);
+}
+
+/**
+ *   primary                         server
+ *     | account.info {phone}          |
+ *     |------------------------------>|  registered? version v
+ *     | register {keys, list v+1 [me], replace} |
+ *     |------------------------------>|  checks, stores, authenticates the connection
+ *     |<------------------------------|  result {deviceId}
+ */
+export function register(ctx: ServerContext, conn: Connection, req: Request<'register'>): HandlerResult {
+  const { storage } = ctx;
+  const account = storage.getAccount(req.phone);
+  if (!req.replace && account?.registered) return fail('ALREADY_REGISTERED');
+  if (req.replace && !account?.registered) return fail('NOT_REGISTERED');
+  const identity = tryFromBase64(req.identityKey);
+  const box = tryFromBase64(req.boxKey);
+  if (!identity || identity.length !== 32 || !box || box.length !== 32) return fail('BAD_FRAME', 'keys must be 32 bytes');
+  if (!verifyB64(boxKeyBytes(box), req.boxKeySignature, req.identityKey)) return fail('BAD_SIGNATURE', 'box key signature');
+  if (storage.getDevice(req.identityKey)) return fail('BAD_FRAME', 'identity key already in use');
+  const current = storage.getDeviceList(req.phone);
+  if (req.list.version !== (current?.version ?? 0) + 1) return fail('STALE_DEVICE_LIST', `version must be ${(current?.version ?? 0) + 1}`);
+  if (req.list.devices.length !== 1 || req.list.devices[0].id !== req.identityKey || req.list.devices[0].identityKey !== req.identityKey) {
+    return fail('BAD_FRAME', 'the first list of a primary holds exactly the primary');
+  }
+  const sig = tryFromBase64(req.list.signature);
+  const content = { account: req.phone, version: req.list.version, devices: req.list.devices };
+  if (!sig || !verifyDeviceList(identity, content, sig)) return fail('BAD_SIGNATURE', 'device list signature');
+
+  storage.transaction(() => {
+    if (req.replace && account) {
+      // LIFE-01: a new phone invalidates every companion and the old primary.
+      for (const d of linkedDevices(ctx, req.phone)) signOutDevice(ctx, d.id, 'primary-reregistered');
+    }
+    storage.putDevice({
+      id: req.identityKey, phone: req.phone, role: 'primary', identityKey: req.identityKey, boxKey: req.boxKey,
+      boxKeySignature: req.boxKeySignature, name: req.name, platform: req.platform, status: 'linked',
+      linkedAt: ctx.clock.now(), offlineSince: null, injected: false,
+    });
+    storage.putAccount({
+      phone: req.phone, registered: true, primaryDeviceId: req.identityKey, primaryIdentityKey: req.identityKey,
+      registrations: (account?.registrations ?? 0) + 1,
+    });
+    const signed = { version: req.list.version, devices: req.list.devices, signature: req.list.signature };
+    storage.putDeviceList({ phone: req.phone, ...signed, lastSigned: signed });
+  });
+  authenticate(ctx, conn, req.identityKey, req.phone);
+  return done({ deviceId: req.identityKey });
+}
+
+/** auth {deviceId, signature over AUTH_PREFIX || nonce}. */
+export function auth(ctx: ServerContext, conn: Connection, req: Request<'auth'>): HandlerResult {
+  const device = ctx.storage.getDevice(req.deviceId);
+  if (!device || device.injected) return fail('AUTH_FAILED', 'unknown device');
+  if (!verifyB64(challengeBytes(AUTH_PREFIX, conn.nonce), req.signature, device.identityKey)) return fail('AUTH_FAILED', 'challenge signature');
+  if (device.status === 'signed-out') return fail('SIGNED_OUT', device.signOutReason);
+  authenticate(ctx, conn, device.id, device.phone);
+  return done({ deviceId: device.id, phone: device.phone, role: device.role });
+}
+
+/** The connection now speaks for `deviceId`: it is online, and gets what was queued (OFF-02, EXP-02). */
+export function authenticate(ctx: ServerContext, conn: Connection, deviceId: string, phone: string): void {
+  const previous = connectionOfDevice(ctx, deviceId);
+  if (previous && previous !== conn) {
+    previous.deviceId = undefined;
+    previous.ws.close();
+  }
+  conn.deviceId = deviceId;
+  conn.phone = phone;
+  conn.companionId = undefined;
+  conn.offlineRecorded = false;
+  const device = ctx.storage.getDevice(deviceId);
+  if (device && device.offlineSince !== null) ctx.storage.putDevice({ ...device, offlineSince: null });
+  deliverPending(ctx, deviceId);
+}
+
+/** LOGOUT (LIFE-01): every device of the account signed out, the account unregistered, version + 1. */
+export function logout(ctx: ServerContext, conn: Connection): HandlerResult {
+  const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
+  if (!device) return fail('OUT_OF_ORDER', 'authenticate first');
+  if (device.role !== 'primary') return fail('NOT_PRIMARY');
+  const account = ctx.storage.getAccount(device.phone);
+  if (!account?.registered) return fail('NOT_REGISTERED');
+  ctx.storage.transaction(() => {
+    const all = linkedDevices(ctx, device.phone);
+    for (const d of all) if (d.id !== device.id) signOutDevice(ctx, d.id, 'primary-logout');
+    signOutDevice(ctx, device.id, 'primary-logout');
+    assertRemoval(ctx, device.phone, all.map((d) => d.id));
+    ctx.storage.putAccount({ ...account, registered: false });
+  });
+  return done();
+}
+
+/**
+ * The device is gone from the network (orderly `disconnect` or the socket closing): a linked
+ * device's offline window starts (EXP-01 primary, EXP-04 companion); a linking companion's QR
+ * attempt and pairing code are cancelled (PAIR-03). Recorded once per connection.
+ */
+export function recordOffline(ctx: ServerContext, conn: Connection): void {
+  if (conn.offlineRecorded) return;
+  conn.offlineRecorded = true;
+  if (conn.deviceId) {
+    const device = ctx.storage.getDevice(conn.deviceId);
+    if (device && device.status === 'linked') ctx.storage.putDevice({ ...device, offlineSince: ctx.clock.now() });
+  }
+  if (conn.companionId) cancelLinkingOf(ctx, conn.companionId, undefined);
+  conn.deviceId = undefined;
+  conn.companionId = undefined;
+  conn.sentSeqs.clear();
+  conn.unacked.clear();
+}
+
+export function disconnect(ctx: ServerContext, conn: Connection): HandlerResult {
+  recordOffline(ctx, conn);
+  return done();
+}

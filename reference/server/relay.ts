@@ -1,0 +1,40 @@
+/**
+ * Message relay with store-and-forward (OFF-01, OFF-02, E2E-01, E2E-02, E2E-03). The sender
+ * encrypts one envelope per recipient device (the other account's devices and its own other
+ * devices); the server checks each recipient is a linked device of one of the two accounts,
+ * stores every envelope (acknowledged = stored), pushes to connected devices, and deletes an
+ * envelope only when its recipient acks it. Per recipient the store's seq order is the send
+ * order, so delivery is in order, once each (the client also ignores a repeated id).
+ */
+import type { Request } from '../protocol/frames.js';
+import { deliverPending, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
+
+export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
+  const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
+  if (!sender || sender.status !== 'linked') return fail('OUT_OF_ORDER', 'authenticate first');
+  if (!ctx.storage.getAccount(sender.phone)?.registered || !ctx.storage.getAccount(req.toPhone)?.registered) return fail('NOT_REGISTERED');
+  if (req.toPhone === sender.phone) return fail('BAD_FRAME', 'the conversation is with another account');
+  const seen = new Set<string>();
+  for (const { to } of req.envelopes) {
+    const device = ctx.storage.getDevice(to);
+    const allowed = device && device.status === 'linked' && (device.phone === sender.phone || device.phone === req.toPhone) && to !== sender.id;
+    if (!allowed || seen.has(to)) return fail('UNTRUSTED_DEVICE', `not a linked recipient: ${to}`);
+    seen.add(to);
+  }
+  const seqs = ctx.storage.transaction(() => req.envelopes.map(({ to, envelope }) => {
+    const payload = JSON.stringify(envelope);
+    ctx.relayLog.push({ to, from: sender.id, payload });
+    return ctx.storage.enqueue({ recipientDeviceId: to, kind: 'message', senderDeviceId: sender.id, payload }).seq;
+  }));
+  for (const { to } of req.envelopes) deliverPending(ctx, to);
+  return done({ seqs });
+}
+
+/** ack: a delivery (`seq`) is deleted from the store; a control push (`push`) stops being outstanding. */
+export function ack(ctx: ServerContext, conn: Connection, frame: { seq?: number; push?: number }): void {
+  if (frame.push !== undefined) conn.unacked.delete(frame.push);
+  if (frame.seq !== undefined && conn.deviceId) {
+    ctx.storage.ack(conn.deviceId, frame.seq);
+    conn.sentSeqs.delete(frame.seq);
+  }
+}

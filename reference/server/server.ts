@@ -1,0 +1,194 @@
+/**
+ * The reference server: WebSocket transport, frame validation, and dispatch to the handlers.
+ *
+ * Guarantees:
+ * - Every text frame is validated against reference/protocol/frames.ts; whatever fails is answered
+ *   with an `error` frame carrying a stable wire code (BAD_FRAME, UNKNOWN_TYPE, FRAME_TOO_LARGE)
+ *   and the connection stays open. A handler that throws is answered INTERNAL; the server never
+ *   crashes on input.
+ * - Frames of one connection are handled one at a time, in arrival order.
+ * - `stop()` is a restart, not a disconnect of every device: offline windows (EXP-01/04) and
+ *   linking attempts are not touched, so a new server on the same Storage continues exactly
+ *   (RESTART: nothing acknowledged is lost).
+ * - Time is virtual (clock.ts); `advance(ms)` (or test control `tc.advance`) moves it.
+ */
+import { WebSocketServer, type WebSocket } from 'ws';
+import { DEFAULT_PROFILE, type Profile } from '../../model/profile.js';
+import { VirtualClock, type Clock } from '../clock.js';
+import { randomBytes, toBase64 } from '../crypto/keys.js';
+import { HARD_FRAME_BYTES, MAX_FRAME_BYTES, CLOSE } from '../protocol/constants.js';
+import { KNOWN_TYPES, PROTOCOL_VERSION, RequestSchemas, TEST_CONTROL_TYPES, AckSchema, type Request, type RequestType } from '../protocol/frames.js';
+import { MemoryStorage } from '../storage/memory.js';
+import type { Storage } from '../storage/storage.js';
+import { Connection, fail, type HandlerResult, type RelayLogEntry, type ServerContext } from './context.js';
+import { advance } from './deadlines.js';
+import { getDevices, signList, unlink } from './deviceLists.js';
+import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, startQr } from './linking.js';
+import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
+import { ack, send } from './relay.js';
+import { advanceClock, inject, injectedReceived, inspect, quiescence, type InspectView } from './testControl.js';
+
+export interface ServerOptions {
+  /** Where state lives; default a fresh MemoryStorage. Reuse one across a restart. */
+  readonly storage?: Storage;
+  readonly profile?: Profile;
+  /** Default: a VirtualClock at the time stored in the storage (meta 'clock'), else 0. */
+  readonly clock?: Clock;
+  /** Enable the test-control extension (tc.* frames). Off by default. */
+  readonly testControl?: boolean;
+  /** `tc.reset` replaces the store with this factory's result; default a new MemoryStorage. */
+  readonly createStorage?: () => Storage;
+  /** Keep the relayed-payload log across a restart (test control reads it, E2E-01). */
+  readonly relayLog?: RelayLogEntry[];
+  readonly host?: string;
+  /** 0 (default): any free port. */
+  readonly port?: number;
+}
+
+type Handler = (ctx: ServerContext, conn: Connection, req: any) => HandlerResult | Promise<HandlerResult>;
+
+const HANDLERS: { [T in RequestType]: Handler } = {
+  'account.info': (ctx, _c, r) => accountInfo(ctx, r),
+  register, auth, logout: (ctx, c) => logout(ctx, c), disconnect: (ctx, c) => disconnect(ctx, c),
+  'devices.get': getDevices, 'devices.sign': signList,
+  'link.bind': bind, 'link.start': (ctx, c) => startQr(ctx, c), 'link.cancel': (ctx, c) => cancel(ctx, c),
+  'code.request': requestCode, 'link.precheck': (ctx, c) => precheck(ctx, c), 'code.enter': enterCode,
+  'link.approve': approve, 'link.answer': answerOffer, unlink, send,
+  'tc.reset': () => { throw new Error('handled by the server'); },
+  'tc.advance': (ctx, _c, r) => advanceClock(ctx, r),
+  'tc.inspect': (ctx) => ({ ok: true, value: inspect(ctx) }),
+  'tc.quiescent': (ctx) => ({ ok: true, value: quiescence(ctx) }),
+  'tc.inject': (ctx, _c, r) => inject(ctx, r),
+  'tc.injectedReceived': (ctx, _c, r) => injectedReceived(ctx, r),
+  'tc.payloads': (ctx) => ({ ok: true, value: ctx.relayLog.map((e) => e.payload) }),
+};
+
+export class ReferenceServer {
+  private ctx: ServerContext;
+  private wss: WebSocketServer | undefined;
+  private stopping = false;
+  private readonly queues = new WeakMap<Connection, Promise<void>>();
+
+  constructor(private readonly options: ServerOptions = {}) {
+    this.ctx = ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, options.relayLog);
+  }
+
+  private static context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = []): ServerContext {
+    const stored = Number(storage.getMeta('clock') ?? '0');
+    return {
+      storage, profile, clock: clock ?? new VirtualClock(Number.isFinite(stored) ? stored : 0),
+      connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(),
+    };
+  }
+
+  /** The relayed-payload log, to hand to the next server on the same storage (restart). */
+  get relayLog(): RelayLogEntry[] { return this.ctx.relayLog; }
+
+  get storage(): Storage { return this.ctx.storage; }
+  get profile(): Profile { return this.ctx.profile; }
+  get now(): number { return this.ctx.clock.now(); }
+
+  /** Listen; resolves with the ws:// URL. */
+  async start(): Promise<string> {
+    const wss = new WebSocketServer({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0, maxPayload: HARD_FRAME_BYTES });
+    this.wss = wss;
+    await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
+    wss.on('connection', (ws) => this.accept(ws));
+    return this.url;
+  }
+
+  get url(): string {
+    const address = this.wss?.address();
+    if (!address || typeof address === 'string') throw new Error('server not listening');
+    return `ws://${address.address}:${address.port}`;
+  }
+
+  /** Stop listening and drop every socket, WITHOUT recording anyone offline (a restart). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const c of this.ctx.connections) c.ws.terminate();
+    this.ctx.connections.clear();
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+    this.wss = undefined;
+  }
+
+  /** Virtual time passes (same as tc.advance). */
+  advance(ms: number): void { advance(this.ctx, ms); }
+  inspect(): InspectView { return inspect(this.ctx); }
+  quiescence() { return quiescence(this.ctx); }
+  /** Every E2E payload relayed so far (E2E-01 checks). */
+  relayedPayloads(): readonly string[] { return this.ctx.relayLog.map((e) => e.payload); }
+
+  private accept(ws: WebSocket): void {
+    const nonce = randomBytes(32);
+    const conn = new Connection(ws, nonce);
+    this.ctx.connections.add(conn);
+    conn.send({ type: 'challenge', nonce: toBase64(nonce), protocol: PROTOCOL_VERSION });
+    ws.on('message', (data, isBinary) => {
+      const previous = this.queues.get(conn) ?? Promise.resolve();
+      const next = previous.then(() => this.handle(conn, data as Buffer, isBinary)).catch(() => undefined);
+      this.queues.set(conn, next);
+    });
+    ws.on('close', () => {
+      if (this.stopping) return;
+      try { recordOffline(this.ctx, conn); } catch { /* store failure: nothing more to do for a closed socket */ }
+      this.ctx.connections.delete(conn);
+    });
+    ws.on('error', () => undefined);
+  }
+
+  private async handle(conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
+    const error = (code: string, message: string, id: unknown = null) =>
+      conn.send({ type: 'error', id: typeof id === 'string' || typeof id === 'number' ? id : null, code, message });
+    if (isBinary) return error('BAD_FRAME', 'text frames only');
+    if (data.length > MAX_FRAME_BYTES) return error('FRAME_TOO_LARGE', `frames are at most ${MAX_FRAME_BYTES} bytes`);
+    let raw: unknown;
+    try { raw = JSON.parse(data.toString('utf8')); } catch { return error('BAD_FRAME', 'not JSON'); }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return error('BAD_FRAME', 'a frame is a JSON object');
+    const { type, id } = raw as { type?: unknown; id?: unknown };
+    if (typeof type !== 'string') return error('BAD_FRAME', 'missing "type"', id);
+    if (!KNOWN_TYPES.has(type) || (TEST_CONTROL_TYPES.has(type) && !this.options.testControl)) {
+      return error('UNKNOWN_TYPE', `unknown frame type "${type.slice(0, 40)}"`, id);
+    }
+    if (type === 'ack') {
+      const parsed = AckSchema.safeParse(raw);
+      if (!parsed.success) return error('BAD_FRAME', parsed.error.issues[0]?.message ?? 'bad ack');
+      ack(this.ctx, conn, parsed.data);
+      return;
+    }
+    const schema = RequestSchemas[type as RequestType];
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return error('BAD_FRAME', `${issue?.path.join('.') || type}: ${issue?.message ?? 'invalid'}`, id);
+    }
+    const req = parsed.data as Request;
+    let result: HandlerResult;
+    try {
+      result = type === 'tc.reset' ? this.reset(conn, req as Request<'tc.reset'>) : await HANDLERS[type as RequestType](this.ctx, conn, req);
+    } catch (e) {
+      result = fail('INTERNAL', e instanceof Error ? e.message : String(e));
+    }
+    conn.send(result.ok
+      ? { type: 'result', id: req.id, ok: true, ...(result.value === undefined ? {} : { value: result.value }) }
+      : { type: 'result', id: req.id, ok: false, code: result.code, ...(result.message ? { message: result.message } : {}) });
+  }
+
+  /** tc.reset: a fresh, empty world (new store, clock 0, optional profile); other sockets are closed. */
+  private reset(conn: Connection, req: Request<'tc.reset'>): HandlerResult {
+    const p = (req.profile ?? {}) as Partial<Profile>;
+    const profile: Profile = { ...DEFAULT_PROFILE, ...p, qr: { ...DEFAULT_PROFILE.qr, ...p.qr }, pairingCode: { ...DEFAULT_PROFILE.pairingCode, ...p.pairingCode } };
+    for (const c of this.ctx.connections) {
+      if (c === conn) continue;
+      c.deviceId = undefined;
+      c.companionId = undefined;
+      c.ws.close(CLOSE.NORMAL, 'world reset');
+    }
+    const storage = (this.options.createStorage ?? (() => new MemoryStorage()))();
+    const connections = new Set([conn]);
+    this.ctx = { ...ReferenceServer.context(storage, profile, new VirtualClock(0)), connections };
+    conn.deviceId = undefined;
+    conn.companionId = undefined;
+    return { ok: true };
+  }
+}
