@@ -30,6 +30,7 @@ function verdictLine(report: RunReport): string {
 function requirementTable(report: RunReport): string {
   const notPassing = report.requirements.filter((r) => r.verdict !== 'pass');
   const passing = report.requirements.length - notPassing.length;
+  if (report.requirements.length === 0) return 'No requirement was selected in this run.';
   if (notPassing.length === 0) return `All ${passing} requirements pass.`;
   const rows = notPassing.map((r) => {
     const checks = checksFor(report, r).map((c) => `${md(c.id)} (${c.status})`).join(', ') || '—';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunReport } from '../schema.js';
 import { parseReport, ReportParseError } from '../reportSchema.js';
-import { writeReports } from '../writeReports.js';
+import { renderReports, writeReports } from '../writeReports.js';
+import { parseXml } from './xmlWellFormed.js';
 import { failingReport } from './fixtures.js';
 
 const made: string[] = [];
@@ -36,5 +37,25 @@ describe('writeReports', () => {
     await expect(writeReports(bad, out)).rejects.toThrow(ReportParseError);
     await expect(writeReports(bad, out)).rejects.toThrow(/summary\.modelSteps/);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+  });
+});
+
+describe('an empty run (nothing selected)', () => {
+  it('still renders every format, well-formed', () => {
+    const empty: RunReport = {
+      ...failingReport,
+      verdict: 'conformant',
+      summary: { requirements: { pass: 0, fail: 0, 'non-strict': 0, skipped: 0, 'not-covered': 0 }, checks: { total: 0, pass: 0, fail: 0, skipped: 0 }, modelSteps: 0 },
+      requirements: [],
+      checks: [],
+      coverage: { states: { covered: 0, total: 0, uncovered: [] }, transitions: { covered: 0, total: 0, uncovered: [] } },
+      baseline: undefined,
+      statechartSvg: undefined,
+    };
+    const files = renderReports(empty);
+    expect(parseXml(files['junit.xml']).attrs).toMatchObject({ tests: '0', failures: '0' });
+    parseXml(files['report.html'], { rawText: ['script', 'style'] });
+    expect(files['summary.md']).toContain('No requirement was selected in this run.');
+    expect(files['report.html']).toContain('States: 0 of 0 (n/a)');
   });
 });
