@@ -15,7 +15,7 @@ import { openLockstep, type Coverage, type LockstepSession } from './lockstep.js
 import { numberMessages, setupArbitrary, stepCommandArbitrary, type StepCommand } from './stepCommands.js';
 
 export const PROPERTY_CHECK_ID = 'property-random-walks';
-export const DEFAULT_RUNS = 50;
+export const DEFAULT_RUNS = 100;
 /** Long enough to link up to five companions and still reach a boundary; short enough to shrink fast. */
 export const MAX_MOVES = 25;
 

@@ -16,12 +16,14 @@ import type { LockstepSession, StepVerdict } from './lockstep.js';
 
 export interface StepCommand {
   readonly event: LinkEvent;
+  /** Taken whatever the model's state (to reach refusals); otherwise only when meaningful. */
+  readonly noise: boolean;
   check(model: Observation): boolean;
   run(session: LockstepSession): Promise<StepVerdict>;
   toString(): string;
 }
 
-const COMPANIONS: readonly CompanionId[] = ['A.c1', 'A.c2', 'A.c3', 'A.c4', 'A.c5', 'B.c1'];
+const COMPANIONS: readonly CompanionId[] = ['A.c1', 'A.c2', 'A.c3', 'A.c4', 'A.c5', 'B.c1', 'B.c2'];
 const DEVICES: readonly DeviceId[] = ['A.primary', 'B.primary', ...COMPANIONS];
 
 const registered = (m: Observation, a: AccountId) => m.accounts[a].registered;
@@ -42,10 +44,12 @@ function meaningful(m: Observation, e: LinkEvent): boolean {
   }
 }
 
-function command(event: LinkEvent): StepCommand {
+/** `noise`: taken whatever the state, so refusals (unknown device, not registered...) come up too. */
+function command(event: LinkEvent, noise = false): StepCommand {
   return {
     event,
-    check: (m) => meaningful(m, event),
+    noise,
+    check: (m) => noise || meaningful(m, event),
     run: (session) => session.step(event),
     toString: () => describeEvent(event),
   };
@@ -95,7 +99,8 @@ export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet
     const samples = fc.sample(arbitrary, { numRuns: 20, seed: 1 });
     return samples.some((e) => eventNeeds(e).every((c) => capabilities.has(c)));
   }).map(({ weight, arbitrary }) => ({ weight, arbitrary: arbitrary.filter((e) => eventNeeds(e).every((c) => capabilities.has(c))) }));
-  const single = fc.oneof(...usable).map((e) => [command(e)]);
+  // One step in ten is noise: taken even when it means nothing now.
+  const single = fc.tuple(fc.oneof(...usable), fc.nat(9)).map(([e, roll]) => [command(e, roll === 0)]);
   const can = (e: LinkEvent) => eventNeeds(e).every((c) => capabilities.has(c));
   // Linking is the gate to almost every other behaviour: offer it as one move of two steps.
   const linkMoves: Array<fc.Arbitrary<StepCommand[]>> = [];
@@ -118,7 +123,7 @@ export function setupArbitrary(capabilities: ReadonlySet<Capability>): fc.Arbitr
 
 /** Message ids are numbered by position when the sequence runs, so shrinking keeps them unique. */
 export function numberMessages(commands: readonly StepCommand[]): StepCommand[] {
-  return commands.map((c, i) => (c.event.type === 'SEND' ? command({ ...c.event, id: `m${i}` }) : c));
+  return commands.map((c, i) => (c.event.type === 'SEND' ? command({ ...c.event, id: `m${i}` }, c.noise) : c));
 }
 
 /** The step kinds the adapter's capabilities leave out, for the report. */

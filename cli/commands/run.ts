@@ -106,7 +106,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .requiredOption('--adapter <spec>', 'reference | reference-ws=<url> | remote=<url> | ./adapter-module.ts')
     .option('--profile <file>', 'a profile JSON file (default: the seed\'s WhatsApp profile)')
     .option('--seed <n>', 'seed of the property runs (default: random, printed)')
-    .option('--runs <n>', 'number of property runs (default 50)')
+    .option('--runs <n>', 'number of property runs (default 100)')
     .option('--only <ids>', 'only checks serving these requirements, e.g. LIMIT-01,EXP-01')
     .option('--check <id>', 'only this check (ids are in the report)')
     .option('--path <p>', `replay a property counterexample (with --check ${PROPERTY_CHECK_ID} --seed N)`)
