@@ -66,6 +66,12 @@ export const STATECHART_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="56
 <path d="M320 72 L430 72" stroke="#9e9e9e" stroke-dasharray="4 3" stroke-width="2"/><text x="375" y="64" text-anchor="middle" font-size="10">ADVANCE_CLOCK</text>
 </g></svg>`;
 
+/** The same chart as a fully covered, failure-free run draws it: every element green. */
+const ALL_COVERED_SVG = STATECHART_SVG
+  .replaceAll('#ffcdd2', '#c8e6c9').replaceAll('#eeeeee', '#c8e6c9')
+  .replaceAll('#c62828', '#2e7d32').replaceAll('#9e9e9e', '#2e7d32')
+  .replaceAll(' stroke-dasharray="4 3"', '').replaceAll(' stroke-width="3"', '');
+
 const BASE = {
   schemaVersion: '1.0.0',
   tool: { name: 'linkspec', version: '0.1.0' },
@@ -109,7 +115,7 @@ export const passingReport: RunReport = {
     states: { covered: 3, total: 3, uncovered: [] },
     transitions: { covered: 2, total: 2, uncovered: [] },
   },
-  statechartSvg: STATECHART_SVG,
+  statechartSvg: ALL_COVERED_SVG,
   replay: 'node bin/linkspec.mjs run --adapter reference --seed 42 --runs 100',
 };
 
