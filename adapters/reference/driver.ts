@@ -225,9 +225,10 @@ export class ReferenceDriver implements Driver {
   async restart(): Promise<void> {
     if (!this.server.restart) throw new Error('reference-ws: restart is only available in-process');
     const online = [...this.clients.values()].filter((c) => c.online);
+    // The server goes down first: sockets it drops are not devices going offline.
+    const url = await this.server.restart();
     for (const c of this.clients.values()) await c.dropConnection();
     await this.tc.close();
-    const url = await this.server.restart();
     this.server.url = url;
     for (const c of this.clients.values()) c.url = url;
     this.tc = await WireConnection.open(url);
