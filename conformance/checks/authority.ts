@@ -1,5 +1,6 @@
 /**
- * AUTH-01 (only the primary approves a link), PAIR-05 (a failed ID check links nothing), LIMIT-01 (no fifth companion, and the refusal
+ * AUTH-01 (only the primary approves a link), AUTH-03 with E2E-03 (an unlinked companion
+ * receives nothing after its removal), PAIR-05 (a failed ID check links nothing), LIMIT-01 (no fifth companion, and the refusal
  * changes nothing) with LIMIT-02 (unlinking frees the slot), PAIR-06 (pairing-code attempts are
  * limited).
  */
@@ -48,4 +49,17 @@ export const ID_CHECK_FAILS = sequenceCheck({
   requirements: ['PAIR-05'],
   needs: ['qr-image', 'id-check'],
   events: () => [register('A', true), showQr('A.c1'), scan('A.c1', { idCheck: 'fail' }), scan('A.c1', { idCheck: 'pass' })],
+});
+
+export const UNLINKED_RECEIVES_NOTHING = sequenceCheck({
+  id: 'unlinked-receives-nothing',
+  title: 'A companion unlinked by the primary receives nothing sent after its removal; a companion unlinks only itself',
+  requirements: ['AUTH-03', 'E2E-03'],
+  needs: ['qr-image', 'messaging'],
+  events: () => [
+    register('A'), register('B'), ...linkByQr('A.c1'), ...linkByQr('A.c2'),
+    { type: 'UNLINK', by: 'A.c2', target: 'A.c1' }, { type: 'UNLINK', by: 'A.primary', target: 'A.c1' },
+    { type: 'SEND', from: 'B.primary', id: 'm1' }, { type: 'SEND', from: 'A.c2', id: 'm2' },
+    { type: 'UNLINK', by: 'A.c2', target: 'A.c2' }, { type: 'SEND', from: 'B.primary', id: 'm3' },
+  ],
 });

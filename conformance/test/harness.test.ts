@@ -56,6 +56,25 @@ describe('runSuite on the in-memory fixture', () => {
   }
 });
 
+describe('property walks', () => {
+  it('find a bug no targeted check was written for, shrink it, and replay it from seed and path', async () => {
+    const adapter = createMemoryAdapter({ bugs: { deliversToUnlinked: true } });
+    const spec = './conformance/test/fixtures/broken-delivers-to-unlinked.ts';
+    const report = await runSuite({ adapter, adapterSpec: spec, profile: DEFAULT_PROFILE, seed: SEED, runs: 200, check: 'property-random-walks' });
+    const failure = report.checks[0].failure!;
+    expect(failure.requirement).toBe('E2E-03');
+    expect(failure.seed).toBe(SEED);
+    expect(failure.counterexamplePath).toMatch(/^\d+(:\d+)*$/);
+    // Shrunk: register, link, unlink, send - give or take the setup.
+    expect(failure.path.length).toBeLessThanOrEqual(8);
+    expect(failure.replay).toContain(`--seed ${SEED} --path ${failure.counterexamplePath}`);
+    const replayed = await runSuite({ adapter, adapterSpec: spec, profile: DEFAULT_PROFILE, ...parseRunArgs(argsOf(failure.replay)) });
+    expect(replayed.checks[0].failure!.path).toEqual(failure.path);
+    // No search on replay: the one sequence, plus its re-run to record the path in words.
+    expect(replayed.summary.modelSteps).toBeLessThanOrEqual(2 * failure.path.length);
+  }, 30_000);
+});
+
 describe('capabilities', () => {
   it('skips what the adapter cannot do, with the reason, and never passes it', async () => {
     const without = MEMORY_CAPABILITIES.filter((c) => c !== 'server-injection' && c !== 'restart');
