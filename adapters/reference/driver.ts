@@ -98,7 +98,10 @@ export class ReferenceDriver implements Driver {
     const client = this.newClient(id, { name: id, platform: 'reference-phone' }, 'primary');
     const r = await client.register(PHONES[account], { idCheck, replace });
     if (!r.ok) { await client.close(); return r; }
-    await this.clients.get(id)?.close();
+    const old = this.clients.get(id);
+    // The model keeps the notices a re-registering primary already received (only messages go).
+    if (replace && old) client.notices.push(...old.notices);
+    await old?.close();
     this.clients.set(id, client);
     return OK;
   }

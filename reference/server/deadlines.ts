@@ -37,7 +37,7 @@ function dueItems(ctx: ServerContext): Due[] {
   }
   for (const code of storage.listActiveCodes()) {
     due.push({ at: code.expiresAt, rank: 2, run: () => {
-      storage.putCode({ ...code, state: 'cancelled' });
+      storage.putCode({ ...code, state: 'expired' });
       connectionOfCompanion(ctx, code.companionId)?.push({ type: 'code.ended', reason: 'expired' });
     } });
   }

@@ -156,7 +156,7 @@ export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'co
   const latest = ctx.storage.getLatestCode(primary.phone);
   if (!latest) return fail('CODE_INVALID', 'no code was ever issued for this number');
   if (latest.state === 'exhausted') return fail('ATTEMPTS_EXHAUSTED');
-  if (ctx.clock.now() >= latest.expiresAt) return fail('CODE_EXPIRED');
+  if (latest.state === 'expired') return fail('CODE_EXPIRED');
   if (latest.state !== 'active') return fail('CODE_INVALID', `the latest code was ${latest.state}`);
   if (normalisePairingCode(req.code, ctx.profile.pairingCode) !== latest.code) {
     const attempts = latest.attempts + 1;
@@ -206,7 +206,6 @@ function codeTarget(ctx: ServerContext, linkToken: string): Target | HandlerResu
     const codeId = ctx.codeTokens.get(linkToken);
     const code = codeId ? ctx.storage.listActiveCodes().find((c) => c.codeId === codeId) : undefined;
     if (!code) return fail('CODE_INVALID', 'unknown or finished code token');
-    if (ctx.clock.now() >= code.expiresAt) return fail('CODE_EXPIRED');
     return {
       companionId: code.companionId, via: 'code', stillValid: () => { const again = check(); return 'ok' in again ? again : null; },
       consume: () => { ctx.storage.putCode({ ...code, state: 'used' }); ctx.codeTokens.delete(linkToken); },

@@ -144,7 +144,8 @@ export interface QrRefRecord {
   readonly used: boolean;
 }
 
-export type PairingCodeState = 'active' | 'used' | 'cancelled' | 'exhausted';
+/** 'expired': its lifetime ended while it was active (added after the first commit; additive). */
+export type PairingCodeState = 'active' | 'used' | 'cancelled' | 'exhausted' | 'expired';
 
 /** A pairing code bound to a phone number (PAIR-06), keyed by `codeId`. */
 export interface PairingCodeRecord {
