@@ -100,24 +100,16 @@ async function loadModuleAdapter(spec: string, path: string): Promise<Adapter> {
   return candidate as Adapter;
 }
 
-type ReferenceFactory = (options?: { url?: string }) => Adapter | Promise<Adapter>;
-
 /**
  * The reference is loaded only when asked for, so `remote=` and module adapters never pay for
- * its server and storage.
+ * its server, crypto and storage.
  */
-async function loadReference(): Promise<ReferenceFactory> {
-  const specifier = './reference/index.js';
-  let module: { createReferenceAdapter?: ReferenceFactory };
+async function loadReference(): Promise<typeof import('./reference/index.js').createReferenceAdapter> {
   try {
-    module = (await import(specifier)) as typeof module;
+    return (await import('./reference/index.js')).createReferenceAdapter;
   } catch (error) {
     throw new UsageError('ADAPTER_START_FAILED', `the reference adapter failed to load: ${messageOf(error)}`);
   }
-  if (typeof module.createReferenceAdapter !== 'function') {
-    throw new UsageError('ADAPTER_START_FAILED', 'the reference adapter is not available in this build (adapters/reference/)');
-  }
-  return module.createReferenceAdapter;
 }
 
 function checkUrl(spec: string, url: string): string {

@@ -48,6 +48,14 @@ describe('parseAdapterSpec', () => {
 });
 
 describe('resolveAdapter', () => {
+  it('resolves reference and reference-ws=<url> to the reference adapters', async () => {
+    const inProcess = await resolveAdapter('reference');
+    expect(inProcess.name).toBe('reference');
+    const overWire = await resolveAdapter('reference-ws=ws://127.0.0.1:1/linkspec');
+    expect(overWire.name).toBe('reference-ws');
+    expect(overWire.description).toContain('ws://127.0.0.1:1/linkspec');
+  });
+
   it('loads the worked example by path: a default-exported factory', async () => {
     const adapter = await resolveAdapter('./adapters/examples/inMemoryAdapter.ts');
     expect(adapter.name).toBe('in-memory-example');
