@@ -43,6 +43,8 @@ type Status = { status: ClientStatus; reason?: SignOutReason };
 export class ReferenceDriver implements Driver {
   private readonly clients = new Map<DeviceId, DeviceClient>();
   private readonly injected = new Map<string, string>();
+  /** Real-time bound of the quiescence wait (tests lower it). */
+  quiescenceTimeoutMs = QUIESCENCE_TIMEOUT_MS;
 
   private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile) {}
 
@@ -262,7 +264,7 @@ export class ReferenceDriver implements Driver {
 
   /** Wait until every delivery and push has settled (see the file comment). */
   async quiesce(): Promise<void> {
-    const deadline = Date.now() + QUIESCENCE_TIMEOUT_MS;
+    const deadline = Date.now() + this.quiescenceTimeoutMs;
     let last: unknown;
     for (;;) {
       const r = await this.tc.request<{ quiet: boolean }>('tc.quiescent');
@@ -271,7 +273,7 @@ export class ReferenceDriver implements Driver {
       if (r.value.quiet && busy.length === 0) return;
       last = { server: r.value, busyClients: busy };
       if (Date.now() > deadline) {
-        throw new Error(`reference: deliveries did not settle within ${QUIESCENCE_TIMEOUT_MS} ms: ${JSON.stringify(last)}`);
+        throw new Error(`reference: deliveries did not settle within ${this.quiescenceTimeoutMs} ms: ${JSON.stringify(last)}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
