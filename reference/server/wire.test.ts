@@ -3,6 +3,7 @@
  * with its stable code and the connection keeps working; signatures are checked (AUTH-01,
  * LIFE-02); test control exists only when enabled.
  */
+import fc from 'fast-check';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../model/profile.js';
@@ -13,6 +14,8 @@ import { accountSignature, encodeDetails, signDeviceList } from '../crypto/linki
 import { parseQrText } from '../qr/qrText.js';
 import { MAX_FRAME_BYTES } from '../protocol/constants.js';
 import { ReferenceServer } from './server.js';
+import { KNOWN_TYPES } from '../protocol/frames.js';
+import { isErrorCode } from '../../model/errors.js';
 
 let server: ReferenceServer | undefined;
 const open: Array<{ close(): Promise<void> | void }> = [];
@@ -75,6 +78,27 @@ describe('malformed frames (wire codes)', () => {
     w.sendText(JSON.stringify({ type: 'account.info', id: 6, phone: 'x'.repeat(MAX_FRAME_BYTES) }));
     expect(await big).toMatchObject({ type: 'error', code: 'FRAME_TOO_LARGE' });
     expect(await w.request('account.info', { phone: '+1' })).toEqual({ ok: true, value: { registered: false, version: 0 } });
+  });
+
+  it('answers random frames (known types, random fields) with exactly one frame each, never crashing', async () => {
+    const url = await start(true);
+    const w = await wire(url);
+    const types = [...KNOWN_TYPES].filter((t) => t !== 'ack' && t !== 'tc.reset' && t !== 'disconnect');
+    const frame = fc.record({
+      type: fc.oneof(fc.constantFrom(...types), fc.string({ maxLength: 12 })),
+      id: fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constant(undefined)),
+      fields: fc.dictionary(fc.constantFrom('phone', 'code', 'ref', 'target', 'ms', 'list', 'deviceId', 'signature', 'envelopes', 'toPhone'), fc.jsonValue({ maxDepth: 2 })),
+    });
+    await fc.assert(fc.asyncProperty(frame, async ({ type, id, fields }) => {
+      const answer = new Promise<any>((resolve) => { w.onFrame = resolve; });
+      w.sendText(JSON.stringify({ ...fields, type, ...(id === undefined ? {} : { id }) }));
+      const got = await Promise.race([answer, new Promise((r) => setTimeout(() => r('silence'), 2000))]);
+      // Results with a numeric id would be matched to no pending request and surface here too.
+      expect(got).not.toBe('silence');
+      expect(['error', 'result']).toContain(got.type);
+      if (got.ok !== true) expect(isErrorCode(got.code)).toBe(true);
+    }), { numRuns: 150 });
+    expect(await w.request('account.info', { phone: '+1' })).toMatchObject({ ok: true });
   });
 
   it('answers a binary frame BAD_FRAME', async () => {
