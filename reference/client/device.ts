@@ -11,19 +11,19 @@
  * - OFF-02: deliveries are processed one at a time in arrival order, acked after, deduplicated.
  * Operation results are OpResult unions carrying the model's codes (model/errors.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
 import { OK, refused, type OpResult } from '../../model/errors.js';
 import type { IdCheckOutcome } from '../../model/events.js';
 import type { Profile } from '../../model/profile.js';
 import { openFrom, sealFor } from '../crypto/envelope.js';
 import { generateDeviceKeys, randomBytes, sign, toBase64, tryFromBase64, type DeviceKeys } from '../crypto/keys.js';
-import { deviceSignature, detailsHmac, signDeviceList, verifyAccountSignature } from '../crypto/linking.js';
-import { deriveCodeKey, formatPairingCode, generatePairingCode } from '../crypto/pairingCode.js';
+import { signDeviceList } from '../crypto/linking.js';
+import { formatPairingCode, generatePairingCode } from '../crypto/pairingCode.js';
 import { encodeQrText } from '../qr/qrText.js';
 import { renderQrPng, renderQrTerminal } from '../qr/render.js';
-import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes, CODE_KEY_ITERATIONS } from '../protocol/constants.js';
+import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes } from '../protocol/constants.js';
 import { approveLink, type LinkTarget } from './approve.js';
-import { checkDevice, verifyDevices, type TrustAnchor, type TrustedDevice, type WireDeviceInfo, type WireDevicesAnswer } from './trust.js';
+import { answerLinkOffer, type LinkOffer } from './offer.js';
+import { TrustStore, type TrustedDevice, type WireDeviceInfo, type WireDevicesAnswer } from './trust.js';
 import { WireConnection, type ServerPush, type WireResult } from './wire.js';
 
 export type ClientStatus = 'idle' | 'linking' | 'linked' | 'signed-out';
@@ -66,8 +66,7 @@ export class DeviceClient {
   private wire: WireConnection | undefined;
   private linking: Linking | null = null;
   private bound = false;
-  private readonly anchors = new Map<string, TrustAnchor>();
-  private readonly trusted = new Map<string, TrustedDevice>();
+  private readonly trust = new TrustStore();
   private work: Promise<void> = Promise.resolve();
   private inFlight = 0;
 
@@ -181,7 +180,7 @@ export class DeviceClient {
   private async resignIfNeeded(): Promise<void> {
     const answer = await this.w.request<WireDevicesAnswer>('devices.get', { phone: this.phone });
     if (!answer.ok || answer.value.list.signature !== null) return;
-    const check = verifyDevices(this.phone!, answer.value, this.anchor(this.phone!));
+    const check = this.trust.accept(this.phone!, answer.value);
     if (!check.ok) return;
     const { version, devices } = answer.value.list;
     const signature = toBase64(signDeviceList(this.keys.signing.secretKey, { account: this.phone!, version, devices }));
@@ -200,8 +199,7 @@ export class DeviceClient {
     this.bound = false;
     this.messages.length = 0;
     this.notices.length = 0;
-    this.anchors.clear();
-    this.trusted.clear();
+    this.trust.clear();
   }
 
   private async bind(): Promise<OpResult> {
@@ -262,7 +260,7 @@ export class DeviceClient {
     const info = await this.w.request<{ registered: boolean }>('account.info', { phone });
     if (!info.ok) return info as WireResult<string>;
     if (!info.value.registered) return refused('NOT_REGISTERED') as WireResult<string>;
-    if (this.status === 'signed-out') { await this.reconnectAfresh(); }
+    if (this.status === 'signed-out') this.startAfresh();
     const bound = await this.bind();
     if (!bound.ok) return bound as WireResult<string>;
     const code = generatePairingCode(this.profile.pairingCode);
@@ -271,11 +269,6 @@ export class DeviceClient {
     this.linking = { kind: 'code', code };
     this.status = 'linking';
     return { ok: true, value: formatPairingCode(code) };
-  }
-
-  /** A fresh identity needs a fresh binding: the old connection stays, the binding is redone. */
-  async reconnectAfresh(): Promise<void> {
-    this.startAfresh();
   }
 
   // ---- primary: approving a link (PAIR-02, PAIR-05, PAIR-06, PAIR-07, AUTH-01) -----------
@@ -323,16 +316,9 @@ export class DeviceClient {
     const answer = await this.w.request<WireDevicesAnswer>('devices.get', { phone });
     if (!answer.ok) return answer;
     if (!answer.value.registered) return refused('NOT_REGISTERED') as WireResult<readonly TrustedDevice[]>;
-    const checked = verifyDevices(phone, answer.value, this.anchor(phone));
+    const checked = this.trust.accept(phone, answer.value);
     if (!checked.ok) return refused(checked.code) as WireResult<readonly TrustedDevice[]>;
-    for (const d of checked.devices) this.trusted.set(d.id, d);
     return { ok: true, value: checked.devices };
-  }
-
-  private anchor(phone: string): TrustAnchor {
-    let a = this.anchors.get(phone);
-    if (!a) { a = { lastVersion: 0 }; this.anchors.set(phone, a); }
-    return a;
   }
 
   /** E2E-01/02: message `messageId` to the other account, sealed to each trusted device. */
@@ -405,24 +391,11 @@ export class DeviceClient {
     if (this.status === 'linking') this.status = 'idle';
   }
 
-  /** PAIR-02/07: counter-sign only when the secret's HMAC and the account signature over MY key verify. */
+  /** PAIR-02/07: counter-sign only when the secret's HMAC and the account signature over MY key verify (offer.ts). */
   private async answerOffer(offer: ServerPush): Promise<void> {
-    const details = tryFromBase64(offer.details);
-    const mac = tryFromBase64(offer.detailsHmac);
-    const accountSig = tryFromBase64(offer.accountSignature);
-    const primaryKey = tryFromBase64(offer.primaryIdentityKey);
-    const refuse = (code: string) => this.wire?.request('link.answer', { offerId: offer.offerId, refuse: code });
-    const wrong = offer.via === 'code' ? 'CODE_INVALID' : 'QR_INVALID';
-    if (!details || !mac || !accountSig || !primaryKey || !this.linking) { await refuse(wrong); return; }
-    const key = this.linking.kind === 'qr'
-      ? this.linking.secret
-      : await deriveCodeKey(this.linking.code, this.keys.signing.publicKey, CODE_KEY_ITERATIONS);
-    const expected = detailsHmac(key, details);
-    const macOk = expected.length === mac.length && timingSafeEqual(expected, mac);
-    if (!macOk || !verifyAccountSignature(primaryKey, details, this.keys.signing.publicKey, accountSig)) { await refuse(wrong); return; }
-    const sig = deviceSignature(this.keys.signing.secretKey, details, this.keys.signing.publicKey, primaryKey);
-    this.anchor(offer.phone).primaryKey = offer.primaryIdentityKey;
-    await this.wire?.request('link.answer', { offerId: offer.offerId, deviceSignature: toBase64(sig) });
+    const answer = await answerLinkOffer(offer as unknown as LinkOffer, this.linking, this.keys);
+    if ('deviceSignature' in answer) this.trust.pin(offer.phone, offer.primaryIdentityKey);
+    await this.wire?.request('link.answer', { offerId: offer.offerId, ...answer });
   }
 
   /** A delivery: history (HIST-01), a message (E2E-02), or a link notice (NOTE-01). */
@@ -445,18 +418,13 @@ export class DeviceClient {
 
   /**
    * The sender as the primary authorized it: both ADV signatures under the account's pinned
-   * primary key. Checked on the delivery's own sender record, so a message from a device removed
-   * after it sent still opens (OFF-02) while a device the primary never signed does not.
+   * primary key, checked on the delivery's own sender record (TrustStore.sender); if the account's
+   * key is not pinned yet (or changed: re-registration), fetch its list once and retry.
    */
-  private async senderDevice(phone: string, info: WireDeviceInfo): Promise<TrustedDevice | null> {
-    const known = this.trusted.get(info.id);
-    if (known) return known;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const anchorKey = this.anchor(phone).primaryKey;
-      const device = anchorKey ? checkDevice(phone, info, anchorKey) : null;
-      if (device) { this.trusted.set(device.id, device); return device; }
-      if (attempt === 0) await this.trustedDevices(phone).catch(() => undefined);
-    }
-    return null;
+  private async senderDevice(phone: string, info: WireDeviceInfo | null): Promise<TrustedDevice | null> {
+    const first = this.trust.sender(phone, info);
+    if (first) return first;
+    await this.trustedDevices(phone).catch(() => undefined);
+    return this.trust.sender(phone, info);
   }
 }

@@ -121,3 +121,42 @@ export function checkDevice(phone: string, info: WireDeviceInfo, primaryKeyText:
   }
   return { id: info.id, phone, role: info.role, identityKey, boxKey };
 }
+
+/**
+ * What one client has learned: per account the pinned primary key and the newest list version
+ * accepted, and every device it ever verified (so a message from a device removed after it sent
+ * still opens: OFF-02; a device never verified does not: AUTH-02).
+ */
+export class TrustStore {
+  private readonly anchors = new Map<string, TrustAnchor>();
+  private readonly known = new Map<string, TrustedDevice>();
+
+  /** Check a `devices.get` answer (verifyDevices) and remember what it proves. */
+  accept(phone: string, answer: WireDevicesAnswer): TrustOutcome {
+    const checked = verifyDevices(phone, answer, this.anchor(phone));
+    if (checked.ok) for (const d of checked.devices) this.known.set(d.id, d);
+    return checked;
+  }
+
+  /** Pin the primary key learned while linking (the offer the companion verified). */
+  pin(phone: string, primaryKey: string): void { this.anchor(phone).primaryKey = primaryKey; }
+
+  /** A sender as the delivery describes it, checked against the pinned primary key; null if unproven. */
+  sender(phone: string, info: WireDeviceInfo | null): TrustedDevice | null {
+    if (!info) return null;
+    const known = this.known.get(info.id);
+    if (known) return known;
+    const key = this.anchors.get(phone)?.primaryKey;
+    const device = key ? checkDevice(phone, info, key) : null;
+    if (device) this.known.set(device.id, device);
+    return device;
+  }
+
+  clear(): void { this.anchors.clear(); this.known.clear(); }
+
+  private anchor(phone: string): TrustAnchor {
+    let a = this.anchors.get(phone);
+    if (!a) { a = { lastVersion: 0 }; this.anchors.set(phone, a); }
+    return a;
+  }
+}
