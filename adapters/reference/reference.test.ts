@@ -131,7 +131,30 @@ describe('reference adapter: linking (PAIR-*)', () => {
     await d.advanceClock(DEFAULT_PROFILE.pairingCode.lifetimeMs);
     expect((await statusOf(d, 'A.c3'))?.status).toBe('idle');
     expect(await d.enterPairingCode('A.primary', third.ok ? third.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_EXPIRED' });
-    expect(await d.requestPairingCode('B.c9' as never, info('x'))).toMatchObject({ ok: true });
+  });
+});
+
+describe('reference adapter: pairing-code bookkeeping (PAIR-06)', () => {
+  it('a newer code cancels the earlier one (its holder goes idle); a cancelled code stays CODE_INVALID after its lifetime', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    const first = await d.requestPairingCode('A.c1', info('A.c1'));
+    const second = await d.requestPairingCode('A.c2', info('A.c2'));
+    expect((await statusOf(d, 'A.c1'))?.status).toBe('idle');
+    expect((await statusOf(d, 'A.c2'))?.status).toBe('linking');
+    expect(await d.enterPairingCode('A.primary', first.ok ? first.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await d.cancelLinking('A.c2')).toEqual({ ok: true });
+    await d.advanceClock(DEFAULT_PROFILE.pairingCode.lifetimeMs);
+    expect(await d.enterPairingCode('A.primary', second.ok ? second.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await d.requestPairingCode('A.c3', info('A.c3'))).toMatchObject({ ok: true });
+    expect(await d.setOnline('A.c3', false)).toEqual({ ok: true });
+    expect((await statusOf(d, 'A.c3'))?.status).toBe('idle');
+  });
+
+  it('NOT_REGISTERED for a code on an unregistered number creates nothing', async () => {
+    const d = await world();
+    expect(await d.requestPairingCode('A.c1', info('A.c1'))).toEqual({ ok: false, code: 'NOT_REGISTERED' });
+    expect((await d.observe()).A.devices).toEqual({});
   });
 });
 
