@@ -27,6 +27,7 @@ import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, s
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
 import { advanceClock, inject, injectedReceived, inspect, quiescence, type InspectView } from './testControl.js';
+import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, type Limits } from './limits.js';
 
 export interface ServerOptions {
   /** Where state lives; default a fresh MemoryStorage. Reuse one across a restart. */
@@ -43,6 +44,8 @@ export interface ServerOptions {
   readonly host?: string;
   /** 0 (default): any free port. */
   readonly port?: number;
+  /** Abuse limits (limits.ts, real time); default DEFAULT_LIMITS. Tests lower them, benchmarks raise them. */
+  readonly limits?: Partial<Limits>;
 }
 
 type Handler = (ctx: ServerContext, conn: Connection, req: any) => HandlerResult | Promise<HandlerResult>;
@@ -68,9 +71,12 @@ export class ReferenceServer {
   private wss: WebSocketServer | undefined;
   private stopping = false;
   private readonly queues = new WeakMap<Connection, Promise<void>>();
+  private readonly limiters = new WeakMap<Connection, ConnectionLimiter>();
+  private readonly limits: Limits;
 
   constructor(private readonly options: ServerOptions = {}) {
     this.ctx = ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, options.relayLog);
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
   private static context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = []): ServerContext {
@@ -122,11 +128,15 @@ export class ReferenceServer {
   private accept(ws: WebSocket): void {
     const nonce = randomBytes(32);
     const conn = new Connection(ws, nonce);
+    const limiter = new ConnectionLimiter(this.limits);
+    this.limiters.set(conn, limiter);
     this.ctx.connections.add(conn);
     conn.send({ type: 'challenge', nonce: toBase64(nonce), protocol: PROTOCOL_VERSION });
     ws.on('message', (data, isBinary) => {
+      // Judged on arrival (real time): a flood is refused before it is parsed or queued for a handler.
+      const limited = limiter.frames.take() === 'limited';
       const previous = this.queues.get(conn) ?? Promise.resolve();
-      const next = previous.then(() => this.handle(conn, data as Buffer, isBinary)).catch(() => undefined);
+      const next = previous.then(() => (limited ? this.refuseLimited(conn, data as Buffer, isBinary) : this.handle(conn, data as Buffer, isBinary))).catch(() => undefined);
       this.queues.set(conn, next);
     });
     ws.on('close', () => {
@@ -165,13 +175,39 @@ export class ReferenceServer {
     const req = parsed.data as Request;
     let result: HandlerResult;
     try {
-      result = type === 'tc.reset' ? this.reset(conn, req as Request<'tc.reset'>) : await HANDLERS[type as RequestType](this.ctx, conn, req);
+      const refusal = this.overLimit(conn, req);
+      result = refusal ? refusal : type === 'tc.reset' ? this.reset(conn, req as Request<'tc.reset'>) : await HANDLERS[type as RequestType](this.ctx, conn, req);
     } catch (e) {
       result = fail('INTERNAL', e instanceof Error ? e.message : String(e));
     }
     conn.send(result.ok
       ? { type: 'result', id: req.id, ok: true, ...(result.value === undefined ? {} : { value: result.value }) }
       : { type: 'result', id: req.id, ok: false, code: result.code, ...(result.message ? { message: result.message } : {}) });
+  }
+
+  /** RATE_LIMITED for a frame over the connection's budget; the request id is echoed when it can be read. */
+  private refuseLimited(conn: Connection, data: Buffer, isBinary: boolean): void {
+    let id: unknown = null;
+    if (!isBinary && data.length <= MAX_FRAME_BYTES) {
+      try { id = (JSON.parse(data.toString('utf8')) as { id?: unknown } | null)?.id ?? null; } catch { /* not JSON: id null */ }
+    }
+    conn.send({ type: 'error', id: typeof id === 'string' || typeof id === 'number' ? id : null, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s` });
+  }
+
+  /** The per-request limits (limits.ts): linking starts per window, connections per account. */
+  private overLimit(conn: Connection, req: Request): HandlerResult | null {
+    if (LINKING_STARTS.has(req.type) && this.limiters.get(conn)?.linking.take() === 'limited') {
+      return fail('RATE_LIMITED', `at most ${this.limits.linkingStartsPerWindow} link.start/code.request per ${this.limits.linkingWindowMs / 1000} s`);
+    }
+    if (req.type === 'auth' || req.type === 'register') {
+      const deviceId = req.type === 'auth' ? (req as Request<'auth'>).deviceId : (req as Request<'register'>).identityKey;
+      const phone = req.type === 'auth' ? this.ctx.storage.getDevice(deviceId)?.phone : (req as Request<'register'>).phone;
+      if (phone === undefined) return null;
+      let held = 0;
+      for (const c of this.ctx.connections) if (c !== conn && c.phone === phone && c.deviceId !== undefined && c.deviceId !== deviceId) held++;
+      if (held >= this.limits.connectionsPerAccount) return fail('TOO_MANY_CONNECTIONS', `at most ${this.limits.connectionsPerAccount} connections per account`);
+    }
+    return null;
   }
 
   /** tc.reset: a fresh, empty world (new store, clock 0, optional profile); other sockets are closed. */

@@ -1,0 +1,94 @@
+/**
+ * Abuse limits of the reference server (issue 6), each with the stable code it answers
+ * (model/errors.ts) and documented in reference/PROTOCOL.md "Limits and close codes":
+ * - frame size: MAX_FRAME_BYTES answered FRAME_TOO_LARGE, HARD_FRAME_BYTES closed 1009 by ws
+ *   (reference/protocol/constants.ts owns both numbers; re-exported here so every limit is in one
+ *   place);
+ * - frames per connection: a token bucket, RATE_LIMITED (the frame is not handled);
+ * - QR attempts (`link.start`) and pairing codes (`code.request`) per connection per window:
+ *   RATE_LIMITED;
+ * - authenticated connections per account: TOO_MANY_CONNECTIONS;
+ * - wrong pairing-code entries: the profile's `pairingCode.maxAttempts` (ATTEMPTS_EXHAUSTED, PAIR-06).
+ *
+ * WARNING: these limits run on REAL monotonic time (performance.now), unlike everything else in
+ * the server. They are abuse protection, not spec behaviour: the model knows nothing of them, and
+ * the defaults are far above what the conformance harness sends, so no verdict depends on them.
+ * A test that wants to reach one passes smaller `limits` to the server.
+ */
+import { HARD_FRAME_BYTES, MAX_FRAME_BYTES } from '../protocol/constants.js';
+
+export { HARD_FRAME_BYTES, MAX_FRAME_BYTES };
+
+export interface Limits {
+  /** Token bucket per connection: at most `frameBurst` frames at once... */
+  readonly frameBurst: number;
+  /** ...refilled at this many frames per second. `tc.*` frames are not counted (tests only). */
+  readonly framesPerSecond: number;
+  /** `link.start` + `code.request` allowed per connection in any `linkingWindowMs`. */
+  readonly linkingStartsPerWindow: number;
+  readonly linkingWindowMs: number;
+  /** Connections authenticated as devices of one account at the same time. */
+  readonly connectionsPerAccount: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  frameBurst: 2_000,
+  framesPerSecond: 1_000,
+  linkingStartsPerWindow: 30,
+  linkingWindowMs: 60_000,
+  // 5 devices (the primary and 4 companions) plus room for a reconnect overlap or a larger profile.
+  connectionsPerAccount: 16,
+};
+
+/** Real monotonic milliseconds; a parameter so tests of the bucket need no real waiting. */
+export type Monotonic = () => number;
+export const monotonic: Monotonic = () => performance.now();
+
+/** A token bucket: `take()` is 'ok' while tokens remain, 'limited' otherwise. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(private readonly capacity: number, private readonly perSecond: number, private readonly now: Monotonic = monotonic) {
+    this.tokens = capacity;
+    this.last = now();
+  }
+
+  take(): 'ok' | 'limited' {
+    const t = this.now();
+    this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) * this.perSecond) / 1000);
+    this.last = t;
+    if (this.tokens < 1) return 'limited';
+    this.tokens -= 1;
+    return 'ok';
+  }
+}
+
+/** At most `max` events in any sliding window of `windowMs`. */
+export class WindowCounter {
+  private readonly times: number[] = [];
+
+  constructor(private readonly max: number, private readonly windowMs: number, private readonly now: Monotonic = monotonic) {}
+
+  take(): 'ok' | 'limited' {
+    const t = this.now();
+    while (this.times.length > 0 && this.times[0]! <= t - this.windowMs) this.times.shift();
+    if (this.times.length >= this.max) return 'limited';
+    this.times.push(t);
+    return 'ok';
+  }
+}
+
+/** Per-connection limiter state, created lazily by the server. */
+export class ConnectionLimiter {
+  readonly frames: TokenBucket;
+  readonly linking: WindowCounter;
+
+  constructor(limits: Limits, now: Monotonic = monotonic) {
+    this.frames = new TokenBucket(limits.frameBurst, limits.framesPerSecond, now);
+    this.linking = new WindowCounter(limits.linkingStartsPerWindow, limits.linkingWindowMs, now);
+  }
+}
+
+/** Frame types that start issuing QR references or a pairing code (QR-reference issuance limit). */
+export const LINKING_STARTS: ReadonlySet<string> = new Set(['link.start', 'code.request']);
