@@ -24,6 +24,7 @@ import type { DeviceInfo, Driver, Outcome } from '../../conformance/contract.js'
 import { DeviceClient, type ClientStatus } from '../../reference/client/device.js';
 import { WireConnection } from '../../reference/client/wire.js';
 import type { InspectView } from '../../reference/server/testControl.js';
+import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
 
 export const QUIESCENCE_TIMEOUT_MS = 5_000;
 
@@ -46,14 +47,14 @@ export class ReferenceDriver implements Driver {
   /** Real-time bound of the quiescence wait (tests lower it). */
   quiescenceTimeoutMs = QUIESCENCE_TIMEOUT_MS;
 
-  private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile) {}
+  private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile, private readonly faults: FaultSet) {}
 
   /** A fresh world on `server`: `tc.reset` with the profile. */
-  static async open(server: ServerHandle, profile: Profile): Promise<ReferenceDriver> {
+  static async open(server: ServerHandle, profile: Profile, faults: FaultSet = NO_FAULTS): Promise<ReferenceDriver> {
     const tc = await WireConnection.open(server.url);
     const reset = await tc.request('tc.reset', { profile });
     if (!reset.ok) throw new Error(`reference: the server at ${server.url} refused tc.reset (${reset.code}); is --test-control on?`);
-    return new ReferenceDriver(server, tc, profile);
+    return new ReferenceDriver(server, tc, profile, faults);
   }
 
   // ---- the server's view -------------------------------------------------------------------
@@ -81,7 +82,7 @@ export class ReferenceDriver implements Driver {
   }
 
   private newClient(device: DeviceId, info: DeviceInfo, role: 'primary' | 'companion'): DeviceClient {
-    return new DeviceClient({ url: this.server.url, role, name: info.name, platform: info.platform, profile: this.profile });
+    return new DeviceClient({ url: this.server.url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults });
   }
 
   // ---- lifecycle (LIFE-01) -------------------------------------------------------------------

@@ -11,6 +11,7 @@ import type { Adapter, Capability, Driver } from '../../conformance/contract.js'
 import type { Profile } from '../../model/profile.js';
 import { ReferenceServer } from '../../reference/server/server.js';
 import { MemoryStorage } from '../../reference/storage/memory.js';
+import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
 import { ReferenceDriver, type ServerHandle } from './driver.js';
 
 export { ReferenceDriver, PHONES, QUIESCENCE_TIMEOUT_MS } from './driver.js';
@@ -19,6 +20,8 @@ export interface ReferenceAdapterOptions {
   /** Drive the server at this ws:// URL (test control must be on) instead of starting one. */
   readonly url?: string;
   readonly storage?: 'memory';
+  /** Known-bad switches (reference/faults.ts) for server and clients; none by default (adapters/known-bad). */
+  readonly faults?: FaultSet;
 }
 
 const COMMON: Capability[] = [
@@ -26,15 +29,15 @@ const COMMON: Capability[] = [
   'server-injection', 'traffic-inspection',
 ];
 
-async function inProcessServer(profile: Profile): Promise<ServerHandle> {
+async function inProcessServer(profile: Profile, faults: FaultSet): Promise<ServerHandle> {
   const storage = new MemoryStorage();
-  let server = new ReferenceServer({ storage, profile, testControl: true, createStorage: () => storage });
+  let server = new ReferenceServer({ storage, profile, testControl: true, createStorage: () => storage, faults });
   const handle: ServerHandle = {
     url: await server.start(),
     restart: async () => {
       const relayLog = server.relayLog;
       await server.stop();
-      server = new ReferenceServer({ storage, profile: server.profile, testControl: true, createStorage: () => storage, relayLog });
+      server = new ReferenceServer({ storage, profile: server.profile, testControl: true, createStorage: () => storage, relayLog, faults });
       return server.start();
     },
     close: () => server.stop(),
@@ -44,18 +47,19 @@ async function inProcessServer(profile: Profile): Promise<ServerHandle> {
 
 export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): Adapter {
   const url = options.url;
+  const faults = options.faults ?? NO_FAULTS;
   if (url === undefined) {
     return {
       name: 'reference',
       description: 'The reference implementation in-process: WebSocket server on loopback, per-device keys, E2E encryption, virtual clock.',
       capabilities: new Set<Capability>([...COMMON, 'restart']),
-      open: async (profile): Promise<Driver> => ReferenceDriver.open(await inProcessServer(profile), profile),
+      open: async (profile): Promise<Driver> => ReferenceDriver.open(await inProcessServer(profile, faults), profile, faults),
     };
   }
   return {
     name: 'reference-ws',
     description: `The reference wire protocol v1 against the server at ${url} (test-control extension required).`,
     capabilities: new Set<Capability>(COMMON),
-    open: async (profile): Promise<Driver> => ReferenceDriver.open({ url, close: async () => undefined }, profile),
+    open: async (profile): Promise<Driver> => ReferenceDriver.open({ url, close: async () => undefined }, profile, faults),
   };
 }

@@ -21,6 +21,7 @@ import { formatPairingCode, generatePairingCode } from '../crypto/pairingCode.js
 import { encodeQrText } from '../qr/qrText.js';
 import { renderQrPng, renderQrTerminal } from '../qr/render.js';
 import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes } from '../protocol/constants.js';
+import { NO_FAULTS, type FaultSet } from '../faults.js';
 import { approveLink, type LinkTarget } from './approve.js';
 import { answerLinkOffer, type LinkOffer } from './offer.js';
 import { TrustStore, type TrustedDevice, type WireDeviceInfo, type WireDevicesAnswer } from './trust.js';
@@ -37,6 +38,8 @@ export interface DeviceClientOptions {
   readonly platform: string;
   /** Pairing-code shape (length, alphabet) comes from here. */
   readonly profile: Profile;
+  /** Known-bad switches (reference/faults.ts), for testing the conformance suite; none by default. */
+  readonly faults?: FaultSet;
 }
 
 type Linking =
@@ -63,6 +66,7 @@ export class DeviceClient {
   undecryptable = 0;
 
   private readonly profile: Profile;
+  private readonly faults: FaultSet;
   private wire: WireConnection | undefined;
   private linking: Linking | null = null;
   private bound = false;
@@ -76,6 +80,8 @@ export class DeviceClient {
     this.name = options.name;
     this.platform = options.platform;
     this.profile = options.profile;
+    this.faults = options.faults ?? NO_FAULTS;
+    this.trust.trustServer = this.faults.has('trusts-server-devices');
   }
 
   get online(): boolean { return this.wire?.isOpen ?? false; }
@@ -277,7 +283,7 @@ export class DeviceClient {
   async scanQr(qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> {
     const pre = await this.w.request('link.precheck');
     if (!pre.ok) return refused(pre.code);
-    if (this.idCheck && idCheck === 'fail') return refused('ID_CHECK_FAILED');
+    if (this.idChecked(idCheck) === 'fail') return refused('ID_CHECK_FAILED');
     return approveLink(this.linkContext(), { kind: 'qr', text: qrText });
   }
 
@@ -285,12 +291,20 @@ export class DeviceClient {
   async enterCode(code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
     const pre = await this.w.request('link.precheck');
     if (!pre.ok) return refused(pre.code);
-    if (this.idCheck && idCheck === 'fail') return refused('ID_CHECK_FAILED');
+    if (this.idChecked(idCheck) === 'fail') return refused('ID_CHECK_FAILED');
     return approveLink(this.linkContext(), { kind: 'code', code });
   }
 
+  /** PAIR-05: the ID check's outcome, when one is set up. Fault 'id-check-skipped': never run. */
+  private idChecked(outcome: IdCheckOutcome): IdCheckOutcome | 'not-set-up' {
+    if (!this.idCheck || this.faults.has('id-check-skipped')) return 'not-set-up';
+    return outcome;
+  }
+
   private linkContext(): LinkTarget {
-    return { wire: this.w, keys: this.keys, phone: this.phone!, messages: [...this.messages], profile: this.profile };
+    // Fault 'no-history': the history is never gathered (HIST-01).
+    const messages = this.faults.has('no-history') ? [] : [...this.messages];
+    return { wire: this.w, keys: this.keys, phone: this.phone!, messages, profile: this.profile };
   }
 
   // ---- everyone: unlink, send, device lists --------------------------------------------------
@@ -329,17 +343,26 @@ export class DeviceClient {
     if (!theirs.ok) return refused(theirs.code);
     const ours = await this.trustedDevices(this.phone!);
     if (!ours.ok) return refused(ours.code);
-    const recipients = [...ours.value.filter((d) => d.id !== this.deviceId), ...theirs.value];
+    // Fault 'unlinked-still-receives': recipients come from a cache of every device ever verified (E2E-03).
+    const cached = this.faults.has('unlinked-still-receives')
+      ? [...this.trust.knownOf(this.phone!), ...this.trust.knownOf(toPhone)].filter((d) => ![...ours.value, ...theirs.value].some((t) => t.id === d.id))
+      : [];
+    const recipients = [...ours.value, ...cached, ...theirs.value].filter((d) => d.id !== this.deviceId);
     const plaintext = new TextEncoder().encode(JSON.stringify({ messageId }));
-    const envelopes = recipients.map((d) => ({ to: d.id, envelope: sealFor(plaintext, d.boxKey, this.keys.box.secretKey) }));
+    // Fault 'plaintext-relay': the envelope carries the message itself (E2E-01).
+    const seal = (d: TrustedDevice) => this.faults.has('plaintext-relay')
+      ? { plaintext: Buffer.from(plaintext).toString('base64') }
+      : sealFor(plaintext, d.boxKey, this.keys.box.secretKey);
+    const envelopes = recipients.map((d) => ({ to: d.id, envelope: seal(d) }));
     const r = await this.w.request('send', { toPhone, envelopes });
     if (!r.ok) return refused(r.code);
     this.remember(messageId);
     return OK;
   }
 
-  private remember(messageId: string): void {
-    if (!this.messages.includes(messageId)) this.messages.push(messageId);
+  private remember(messageId: string, delivered = false): void {
+    // Fault 'offline-duplicate': deliveries are not deduplicated (OFF-02).
+    if (!this.messages.includes(messageId) || (delivered && this.faults.has('offline-duplicate'))) this.messages.push(messageId);
   }
 
   // ---- pushes --------------------------------------------------------------------------------
@@ -393,7 +416,7 @@ export class DeviceClient {
 
   /** PAIR-02/07: counter-sign only when the secret's HMAC and the account signature over MY key verify (offer.ts). */
   private async answerOffer(offer: ServerPush): Promise<void> {
-    const answer = await answerLinkOffer(offer as unknown as LinkOffer, this.linking, this.keys);
+    const answer = await answerLinkOffer(offer as unknown as LinkOffer, this.linking, this.keys, this.faults);
     if ('deviceSignature' in answer) this.trust.pin(offer.phone, offer.primaryIdentityKey);
     await this.wire?.request('link.answer', { offerId: offer.offerId, ...answer });
   }
@@ -406,13 +429,15 @@ export class DeviceClient {
       return;
     }
     const sender = await this.senderDevice(frame.fromPhone, frame.sender as WireDeviceInfo);
-    const plaintext = sender ? openFrom(JSON.parse(frame.payload), sender.boxKey, this.keys.box.secretKey) : null;
+    const envelope = JSON.parse(frame.payload);
+    const plain = this.faults.has('plaintext-relay') && typeof envelope?.plaintext === 'string' ? new Uint8Array(Buffer.from(envelope.plaintext, 'base64')) : null;
+    const plaintext = plain ?? (sender ? openFrom(envelope, sender.boxKey, this.keys.box.secretKey) : null);
     if (!plaintext) { this.undecryptable++; return; }
     const body = JSON.parse(new TextDecoder().decode(plaintext));
     if (frame.kind === 'history' && Array.isArray(body.messages)) {
       for (const id of body.messages) if (typeof id === 'string') this.remember(id);
     } else if (frame.kind === 'message' && typeof body.messageId === 'string') {
-      this.remember(body.messageId);
+      this.remember(body.messageId, true);
     }
   }
 

@@ -10,6 +10,7 @@ import { deriveCodeKey } from '../crypto/pairingCode.js';
 import { toBase64, tryFromBase64, type DeviceKeys } from '../crypto/keys.js';
 import { deviceSignature, detailsHmac, verifyAccountSignature } from '../crypto/linking.js';
 import { CODE_KEY_ITERATIONS } from '../protocol/constants.js';
+import { NO_FAULTS, type FaultSet } from '../faults.js';
 
 export interface LinkOffer {
   readonly details: string;
@@ -24,7 +25,7 @@ export type LinkingSecret = { readonly kind: 'qr'; readonly secret: Uint8Array }
 
 export type OfferAnswer = { readonly deviceSignature: string } | { readonly refuse: 'QR_INVALID' | 'CODE_INVALID' };
 
-export async function answerLinkOffer(offer: LinkOffer, linking: LinkingSecret | null, keys: DeviceKeys): Promise<OfferAnswer> {
+export async function answerLinkOffer(offer: LinkOffer, linking: LinkingSecret | null, keys: DeviceKeys, faults: FaultSet = NO_FAULTS): Promise<OfferAnswer> {
   const wrong = offer.via === 'code' ? 'CODE_INVALID' : 'QR_INVALID';
   const details = tryFromBase64(offer.details);
   const mac = tryFromBase64(offer.detailsHmac);
@@ -33,7 +34,9 @@ export async function answerLinkOffer(offer: LinkOffer, linking: LinkingSecret |
   if (!details || !mac || !accountSig || !primaryKey || !linking || linking.kind !== offer.via) return { refuse: wrong };
   const key = linking.kind === 'qr' ? linking.secret : await deriveCodeKey(linking.code, keys.signing.publicKey, CODE_KEY_ITERATIONS);
   const expected = detailsHmac(key, details);
-  if (expected.length !== mac.length || !timingSafeEqual(expected, mac)) return { refuse: wrong };
+  // Fault 'hmac-unchecked': the linking secret is never checked (PAIR-07).
+  const macOk = expected.length === mac.length && timingSafeEqual(expected, mac);
+  if (!macOk && !faults.has('hmac-unchecked')) return { refuse: wrong };
   if (!verifyAccountSignature(primaryKey, details, keys.signing.publicKey, accountSig)) return { refuse: wrong };
   return { deviceSignature: toBase64(deviceSignature(keys.signing.secretKey, details, keys.signing.publicKey, primaryKey)) };
 }

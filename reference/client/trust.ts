@@ -58,7 +58,7 @@ export interface TrustAnchor {
   lastVersion: number;
 }
 
-export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: TrustAnchor): TrustOutcome {
+export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: TrustAnchor, trustServer = false): TrustOutcome {
   const primaryKeyText = answer.primaryIdentityKey;
   const primaryKey = primaryKeyText ? tryFromBase64(primaryKeyText) : null;
   if (!primaryKeyText || !primaryKey) return { ok: false, code: 'NOT_REGISTERED', reason: 'no primary key' };
@@ -93,7 +93,8 @@ export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: 
   const rejected: string[] = [];
   for (const info of answer.devices) {
     const entry = covered.find((d) => d.id === info.id);
-    const device = entry && entry.identityKey === info.identityKey ? checkDevice(phone, info, primaryKeyText) : null;
+    // Fault 'trusts-server-devices': whatever the server lists is trusted (AUTH-02).
+    const device = trustServer ? serverClaimed(phone, info) : entry && entry.identityKey === info.identityKey ? checkDevice(phone, info, primaryKeyText) : null;
     if (device) trusted.push(device);
     else rejected.push(info.id);
   }
@@ -122,6 +123,13 @@ export function checkDevice(phone: string, info: WireDeviceInfo, primaryKeyText:
   return { id: info.id, phone, role: info.role, identityKey, boxKey };
 }
 
+/** The server's record taken at its word (fault 'trusts-server-devices'). */
+function serverClaimed(phone: string, info: WireDeviceInfo): TrustedDevice | null {
+  const identityKey = tryFromBase64(info.identityKey);
+  const boxKey = tryFromBase64(info.boxKey);
+  return identityKey && boxKey ? { id: info.id, phone, role: info.role, identityKey, boxKey } : null;
+}
+
 /**
  * What one client has learned: per account the pinned primary key and the newest list version
  * accepted, and every device it ever verified (so a message from a device removed after it sent
@@ -130,10 +138,12 @@ export function checkDevice(phone: string, info: WireDeviceInfo, primaryKeyText:
 export class TrustStore {
   private readonly anchors = new Map<string, TrustAnchor>();
   private readonly known = new Map<string, TrustedDevice>();
+  /** Fault 'trusts-server-devices' (reference/faults.ts): skip the list and signature checks. */
+  trustServer = false;
 
   /** Check a `devices.get` answer (verifyDevices) and remember what it proves. */
   accept(phone: string, answer: WireDevicesAnswer): TrustOutcome {
-    const checked = verifyDevices(phone, answer, this.anchor(phone));
+    const checked = verifyDevices(phone, answer, this.anchor(phone), this.trustServer);
     if (checked.ok) for (const d of checked.devices) this.known.set(d.id, d);
     return checked;
   }
@@ -151,6 +161,9 @@ export class TrustStore {
     if (device) this.known.set(device.id, device);
     return device;
   }
+
+  /** Every device of `phone` this client ever verified, current or not. */
+  knownOf(phone: string): TrustedDevice[] { return [...this.known.values()].filter((d) => d.phone === phone); }
 
   clear(): void { this.anchors.clear(); this.known.clear(); }
 

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import type { ErrorCode } from '../../model/errors.js';
 import type { Profile } from '../../model/profile.js';
 import type { Clock } from '../clock.js';
+import type { FaultSet } from '../faults.js';
 import type { DeviceRecord, Storage, StoredSignOutReason } from '../storage/storage.js';
 
 /** A handler's answer: the `result` frame's body. */
@@ -65,6 +66,8 @@ export interface ServerContext {
   readonly offers: Map<string, PendingOffer>;
   /** Pairing-code link tokens handed to a primary by code.enter: token -> codeId. */
   readonly codeTokens: Map<string, string>;
+  /** Known-bad switches (reference/faults.ts); empty in the conformant reference. */
+  readonly faults: FaultSet;
 }
 
 export interface PendingOffer {
@@ -120,6 +123,8 @@ export function signOutDevice(ctx: ServerContext, deviceId: string, reason: Stor
   ctx.storage.putDevice({ ...device, status: 'signed-out', signOutReason: reason });
   ctx.storage.dropQueue(deviceId);
   const conn = connectionOfDevice(ctx, deviceId);
+  // Fault 'unlinked-still-receives': the session outlives the sign-out.
+  if (conn && ctx.faults.has('unlinked-still-receives')) return;
   if (conn) {
     conn.push({ type: 'signed_out', reason });
     conn.deviceId = undefined;
@@ -140,7 +145,8 @@ export function assertRemoval(ctx: ServerContext, phone: string, removedIds: rea
   const removed = new Set(removedIds);
   ctx.storage.putDeviceList({
     ...list,
-    version: list.version + 1,
+    // Fault 'list-version-stuck': the removal reuses the current version (LIFE-02).
+    version: ctx.faults.has('list-version-stuck') ? list.version : list.version + 1,
     devices: list.devices.filter((d) => !removed.has(d.id)),
     signature: null,
   });

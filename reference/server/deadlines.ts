@@ -22,12 +22,15 @@ function dueItems(ctx: ServerContext): Due[] {
     const primary = storage.getDevice(account.primaryDeviceId);
     const companions = linkedCompanions(ctx, account.phone);
     if (primary && primary.offlineSince !== null && companions.length > 0) {
-      due.push({ at: primary.offlineSince + profile.primaryDormancyMs, rank: 0, run: () => {
+      // Faults 'dormancy-early' / 'dormancy-late': the deadline off by one millisecond (EXP-01).
+      const skew = ctx.faults.has('dormancy-early') ? -1 : ctx.faults.has('dormancy-late') ? 1 : 0;
+      due.push({ at: primary.offlineSince + profile.primaryDormancyMs + skew, rank: 0, run: () => {
         for (const c of linkedCompanions(ctx, account.phone)) signOutCompanion(ctx, c, 'primary-dormant');
       } });
     }
     for (const c of companions) {
-      if (c.offlineSince !== null) {
+      // Fault 'idle-never-signed-out': idleness is never a deadline (EXP-04).
+      if (c.offlineSince !== null && !ctx.faults.has('idle-never-signed-out')) {
         due.push({ at: c.offlineSince + profile.companionIdleMs, rank: 1, run: () => {
           const now = storage.getDevice(c.id);
           if (now?.status === 'linked') signOutCompanion(ctx, now, 'idle');

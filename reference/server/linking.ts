@@ -134,12 +134,19 @@ export function requestCode(ctx: ServerContext, conn: Connection, req: Request<'
   return done();
 }
 
+/** LIMIT-01: no room for one more companion. Fault 'fifth-companion': `>` instead of `>=`. */
+function atLimit(ctx: ServerContext, phone: string): boolean {
+  const linked = linkedCompanions(ctx, phone).length;
+  return ctx.faults.has('fifth-companion') ? linked > ctx.profile.maxCompanions : linked >= ctx.profile.maxCompanions;
+}
+
 function actingPrimary(ctx: ServerContext, conn: Connection): { phone: string; id: string; key: string } | HandlerResult {
   const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
   if (!device || device.status !== 'linked') return fail('OUT_OF_ORDER', 'authenticate first');
   if (!ctx.storage.getAccount(device.phone)?.registered) return fail('NOT_REGISTERED');
-  if (device.role !== 'primary') return fail('NOT_PRIMARY');
-  if (linkedCompanions(ctx, device.phone).length >= ctx.profile.maxCompanions) return fail('LIMIT_REACHED');
+  // Fault 'companion-approves': the role is never checked (AUTH-01).
+  if (device.role !== 'primary' && !ctx.faults.has('companion-approves')) return fail('NOT_PRIMARY');
+  if (atLimit(ctx, device.phone)) return fail('LIMIT_REACHED');
   return { phone: device.phone, id: device.id, key: device.identityKey };
 }
 
@@ -160,7 +167,8 @@ export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'co
   if (latest.state !== 'active') return fail('CODE_INVALID', `the latest code was ${latest.state}`);
   if (normalisePairingCode(req.code, ctx.profile.pairingCode) !== latest.code) {
     const attempts = latest.attempts + 1;
-    const exhausted = attempts >= ctx.profile.pairingCode.maxAttempts;
+    // Fault 'unlimited-code-attempts': counted, never enforced (PAIR-06).
+    const exhausted = attempts >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts');
     ctx.storage.putCode({ ...latest, attempts, state: exhausted ? 'exhausted' : 'active' });
     if (exhausted) connectionOfCompanion(ctx, latest.companionId)?.push({ type: 'code.ended', reason: 'exhausted' });
     return fail('CODE_INVALID', `wrong code (${attempts} of ${ctx.profile.pairingCode.maxAttempts})`);
@@ -186,10 +194,13 @@ function qrTarget(ctx: ServerContext, refText: string): Target | HandlerResult {
     if (!ref) return fail('QR_INVALID', 'unknown reference');
     const attempt = ctx.storage.getQrAttempt(ref.attemptId);
     if (!attempt) return fail('QR_INVALID', 'unknown reference');
-    if (ref.used || attempt.state === 'cancelled' || attempt.state === 'linked') return fail('QR_USED');
+    // Faults 'qr-reusable' (PAIR-03) and 'expired-qr-accepted' (PAIR-04): a check left out.
+    const reused = ref.used || attempt.state === 'cancelled' || attempt.state === 'linked';
+    if (reused && !ctx.faults.has('qr-reusable')) return fail('QR_USED');
     const latest = ctx.storage.listQrRefs(attempt.attemptId).at(-1);
     const now = ctx.clock.now();
-    if (attempt.state === 'ended' || latest?.ref !== ref.ref || now < ref.fromMs || now >= ref.untilMs) return fail('QR_EXPIRED');
+    const expired = attempt.state === 'ended' || latest?.ref !== ref.ref || now < ref.fromMs || now >= ref.untilMs;
+    if (expired && !ctx.faults.has('expired-qr-accepted')) return fail('QR_EXPIRED');
     return {
       companionId: attempt.companionId, via: 'qr', stillValid: () => { const again = check(); return 'ok' in again ? again : null; },
       consume: () => {
@@ -264,7 +275,7 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
   if (answer.refuse !== undefined) return fail(wrongKey, `the companion refused: ${answer.refuse}`);
   const deviceSig = tryFromBase64(answer.deviceSignature ?? '');
   if (!deviceSig || !verifyDeviceSignature(companionKey, details, primaryKey, deviceSig)) return fail('BAD_SIGNATURE', 'device signature');
-  const again = target.stillValid() ?? (linkedCompanions(ctx, primary.phone).length >= ctx.profile.maxCompanions ? fail('LIMIT_REACHED') : null);
+  const again = target.stillValid() ?? (atLimit(ctx, primary.phone) ? fail('LIMIT_REACHED') : null);
   if (again) return again;
   if (connectionOfCompanion(ctx, companion.id) !== companionConn) return fail(target.via === 'qr' ? 'QR_USED' : 'CODE_INVALID', 'the companion went away');
 
@@ -283,7 +294,9 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
     ctx.storage.enqueue({ recipientDeviceId: companion.id, kind: 'history', senderDeviceId: primary.id, payload: history });
     ctx.relayLog.push({ to: companion.id, from: primary.id, payload: history });
     const notice = JSON.stringify({ deviceId: companion.id, name: companion.name, platform: companion.platform });
-    for (const d of others) ctx.storage.enqueue({ recipientDeviceId: d.id, kind: 'notice', senderDeviceId: primary.id, payload: notice });
+    // Fault 'no-link-notice': the other devices are never told (NOTE-01).
+    const told = ctx.faults.has('no-link-notice') ? [] : others;
+    for (const d of told) ctx.storage.enqueue({ recipientDeviceId: d.id, kind: 'notice', senderDeviceId: primary.id, payload: notice });
   });
   companionConn.companionId = undefined;
   companionConn.deviceId = companion.id;

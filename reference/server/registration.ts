@@ -57,7 +57,9 @@ export function register(ctx: ServerContext, conn: Connection, req: Request<'reg
   storage.transaction(() => {
     if (req.replace && account) {
       // LIFE-01: a new phone invalidates every companion and the old primary.
-      for (const d of linkedDevices(ctx, req.phone)) signOutDevice(ctx, d.id, 'primary-reregistered');
+      // Fault 'reregister-keeps-companions': only the old primary is signed out (LIFE-01).
+      const keep = ctx.faults.has('reregister-keeps-companions');
+      for (const d of linkedDevices(ctx, req.phone)) if (!keep || d.role === 'primary') signOutDevice(ctx, d.id, 'primary-reregistered');
     }
     storage.putDevice({
       id: req.identityKey, phone: req.phone, role: 'primary', identityKey: req.identityKey, boxKey: req.boxKey,
@@ -97,8 +99,12 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
   conn.companionId = undefined;
   conn.offlineRecorded = false;
   const device = ctx.storage.getDevice(deviceId);
-  if (device && device.offlineSince !== null) ctx.storage.putDevice({ ...device, offlineSince: null });
+  // Fault 'primary-activity-ignored': the primary's offline stamp is never cleared (EXP-02).
+  const keepStamp = ctx.faults.has('primary-activity-ignored') && device?.role === 'primary';
+  if (device && device.offlineSince !== null && !keepStamp) ctx.storage.putDevice({ ...device, offlineSince: null });
   deliverPending(ctx, deviceId);
+  // Fault 'offline-duplicate': the backlog is flushed, then sent again as if never sent (OFF-02).
+  if (ctx.faults.has('offline-duplicate')) { conn.sentSeqs.clear(); deliverPending(ctx, deviceId); }
 }
 
 /** LOGOUT (LIFE-01): every device of the account signed out, the account unregistered, version + 1. */
@@ -128,7 +134,8 @@ export function recordOffline(ctx: ServerContext, conn: Connection): void {
   conn.offlineRecorded = true;
   if (conn.deviceId) {
     const device = ctx.storage.getDevice(conn.deviceId);
-    if (device && device.status === 'linked') ctx.storage.putDevice({ ...device, offlineSince: ctx.clock.now() });
+    const stamped = ctx.faults.has('primary-activity-ignored') && device?.offlineSince != null;
+    if (device && device.status === 'linked' && !stamped) ctx.storage.putDevice({ ...device, offlineSince: ctx.clock.now() });
   }
   if (conn.companionId) cancelLinkingOf(ctx, conn.companionId, undefined);
   conn.deviceId = undefined;

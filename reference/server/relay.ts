@@ -7,23 +7,33 @@
  * order, so delivery is in order, once each (the client also ignores a repeated id).
  */
 import type { Request } from '../protocol/frames.js';
-import { deliverPending, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
+import { connectionOfDevice, deliverPending, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
 
 export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
   const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
   if (!sender || sender.status !== 'linked') return fail('OUT_OF_ORDER', 'authenticate first');
   if (!ctx.storage.getAccount(sender.phone)?.registered || !ctx.storage.getAccount(req.toPhone)?.registered) return fail('NOT_REGISTERED');
   if (req.toPhone === sender.phone) return fail('BAD_FRAME', 'the conversation is with another account');
+  // Fault 'companions-need-primary': a companion's message goes through its primary (OFF-01).
+  if (ctx.faults.has('companions-need-primary') && sender.role === 'companion') {
+    const primaryId = ctx.storage.getAccount(sender.phone)?.primaryDeviceId;
+    if (!primaryId || !connectionOfDevice(ctx, primaryId)) return fail('DEVICE_OFFLINE', 'the primary is offline');
+  }
   const seen = new Set<string>();
   for (const { to } of req.envelopes) {
     const device = ctx.storage.getDevice(to);
-    const allowed = device && device.status === 'linked' && (device.phone === sender.phone || device.phone === req.toPhone) && to !== sender.id;
+    // Fault 'unlinked-still-receives': the relay checks the account only (E2E-03).
+    const live = device?.status === 'linked' || (device !== undefined && ctx.faults.has('unlinked-still-receives'));
+    const allowed = device && live && (device.phone === sender.phone || device.phone === req.toPhone) && to !== sender.id;
     if (!allowed || seen.has(to)) return fail('UNTRUSTED_DEVICE', `not a linked recipient: ${to}`);
     seen.add(to);
   }
+  // Fault 'offline-loses-message': only recipients with an open connection get the envelope (OFF-02).
+  const dropOffline = ctx.faults.has('offline-loses-message');
   const seqs = ctx.storage.transaction(() => req.envelopes.map(({ to, envelope }) => {
     const payload = JSON.stringify(envelope);
     ctx.relayLog.push({ to, from: sender.id, payload });
+    if (dropOffline && !connectionOfDevice(ctx, to)) return 0;
     return ctx.storage.enqueue({ recipientDeviceId: to, kind: 'message', senderDeviceId: sender.id, payload }).seq;
   }));
   for (const { to } of req.envelopes) deliverPending(ctx, to);

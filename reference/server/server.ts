@@ -15,6 +15,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DEFAULT_PROFILE, type Profile } from '../../model/profile.js';
 import { VirtualClock, type Clock } from '../clock.js';
+import { NO_FAULTS, type FaultSet } from '../faults.js';
 import { randomBytes, toBase64 } from '../crypto/keys.js';
 import { HARD_FRAME_BYTES, MAX_FRAME_BYTES, CLOSE } from '../protocol/constants.js';
 import { KNOWN_TYPES, PROTOCOL_VERSION, RequestSchemas, TEST_CONTROL_TYPES, AckSchema, type Request, type RequestType } from '../protocol/frames.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   /** Keep the relayed-payload log across a restart (test control reads it, E2E-01). */
   readonly relayLog?: RelayLogEntry[];
   readonly host?: string;
+  /** Known-bad switches (reference/faults.ts), for testing the conformance suite; none by default. */
+  readonly faults?: FaultSet;
   /** 0 (default): any free port. */
   readonly port?: number;
   /** Abuse limits (limits.ts, real time); default DEFAULT_LIMITS. Tests lower them, benchmarks raise them. */
@@ -75,15 +78,15 @@ export class ReferenceServer {
   private readonly limits: Limits;
 
   constructor(private readonly options: ServerOptions = {}) {
-    this.ctx = ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, options.relayLog);
+    this.ctx = ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, options.relayLog, options.faults);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
-  private static context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = []): ServerContext {
+  private static context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = [], faults: FaultSet = NO_FAULTS): ServerContext {
     const stored = Number(storage.getMeta('clock') ?? '0');
     return {
       storage, profile, clock: clock ?? new VirtualClock(Number.isFinite(stored) ? stored : 0),
-      connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(),
+      connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(), faults,
     };
   }
 
@@ -222,7 +225,7 @@ export class ReferenceServer {
     }
     const storage = (this.options.createStorage ?? (() => new MemoryStorage()))();
     const connections = new Set([conn]);
-    this.ctx = { ...ReferenceServer.context(storage, profile, new VirtualClock(0)), connections };
+    this.ctx = { ...ReferenceServer.context(storage, profile, new VirtualClock(0), [], this.options.faults), connections };
     conn.deviceId = undefined;
     conn.companionId = undefined;
     return { ok: true };

@@ -1,0 +1,69 @@
+/**
+ * Fault switches: named bugs a real team could ship, built INTO the reference at the place the
+ * real bug would live (a `>=` that became `>`, a check left out, a cache never refreshed). All are
+ * off by default; the reference with no fault is the conformant implementation. They exist so
+ * that the conformance suite can be tested against known-bad variants of a real implementation
+ * (adapters/known-bad, `linkspec selftest`): every switch must make the suite fail the
+ * requirement named on its line.
+ *
+ * Passed as `ServerOptions.faults` (server-side bugs), `DeviceClientOptions.faults` (client-side
+ * bugs) or `createReferenceAdapter({ faults })` (both). A switch that lives in the server does
+ * nothing in the client and the other way round.
+ */
+
+export type Fault =
+  /** LIMIT-01: the companion limit is checked with `>` instead of `>=`: a fifth companion links (server). */
+  | 'fifth-companion'
+  /** AUTH-01: the approval handler never checks the approver's role: a companion can approve a link (server). */
+  | 'companion-approves'
+  /** PAIR-03: the server does not check whether a QR reference was used or its attempt cancelled (server). */
+  | 'qr-reusable'
+  /** PAIR-04: the server does not check a QR reference's window: an expired or rotated-out reference links (server). */
+  | 'expired-qr-accepted'
+  /** PAIR-05: the primary's app approves without running the ID check it has set up (client). */
+  | 'id-check-skipped'
+  /** EXP-01: dormancy deadline computed as offline + 14 d - 1 ms: companions signed out 1 ms early (server). */
+  | 'dormancy-early'
+  /** EXP-01: dormancy deadline computed as offline + 14 d + 1 ms: companions still linked at 14 d (server). */
+  | 'dormancy-late'
+  /** EXP-02: the primary's offline time is stamped once and never cleared: coming online does not restart the window (server). */
+  | 'primary-activity-ignored'
+  /** OFF-01: the relay refuses a companion's message while its primary is offline (old phone-relayed design) (server). */
+  | 'companions-need-primary'
+  /** OFF-02: envelopes for a recipient without an open connection are dropped instead of stored (server). */
+  | 'offline-loses-message'
+  /** OFF-02: on reconnect the backlog is flushed twice, and the client does not deduplicate (server + client). */
+  | 'offline-duplicate'
+  /** E2E-03: sign-out does not end the device's session, the relay checks only the account, senders reuse cached recipients (server + client). */
+  | 'unlinked-still-receives'
+  /** AUTH-02: the sender encrypts to every device the server lists, without the primary's signed list or ADV signatures (client). */
+  | 'trusts-server-devices'
+  /** LIFE-02: a server-asserted removal (dormancy, self-unlink, logout) keeps the list's version instead of increasing it (server). */
+  | 'list-version-stuck'
+  /** LIFE-01: re-registering the primary leaves the old companions linked (server). */
+  | 'reregister-keeps-companions'
+  /** PAIR-06: wrong pairing codes are counted but never exhaust the code (server). */
+  | 'unlimited-code-attempts'
+  /** HIST-01: the primary sends an empty history to a newly linked companion (client). */
+  | 'no-history'
+  /** PAIR-07: the companion counter-signs without checking the HMAC of its linking secret: a tampered secret links (client). */
+  | 'hmac-unchecked'
+  /** E2E-01: the sender puts the message in the envelope in plaintext instead of sealing it (client). */
+  | 'plaintext-relay'
+  /** NOTE-01: the account's other devices are not told when a companion links (server). */
+  | 'no-link-notice'
+  /** EXP-04: a companion idle (offline) for 30 days is never signed out (server). */
+  | 'idle-never-signed-out';
+
+export type FaultSet = ReadonlySet<Fault>;
+
+export const NO_FAULTS: FaultSet = new Set<Fault>();
+
+/** Every fault, in the order above (selftest enumerates them). */
+export const FAULTS: readonly Fault[] = [
+  'fifth-companion', 'companion-approves', 'qr-reusable', 'expired-qr-accepted', 'id-check-skipped',
+  'dormancy-early', 'dormancy-late', 'primary-activity-ignored', 'companions-need-primary',
+  'offline-loses-message', 'offline-duplicate', 'unlinked-still-receives', 'trusts-server-devices',
+  'list-version-stuck', 'reregister-keeps-companions', 'unlimited-code-attempts', 'no-history',
+  'hmac-unchecked', 'plaintext-relay', 'no-link-notice', 'idle-never-signed-out',
+];
