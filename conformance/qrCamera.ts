@@ -3,6 +3,7 @@
  * and alters one field of the decoded text for the tamper checks (PAIR-07). The QR text format
  * is the contract's `ref,noise-pub,identity-pub,adv-secret[,platform]`.
  */
+import { createHash } from 'node:crypto';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import type { QrTamper } from '../model/events.js';
@@ -13,8 +14,24 @@ const jsQR: JsQr = (jsQRModule as unknown as { default?: JsQr }).default ?? (jsQ
 
 export type Decoded = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly why: string };
 
+// Same pixels, same text: decoding is a pure function of the image, and jsqr takes tens of
+// milliseconds, so images seen before (the photo, then the live scan of the same reference)
+// are looked up by digest instead of decoded again.
+const seen = new Map<string, Decoded>();
+const SEEN_LIMIT = 512;
+
 /** Reads the PNG and finds the QR code in it; `why` says what a camera would have seen. */
 export function decodeQrPng(png: Uint8Array): Decoded {
+  const digest = createHash('sha256').update(png).digest('base64');
+  const known = seen.get(digest);
+  if (known) return known;
+  const decoded = decodeUncached(png);
+  if (seen.size >= SEEN_LIMIT) seen.delete(seen.keys().next().value!);
+  seen.set(digest, decoded);
+  return decoded;
+}
+
+function decodeUncached(png: Uint8Array): Decoded {
   let image: PNG;
   try {
     image = PNG.sync.read(Buffer.from(png));

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli/exit.js';
 import type { Profile } from '../model/profile.js';
-import { REQUIREMENTS, type RequirementId } from '../model/requirements.js';
+import { requirement, REQUIREMENTS, type RequirementId } from '../model/requirements.js';
 import { REPORT_SCHEMA_VERSION, type CheckKind, type CheckResult, type RunReport } from '../reports/schema.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { eventNeeds, missing, REQUIREMENT_NEEDS, skipReason } from './capabilities.js';
@@ -20,6 +20,7 @@ import { loadModelSource, type ModelSource } from './modelSource.js';
 import { DEFAULT_RUNS, PROPERTY_CHECK_ID, runPropertySuite } from './propertySuite.js';
 import { replayCommand } from './replay.js';
 import { leftOutSteps } from './stepCommands.js';
+import { canSetAside, continuationId, narrowAdapter, parseContinuationId, SET_ASIDE } from './tolerance.js';
 import { countVerdicts, coverageOf, requirementVerdicts, statechartColouring } from './verdicts.js';
 
 export type ProgressEvent =
@@ -60,6 +61,8 @@ interface PlannedCheck {
   readonly run: () => Promise<Outcome>;
   /** Replay arguments beyond --check (the property's seed and path). */
   readonly replayExtra?: (o: Outcome) => { seed?: number; path?: string };
+  /** A check to run next, decided by this one's outcome (property continuations). */
+  readonly followUp?: (o: Outcome) => PlannedCheck | undefined;
 }
 
 function toolVersion(): string {
@@ -72,7 +75,6 @@ function toolVersion(): string {
 
 function plan(options: RunOptions, model: ModelSource, coverage: Coverage, seed: number, runs: number): PlannedCheck[] {
   const { adapter, profile } = options;
-  const caps = adapter.capabilities;
   const checks: PlannedCheck[] = [];
   for (const path of model.coveringPaths(profile)) {
     checks.push({
@@ -85,17 +87,7 @@ function plan(options: RunOptions, model: ModelSource, coverage: Coverage, seed:
       },
     });
   }
-  const leftOut = leftOutSteps(caps);
-  checks.push({
-    id: PROPERTY_CHECK_ID,
-    title: `Random walks of meaningful steps, model as oracle after every step${leftOut.length ? ` (left out, adapter lacks the capability: ${leftOut.join(', ')})` : ''}`,
-    kind: 'property',
-    // Selection by --only uses what the walks could reach; the result names what they did reach.
-    requirements: REQUIREMENTS.filter((r) => !r.outsideStateModel && REQUIREMENT_NEEDS[r.id].every((c) => caps.has(c))).map((r) => r.id),
-    needs: [],
-    run: () => runPropertySuite({ adapter, profile, createOracle: model.createOracle, coverage, seed, runs, path: options.path }),
-    replayExtra: (o) => ({ seed: o.seed, path: o.counterexamplePath }),
-  });
+  checks.push(propertyCheck(options, model, coverage, seed, runs, []));
   for (const check of SECURITY_CHECKS) {
     checks.push({
       id: check.id, title: check.title, kind: 'security', requirements: check.requirements, needs: check.needs,
@@ -105,8 +97,40 @@ function plan(options: RunOptions, model: ModelSource, coverage: Coverage, seed:
   return checks;
 }
 
-function select(checks: PlannedCheck[], options: RunOptions): PlannedCheck[] {
+/**
+ * The property walks; `setAside` lists SHOULD deviations already found (conformance/tolerance.ts).
+ * When the walks stop at a SHOULD deviation that can be set aside, a continuation follows.
+ */
+function propertyCheck(options: RunOptions, model: ModelSource, coverage: Coverage, seed: number, runs: number, setAside: readonly RequirementId[]): PlannedCheck {
+  const { adapter, profile } = options;
+  const caps = narrowAdapter(adapter, setAside).capabilities;
+  const leftOut = leftOutSteps(caps);
+  const id = continuationId(PROPERTY_CHECK_ID, setAside);
+  const notes = [
+    ...(leftOut.length ? [`left out, adapter lacks the capability: ${leftOut.join(', ')}`] : []),
+    ...setAside.map((r) => `${r} set aside: ${SET_ASIDE[r]}`),
+  ];
+  return {
+    id,
+    title: `Random walks of meaningful steps, model as oracle after every step${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    kind: 'property',
+    // Selection by --only uses what the walks could reach; the result names what they did reach.
+    requirements: REQUIREMENTS.filter((r) => !r.outsideStateModel && !setAside.includes(r.id) && REQUIREMENT_NEEDS[r.id].every((c) => caps.has(c))).map((r) => r.id),
+    needs: [],
+    run: () => runPropertySuite({ adapter, profile, createOracle: model.createOracle, coverage, seed, runs, setAside, path: options.check === id ? options.path : undefined }),
+    replayExtra: (o) => ({ seed: o.seed, path: o.counterexamplePath }),
+    followUp: (o) => {
+      const r = o.failure?.requirement;
+      if (!r || !canSetAside(r) || setAside.includes(r) || requirement(r).level !== 'SHOULD') return undefined;
+      return propertyCheck(options, model, coverage, seed, runs, [...setAside, r]);
+    },
+  };
+}
+
+function select(checks: PlannedCheck[], options: RunOptions, continuation: (setAside: RequirementId[]) => PlannedCheck): PlannedCheck[] {
   if (options.check) {
+    const setAside = parseContinuationId(options.check, PROPERTY_CHECK_ID);
+    if (setAside?.length) return [continuation(setAside)];
     const chosen = checks.filter((c) => c.id === options.check);
     if (!chosen.length) throw new UsageError('BAD_CHECK', `no check '${options.check}'; known: ${checks.map((c) => c.id).join(', ')}`);
     return chosen;
@@ -124,12 +148,13 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
   const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
   const runs = options.runs ?? DEFAULT_RUNS;
   const coverage: Coverage = { states: new Set(), transitions: new Set() };
-  const planned = select(plan(options, model, coverage, seed, runs), options);
+  const planned = select(plan(options, model, coverage, seed, runs), options, (setAside) => propertyCheck(options, model, coverage, seed, runs, setAside));
   const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
   options.onProgress?.({ kind: 'start', total: planned.length });
 
   const results: CheckResult[] = [];
-  for (const check of planned) {
+  for (let i = 0; i < planned.length; i += 1) {
+    const check = planned[i];
     const t0 = Date.now();
     const lacking = missing(check.needs, options.adapter.capabilities);
     let result: CheckResult;
@@ -139,6 +164,9 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     } else {
       const out = await check.run();
       const extra = check.replayExtra?.(out) ?? {};
+      // A replay (--check) reruns exactly one check; a full run follows up on SHOULD deviations.
+      const next = options.check ? undefined : check.followUp?.(out);
+      if (next) planned.splice(i + 1, 0, next);
       result = {
         ...base, ...(out.requirements ? { requirements: out.requirements } : {}), status: out.status, durationMs: Date.now() - t0, steps: out.steps,
         ...(out.failure ? { failure: {

@@ -7,7 +7,7 @@
  * off-by-one bugs live. Steps needing a capability the adapter lacks are never generated.
  */
 import fc from 'fast-check';
-import { describeEvent, accountOf, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from '../model/events.js';
+import { describeEvent, accountOf, isPrimaryId, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from '../model/events.js';
 import type { Observation } from '../model/observation.js';
 import { qrAttemptMs, type Profile } from '../model/profile.js';
 import { eventNeeds } from './capabilities.js';
@@ -69,7 +69,7 @@ export function boundaryDurations(profile: Profile): number[] {
  * The arbitrary of one move: one command, or two (show a QR code and scan it, request a code and enter it). Weights favour the linking and delivery steps; refusals still
  * come up (wrong codes, tampered or replayed QR, a companion approving, failed ID checks).
  */
-export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet<Capability>): fc.Arbitrary<StepCommand[]> {
+export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet<Capability>, options: { companionsStayOnline?: boolean } = {}): fc.Arbitrary<StepCommand[]> {
   const companion = fc.constantFrom(...COMPANIONS);
   const anyDevice = fc.constantFrom(...DEVICES);
   const account = fc.constantFrom<AccountId>('A', 'A', 'B');
@@ -95,10 +95,10 @@ export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet
     { weight: 1, arbitrary: fc.constant<LinkEvent>({ type: 'RESTART' }) },
   ];
   // Leave out what the adapter cannot do; probe each kind with a representative event.
-  const usable = weighted.filter(({ arbitrary }) => {
-    const samples = fc.sample(arbitrary, { numRuns: 20, seed: 1 });
-    return samples.some((e) => eventNeeds(e).every((c) => capabilities.has(c)));
-  }).map(({ weight, arbitrary }) => ({ weight, arbitrary: arbitrary.filter((e) => eventNeeds(e).every((c) => capabilities.has(c))) }));
+  const allowed = (e: LinkEvent) => eventNeeds(e).every((c) => capabilities.has(c))
+    && !(options.companionsStayOnline && e.type === 'GO_OFFLINE' && !isPrimaryId(e.device));
+  const usable = weighted.filter(({ arbitrary }) => fc.sample(arbitrary, { numRuns: 20, seed: 1 }).some(allowed))
+    .map(({ weight, arbitrary }) => ({ weight, arbitrary: arbitrary.filter(allowed) }));
   // One step in ten is noise: taken even when it means nothing now.
   const single = fc.tuple(fc.oneof(...usable), fc.nat(9)).map(([e, roll]) => [command(e, roll === 0)]);
   const can = (e: LinkEvent) => eventNeeds(e).every((c) => capabilities.has(c));

@@ -59,10 +59,10 @@ export function parseRunArgs(args: RunArgs): ParsedRunArgs {
     if (!ids.length || unknown.length) throw new UsageError('BAD_ONLY', `--only '${args.only}': unknown requirement ${unknown.join(', ') || '(none given)'}; e.g. --only LIMIT-01,EXP-01`);
     only = ids as RequirementId[];
   }
-  if (args.check !== undefined && !/^[A-Za-z0-9:._-]+$/.test(args.check)) throw new UsageError('BAD_CHECK', `--check '${args.check}': not a check id`);
+  if (args.check !== undefined && !/^[A-Za-z0-9:._~-]+$/.test(args.check)) throw new UsageError('BAD_CHECK', `--check '${args.check}': not a check id`);
   if (args.path !== undefined) {
     if (!/^\d+(:\d+)*$/.test(args.path)) throw new UsageError('BAD_PATH', `--path '${args.path}': expected a fast-check counterexamplePath such as 12:0:3`);
-    if (args.check !== PROPERTY_CHECK_ID || seed === undefined) throw new UsageError('BAD_PATH', `--path replays a property counterexample: give it with --check ${PROPERTY_CHECK_ID} and --seed`);
+    if (!args.check?.startsWith(PROPERTY_CHECK_ID) || seed === undefined) throw new UsageError('BAD_PATH', `--path replays a property counterexample: give it with --check ${PROPERTY_CHECK_ID} and --seed`);
   }
   return { seed, runs, only, check: args.check, path: args.path };
 }

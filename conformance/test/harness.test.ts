@@ -75,6 +75,24 @@ describe('property walks', () => {
   }, 30_000);
 });
 
+describe('a SHOULD deviation', () => {
+  it('is non-strict, and the walks continue with it set aside so the MUSTs behind it are still judged', async () => {
+    const adapter = createMemoryAdapter({ bugs: { forgetsNoticesOnReregister: true } });
+    const report = await runSuite({ adapter, adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: SEED, runs: 200 });
+    const first = report.checks.find((c) => c.id === 'property-random-walks')!;
+    expect(first.failure?.requirement).toBe('NOTE-01');
+    const next = report.checks.find((c) => c.id === 'property-random-walks~NOTE-01')!;
+    expect(next.status).toBe('pass');
+    expect(next.requirements).not.toContain('NOTE-01');
+    expect(report.requirements.find((r) => r.id === 'NOTE-01')?.verdict).toBe('non-strict');
+    expect(report.requirements.find((r) => r.id === 'LIFE-01')?.verdict).toBe('pass');
+    expect(report.verdict).toBe('conformant');
+    const again = await runSuite({ adapter, adapterSpec: 'memory', profile: DEFAULT_PROFILE, ...parseRunArgs(argsOf(first.failure!.replay)) });
+    expect(again.checks.map((c) => c.id)).toEqual(['property-random-walks']);
+    expect(again.checks[0].failure?.path).toEqual(first.failure!.path);
+  }, 30_000);
+});
+
 describe('capabilities', () => {
   it('skips what the adapter cannot do, with the reason, and never passes it', async () => {
     const without = MEMORY_CAPABILITIES.filter((c) => c !== 'server-injection' && c !== 'restart');
