@@ -28,6 +28,8 @@ export interface StepComparison {
   readonly ignore?: { readonly notices?: boolean };
   /** How a linking companion was linking, for telling QR expiry (PAIR-04) from code expiry (PAIR-06). */
   readonly linkingBy?: (device: DeviceId) => 'qr' | 'code' | undefined;
+  /** Whether the account's primary has come back online after going offline (its dormancy window restarted, EXP-02). */
+  readonly primaryReturned?: (account: 'A' | 'B') => boolean;
 }
 
 /** The requirement an event exercises when nothing more specific applies. */
@@ -66,11 +68,23 @@ function resultRequirement(event: LinkEvent, expected: OpResult, actual: OpResul
   return EVENT_REQUIREMENT[event.type];
 }
 
+/** A companion's send refused while its primary is offline breaks OFF-01, whatever code came back. */
+function sendWithoutPrimary(c: StepComparison): boolean {
+  if (c.event.type !== 'SEND' || isPrimaryId(c.event.from)) return false;
+  const account = c.event.from.slice(0, 1) as 'A' | 'B';
+  return c.expectedBefore[account].devices[`${account}.primary` as DeviceId]?.online === false;
+}
+
 /** A status (or existence) difference: which rule decides that status after this event. */
 function statusRequirement(c: StepComparison, device: DeviceId, expected: DeviceView | undefined, actual: DeviceView | undefined): RequirementId {
   const reason = expected?.signOutReason ?? actual?.signOutReason;
   switch (reason) {
-    case 'primary-dormant': return c.event.type === 'GO_ONLINE' ? 'EXP-02' : 'EXP-01';
+    case 'primary-dormant': {
+      // Signed out while the model keeps it linked, after the primary came back: the window was not restarted.
+      const premature = expected?.status !== 'signed-out';
+      if (c.event.type === 'GO_ONLINE' || (premature && c.primaryReturned?.(device.slice(0, 1) as 'A' | 'B'))) return 'EXP-02';
+      return 'EXP-01';
+    }
     case 'idle': return 'EXP-04';
     case 'primary-reregistered': case 'primary-logout': return 'LIFE-01';
     case 'unlinked': return c.event.type === 'UNLINK' ? 'AUTH-03' : 'E2E-03';
@@ -119,7 +133,8 @@ function collectDifferences(c: StepComparison): Difference[] {
   const out: Difference[] = [];
   const { expected, actual } = c;
   if (describeResult(expected.result) !== describeResult(actual.result)) {
-    out.push({ field: 'result', expected: describeResult(expected.result), actual: describeResult(actual.result), requirement: resultRequirement(c.event, expected.result, actual.result) });
+    const requirement = expected.result.ok && sendWithoutPrimary(c) ? 'OFF-01' : resultRequirement(c.event, expected.result, actual.result);
+    out.push({ field: 'result', expected: describeResult(expected.result), actual: describeResult(actual.result), requirement });
   }
   for (const account of ACCOUNTS) {
     const e = expected.accounts[account];

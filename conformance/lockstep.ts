@@ -46,6 +46,7 @@ export async function openLockstep(options: { adapter: Adapter; profile: Profile
   const translator: StepTranslator = createStepTranslator(driver, profile);
   const ignore = { notices: !adapter.capabilities.has('notices') };
   const linkingBy = new Map<DeviceId, 'qr' | 'code'>();
+  const primaryReturned = new Set<'A' | 'B'>();
   let expected: Observation = oracle.observe();
   let actualBefore: Observation['accounts'] = await driver.observe();
   const records: StepRecord[] = [];
@@ -66,6 +67,9 @@ export async function openLockstep(options: { adapter: Adapter; profile: Profile
       for (const r of requirementsExercised(event, expected.accounts, predicted.observation)) coverage?.requirements?.add(r);
       if (event.type === 'SHOW_QR') linkingBy.set(event.device, 'qr');
       if (event.type === 'REQUEST_CODE') linkingBy.set(event.device, 'code');
+      if (event.type === 'GO_ONLINE' && event.device.endsWith('.primary') && expected.accounts[event.device.slice(0, 1) as 'A' | 'B'].devices[event.device]?.online === false) {
+        primaryReturned.add(event.device.slice(0, 1) as 'A' | 'B');
+      }
       let outcome;
       try {
         outcome = await translator.apply(event);
@@ -77,6 +81,7 @@ export async function openLockstep(options: { adapter: Adapter; profile: Profile
       const differences = compareStep({
         event, expectedBefore, expected: predicted.observation, actualBefore, actual, ignore,
         linkingBy: (d) => linkingBy.get(d),
+        primaryReturned: (a) => primaryReturned.has(a),
       });
       expected = predicted.observation;
       actualBefore = actual.accounts;

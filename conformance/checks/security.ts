@@ -57,13 +57,16 @@ export const RELAY_IS_CIPHERTEXT = defineCheck({
   async run(ctx) {
     const session = await ctx.openSession();
     try {
+      // Inspect the traffic even when a step differed: plaintext on the wire is the finding to
+      // report first, and a delivery difference is often only its consequence.
       const early = await runSequence(session, [register('A'), register('B'), send('A.primary', PROBE), send('B.primary', `${PROBE}-reply`)]);
-      if (early) return early;
       const payloads = await session.driver.relayedPayloads!();
       const leaking = payloads.filter(plaintextIn);
+      if (early && (leaking.length === 0 || early.status === 'pass')) return early;
       if (payloads.length > 0 && leaking.length === 0) return { status: 'pass', steps: session.records.length };
       const actual = payloads.length === 0 ? 'no payload relayed at all (nothing to inspect)' : `${leaking.length} of ${payloads.length} payloads carry '${PROBE}', e.g. ${JSON.stringify(leaking[0]).slice(0, 80)}`;
-      return extraFailure(session.records, 'inspect every payload the server relayed', 'relayed payloads', 'ciphertext only', actual, 'E2E-01');
+      const records = early?.status === 'fail' ? early.failure.path.slice(0, early.failure.failingStep + 1) : session.records;
+      return extraFailure(records, 'inspect every payload the server relayed', 'relayed payloads', 'ciphertext only', actual, 'E2E-01');
     } finally {
       await session.close();
     }

@@ -2,7 +2,7 @@
  * EXP-01 at its boundary (still linked at dormancy − 1 ms, signed out at dormancy), EXP-02
  * (primary activity restarts the window), EXP-03 (a signed-out companion neither sends nor
  * receives, and returns only through a new pairing), EXP-04 (a companion idle too long is
- * signed out, at its boundary), OFF-02 across a server restart (queued messages
+ * signed out, at its boundary), OFF-01 (companions work with the primary offline), OFF-02 across a server restart (queued messages
  * delivered on reconnect exactly once, in order).
  */
 import type { LinkEvent } from '../../model/events.js';
@@ -68,5 +68,16 @@ export const COMPANION_IDLE_BOUNDARY = sequenceCheck({
   events: (profile) => [
     register('A'), ...linkByQr('A.c1'), offline('A.c1'),
     { type: 'ADVANCE', ms: profile.companionIdleMs - 1 }, { type: 'ADVANCE', ms: 1 },
+  ],
+});
+
+export const COMPANIONS_WITHOUT_PRIMARY = sequenceCheck({
+  id: 'companions-without-primary',
+  title: 'With the primary offline, a companion still sends, receives and keeps its history',
+  requirements: ['OFF-01'],
+  needs: ['qr-image', 'offline', 'messaging'],
+  events: () => [
+    register('A'), register('B'), { type: 'SEND', from: 'A.primary', id: 'm1' }, ...linkByQr('A.c1'), offline('A.primary'),
+    { type: 'SEND', from: 'A.c1', id: 'm2' }, { type: 'SEND', from: 'B.primary', id: 'm3' }, online('A.primary'),
   ],
 });
