@@ -134,6 +134,26 @@ describe('seal / open', () => {
   });
 });
 
+describe('randomBytes', () => {
+  it('returns the asked length, never repeats a nonce-sized draw, and serves large requests', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const n = randomBytes(24);
+      expect(n.length).toBe(24);
+      seen.add(Buffer.from(n).toString('hex'));
+    }
+    expect(seen.size).toBe(2000);
+    expect(randomBytes(0).length).toBe(0);
+    expect(randomBytes(1000).length).toBe(1000);
+    expect(() => randomBytes(-1)).toThrow(RangeError);
+  });
+  it('hands out copies: changing one draw does not change the next', () => {
+    const a = randomBytes(8);
+    a.fill(0);
+    expect(randomBytes(8).every((b) => b === 0)).toBe(false);
+  });
+});
+
 describe('base64', () => {
   it('round-trips any bytes, matching Buffer', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 80 }), (b) => {

@@ -24,8 +24,8 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   randomBytes as nodeRandomBytes,
+  randomFillSync,
   sign as nodeSign,
   verify as nodeVerify,
   type KeyObject,
@@ -58,11 +58,9 @@ export const BOX_PUBLIC_BYTES = 32;
 export const BOX_SECRET_BYTES = 32;
 export const NONCE_BYTES = 24;
 
-// DER prefixes that wrap a raw 32-byte key into PKCS8 (private) or SPKI (public) for node:crypto.
+// DER prefixes that wrap a raw 32-byte private key into PKCS8 for node:crypto.
 const ED25519_PKCS8_PREFIX = hex('302e020100300506032b657004220420');
-const ED25519_SPKI_PREFIX = hex('302a300506032b6570032100');
 const X25519_PKCS8_PREFIX = hex('302e020100300506032b656e04220420');
-const X25519_SPKI_PREFIX = hex('302a300506032b656e032100');
 
 function hex(text: string): Buffer {
   return Buffer.from(text, 'hex');
@@ -98,12 +96,15 @@ class BoundedCache<V> {
 const signingKeys = new BoundedCache<KeyObject>(1024);
 const verifyingKeys = new BoundedCache<KeyObject | null>(4096);
 const boxKeys = new BoundedCache<Uint8Array>(4096);
+const boxPrivateKeys = new BoundedCache<KeyObject>(256);
 
-function exportRaw(key: KeyObject, part: 'd' | 'x'): Uint8Array {
-  const jwk = key.export({ format: 'jwk' });
-  const value = jwk[part];
-  if (typeof value !== 'string') throw new Error(`node:crypto exported no JWK '${part}'`);
-  return new Uint8Array(Buffer.from(value, 'base64url'));
+// Raw keys come out of SPKI DER (the key is its last 32 bytes). Not JWK export, and keys are
+// never made by generateKeyPairSync: on Node 20, exporting a JWK from a generateKeyPairSync key
+// can deadlock the process when a GC runs mid-export (seen here: ExportJWKEdKey holds the key's
+// mutex while allocating; the GC-run KeyGenJob destructor waits on the same mutex).
+function publicRaw(privateKey: KeyObject): Uint8Array {
+  const der = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(der.subarray(der.length - 32));
 }
 
 /** The bytes of `parts`, one after another, in a new array. */
@@ -124,40 +125,53 @@ function checkLength(name: string, bytes: Uint8Array, length: number): void {
 
 /** A fresh device: an Ed25519 signing pair and an X25519 box pair, from node's CSPRNG. */
 export function generateDeviceKeys(): DeviceKeys {
-  const ed = generateKeyPairSync('ed25519');
-  const seed = exportRaw(ed.privateKey, 'd');
-  const signingPublic = exportRaw(ed.publicKey, 'x');
-  const x = generateKeyPairSync('x25519');
   return {
-    signing: { publicKey: signingPublic, secretKey: concat(seed, signingPublic) },
-    box: { publicKey: exportRaw(x.publicKey, 'x'), secretKey: exportRaw(x.privateKey, 'd') },
+    signing: signingKeyPairFromSeed(new Uint8Array(nodeRandomBytes(32))),
+    box: boxKeyPairFromSecret(new Uint8Array(nodeRandomBytes(32))),
   };
+}
+
+const PLACEHOLDER_X = Buffer.alloc(32).toString('base64url');
+
+/**
+ * A private KeyObject from a raw 32-byte key. JWK import is ~20x faster than PKCS8 DER (OpenSSL
+ * 3's decoder is slow) but wants the public half, which is what we are about to compute: node
+ * builds the key from `d` alone and derives the public key from it, so a placeholder `x` is
+ * harmless (tests compare every derived public key with tweetnacl's). Should a later Node check
+ * `x`, the import throws and the DER route takes over.
+ */
+function privateKeyFromRaw(crv: 'Ed25519' | 'X25519', raw: Uint8Array): KeyObject {
+  try {
+    return createPrivateKey({ key: { kty: 'OKP', crv, d: base64url(raw), x: PLACEHOLDER_X }, format: 'jwk' });
+  } catch {
+    const prefix = crv === 'Ed25519' ? ED25519_PKCS8_PREFIX : X25519_PKCS8_PREFIX;
+    return createPrivateKey({ key: Buffer.concat([prefix, view(raw)]), format: 'der', type: 'pkcs8' });
+  }
 }
 
 /** The signing pair for a 32-byte seed (same as `nacl.sign.keyPair.fromSeed`). */
 export function signingKeyPairFromSeed(seed: Uint8Array): SigningKeyPair {
   checkLength('seed', seed, 32);
-  const privateKey = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, view(seed)]), format: 'der', type: 'pkcs8' });
-  const publicKey = exportRaw(createPublicKey(privateKey), 'x');
-  return { publicKey, secretKey: concat(seed, publicKey) };
+  const privateKey = privateKeyFromRaw('Ed25519', seed);
+  const publicKey = publicRaw(privateKey);
+  const secretKey = concat(seed, publicKey);
+  signingKeys.set(cacheKey(secretKey), privateKey); // the device signs next: reuse this object
+  return { publicKey, secretKey };
 }
 
 /** The box public key for a 32-byte secret (same as `nacl.box.keyPair.fromSecretKey`). */
 export function boxKeyPairFromSecret(secretKey: Uint8Array): BoxKeyPair {
   checkLength('box secret key', secretKey, BOX_SECRET_BYTES);
-  const privateKey = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, view(secretKey)]), format: 'der', type: 'pkcs8' });
-  return { publicKey: exportRaw(createPublicKey(privateKey), 'x'), secretKey: secretKey.slice() };
+  const privateKey = boxPrivateKeyObject(secretKey);
+  return { publicKey: publicRaw(privateKey), secretKey: secretKey.slice() };
 }
 
 function signingKeyObject(secretKey: Uint8Array): KeyObject {
   const id = cacheKey(secretKey);
   let key = signingKeys.get(id);
   if (key === undefined) {
-    key = createPrivateKey({
-      key: Buffer.concat([ED25519_PKCS8_PREFIX, view(secretKey.subarray(0, 32))]),
-      format: 'der',
-      type: 'pkcs8',
-    });
+    const jwk = { kty: 'OKP', crv: 'Ed25519', d: base64url(secretKey.subarray(0, 32)), x: base64url(secretKey.subarray(32)) };
+    key = createPrivateKey({ key: jwk, format: 'jwk' });
     signingKeys.set(id, key);
   }
   return key;
@@ -168,13 +182,17 @@ function verifyingKeyObject(publicKey: Uint8Array): KeyObject | null {
   let key = verifyingKeys.get(id);
   if (key === undefined) {
     try {
-      key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, view(publicKey)]), format: 'der', type: 'spki' });
+      key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(publicKey) }, format: 'jwk' });
     } catch {
-      key = null; // not a point OpenSSL accepts: nothing can verify under it
+      key = null; // not a key node accepts: nothing can verify under it
     }
     verifyingKeys.set(id, key);
   }
   return key;
+}
+
+function base64url(bytes: Uint8Array): string {
+  return view(bytes).toString('base64url');
 }
 
 /**
@@ -220,12 +238,23 @@ export function boxSharedKey(theirBoxPublic: Uint8Array, mySecretBox: Uint8Array
   return key;
 }
 
+/** A device has one box secret: build its KeyObject once. */
+function boxPrivateKeyObject(secret: Uint8Array): KeyObject {
+  const id = cacheKey(secret);
+  let key = boxPrivateKeys.get(id);
+  if (key === undefined) {
+    key = privateKeyFromRaw('X25519', secret);
+    boxPrivateKeys.set(id, key);
+  }
+  return key;
+}
+
 function computeBoxSharedKey(theirBoxPublic: Uint8Array, mySecretBox: Uint8Array): Uint8Array {
   let shared: Uint8Array;
   try {
     shared = diffieHellman({
-      privateKey: createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, view(mySecretBox)]), format: 'der', type: 'pkcs8' }),
-      publicKey: createPublicKey({ key: Buffer.concat([X25519_SPKI_PREFIX, view(theirBoxPublic)]), format: 'der', type: 'spki' }),
+      privateKey: boxPrivateKeyObject(mySecretBox),
+      publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: base64url(theirBoxPublic) }, format: 'jwk' }),
     });
   } catch {
     // OpenSSL refuses low-order public keys (all-zero shared secret); tweetnacl computes on.
@@ -249,9 +278,24 @@ export function open(ciphertext: Uint8Array, nonce: Uint8Array, theirBoxPublic: 
   return nacl.box.open.after(ciphertext, nonce, boxSharedKey(theirBoxPublic, mySecretBox));
 }
 
+// Small requests (nonces, ids) are cut from a pool refilled from the CSPRNG, so a nonce costs a
+// copy instead of a system call. Pool bytes are handed out once and never reused.
+const POOL_BYTES = 4096;
+const SMALL_REQUEST = 64;
+const pool = new Uint8Array(POOL_BYTES);
+let poolAt = POOL_BYTES;
+
 /** `n` bytes from node's CSPRNG. */
 export function randomBytes(n: number): Uint8Array {
-  return new Uint8Array(nodeRandomBytes(n));
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`randomBytes: bad length ${n}`);
+  if (n > SMALL_REQUEST) return new Uint8Array(nodeRandomBytes(n));
+  if (poolAt + n > POOL_BYTES) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const out = pool.slice(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
 }
 
 /** Standard base64 with padding. */
