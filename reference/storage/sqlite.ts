@@ -11,7 +11,7 @@
  *   The default `synchronous = NORMAL` therefore meets the RESTART guarantee; what it gives up is
  *   durability across an OS crash or power loss (the last commits may roll back, the database
  *   stays consistent). `{ synchronous: 'FULL' }` adds an fsync per commit and covers power loss
- *   too - measured on this project's CI disk at ~240 commits/s against ~25,000 for NORMAL, which
+ *   too - measured on the development machine's disk at ~240 commits/s against ~25,000 for NORMAL, which
  *   would make a conformance run against `linkspec serve` crawl for a failure it never simulates.
  * - Atomicity: `transaction(fn)` is one SQLite transaction; an exception inside rolls all of it
  *   back and is rethrown. A nested call joins the outer transaction (no savepoint), exactly as

@@ -26,11 +26,11 @@ const IMPLEMENTATIONS: [string, () => Storage][] = [
   ['SqliteStorage(file)', () => new SqliteStorage(join(dir, `contract-${files++}.db`))],
 ];
 
-export const account = (phone: string, over: Partial<AccountRecord> = {}): AccountRecord => ({
+const account = (phone: string, over: Partial<AccountRecord> = {}): AccountRecord => ({
   phone, registered: true, primaryDeviceId: `P-${phone}`, primaryIdentityKey: 'AAAA', registrations: 1, ...over,
 });
 
-export const device = (id: string, phone: string, over: Partial<DeviceRecord> = {}): DeviceRecord => ({
+const device = (id: string, phone: string, over: Partial<DeviceRecord> = {}): DeviceRecord => ({
   id, phone, role: 'companion', identityKey: id, boxKey: `box-${id}`, boxKeySignature: `sig-${id}`,
   name: `name ${id}`, platform: 'web', status: 'linked', linkedAt: 10, offlineSince: null, injected: false, ...over,
 });
