@@ -41,13 +41,18 @@ async function optional<T>(specifier: string): Promise<T | undefined> {
 /** The real model; the paths and the picture when their modules are there. */
 export async function loadModelSource(): Promise<ModelSource> {
   const paths = await optional<{ coveringPaths(p: Profile): ModelPath[] }>('./modelPaths.js');
-  const statechart = await optional<{ renderStatechartSvg(def: unknown, colouring?: Record<string, string>): Promise<string> }>('../reports/statechart/index.js');
+  type Renderer = { renderStatechartSvg?(def: unknown, colouring?: Record<string, string>): Promise<string> };
+  let statechart: Renderer | undefined;
+  for (const specifier of ['../reports/statechart/index.js', '../reports/statechart/renderStatechartSvg.js', '../reports/statechart/statechartSvg.js']) {
+    statechart = await optional<Renderer>(specifier);
+    if (statechart?.renderStatechartSvg) break;
+  }
   return {
     createOracle: (profile) => createOracle(profile),
     modelElements: (profile) => modelElements(profile),
     coveringPaths: (profile) => paths?.coveringPaths(profile) ?? [],
     async statechartSvg(_profile, colouring) {
-      if (!statechart) return undefined;
+      if (!statechart?.renderStatechartSvg) return undefined;
       try {
         return await statechart.renderStatechartSvg(linkMachine, colouring);
       } catch {

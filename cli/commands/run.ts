@@ -72,7 +72,9 @@ async function loadProfileFile(file: string): Promise<Profile> {
   let loader: { loadProfile(path: string): Profile } | undefined;
   try {
     loader = await import(specifier);
-  } catch {
+  } catch (error) {
+    // Only a missing module means "not built"; any other failure is the loader's own error.
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     loader = undefined;
   }
   if (!loader) throw new UsageError('BAD_PROFILE', 'profile files are not supported in this build (cli/profileFile.ts is missing)');

@@ -72,4 +72,18 @@ describe('compareStep', () => {
     expect(compareStep(base)[0].requirement).toBe('NOTE-01');
     expect(compareStep({ ...base, ignore: { notices: true } })).toEqual([]);
   });
+
+  it('blames EXP-02 for a premature dormancy sign-out after the primary came back, EXP-01 otherwise', () => {
+    const before = world(2, { 'A.primary': primary({ online: false }), 'A.c1': dev() });
+    const early = world(3, { 'A.primary': primary({ online: false }), 'A.c1': dev({ status: 'signed-out', signOutReason: 'primary-dormant' }) });
+    const base = { event: { type: 'ADVANCE', ms: 1 } as LinkEvent, expectedBefore: before, actualBefore: before, expected: { result: OK, accounts: before }, actual: { result: OK, accounts: early } };
+    expect(compareStep({ ...base, primaryReturned: () => true })[0].requirement).toBe('EXP-02');
+    expect(compareStep({ ...base, primaryReturned: () => false })[0].requirement).toBe('EXP-01');
+  });
+
+  it('blames OFF-01 when a companion cannot send while its primary is offline, whatever the code', () => {
+    const before = world(2, { 'A.primary': primary({ online: false }), 'A.c1': dev() });
+    const diffs = compare({ type: 'SEND', from: 'A.c1', id: 'm1' }, before, { result: OK, accounts: before }, { result: refused('NOT_LINKED'), accounts: before });
+    expect(diffs[0]).toMatchObject({ field: 'result', requirement: 'OFF-01' });
+  });
 });
