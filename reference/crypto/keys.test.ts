@@ -82,6 +82,21 @@ describe('sign / verify', () => {
       expect(verify(msg, s, key)).toBe(false);
     }), RUNS);
   });
+  it('is stricter than tweetnacl on one point only: a malleated signature (S + L) is refused', () => {
+    // tweetnacl does not check S < L, so the same signature has a second accepted encoding;
+    // OpenSSL does. Documented in keys.ts: honest signatures verify identically.
+    const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+    const pair = nacl.sign.keyPair.fromSeed(randomBytes(32));
+    const msg = Uint8Array.of(1, 2, 3);
+    const sig = sign(msg, pair.secretKey);
+    let s = 0n;
+    for (let i = 31; i >= 0; i--) s = (s << 8n) | BigInt(sig[32 + i]);
+    let malleated = s + L;
+    const mal = sig.slice();
+    for (let i = 0; i < 32; i++) { mal[32 + i] = Number(malleated & 255n); malleated >>= 8n; }
+    expect(nacl.sign.detached.verify(msg, mal, pair.publicKey)).toBe(true);
+    expect(verify(msg, mal, pair.publicKey)).toBe(false);
+  });
   it('refuses a signing key of the wrong size', () => {
     expect(() => sign(new Uint8Array(1), new Uint8Array(32))).toThrow(RangeError);
   });

@@ -267,7 +267,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('ack' as const), to: small('D'), pick: fc.nat(5) }),
   fc.record({ op: fc.constant('drop' as const), to: small('D') }),
   fc.record({ op: fc.constant('putDevice' as const), id: small('D'), phone: small('+'), signedOut: fc.boolean() }),
-  fc.record({ op: fc.constant('putCode' as const), id: small('K'), phone: small('+'), state: fc.constantFrom('active', 'used', 'cancelled', 'exhausted') }),
+  fc.record({ op: fc.constant('putCode' as const), id: small('K'), phone: small('+'), state: fc.constantFrom('active', 'used', 'cancelled', 'exhausted', 'expired') }),
   fc.record({ op: fc.constant('putAttempt' as const), id: small('A'), companion: small('C'), state: fc.constantFrom('active', 'cancelled', 'ended', 'linked') }),
   fc.record({ op: fc.constant('txFail' as const), to: small('D') }),
 );
