@@ -81,3 +81,15 @@ export const COMPANIONS_WITHOUT_PRIMARY = sequenceCheck({
     { type: 'SEND', from: 'A.c1', id: 'm2' }, { type: 'SEND', from: 'B.primary', id: 'm3' }, online('A.primary'),
   ],
 });
+
+export const OFFLINE_RECEIVES_ON_RECONNECT = sequenceCheck({
+  id: 'offline-receives-on-reconnect',
+  title: 'A device that was offline receives on reconnect everything sent to it meanwhile, once each, in order',
+  requirements: ['OFF-02'],
+  needs: ['qr-image', 'offline', 'messaging'],
+  events: () => [
+    register('A'), register('B'), ...linkByQr('A.c1'), offline('A.c1'), offline('A.primary'),
+    { type: 'SEND', from: 'B.primary', id: 'm1' }, { type: 'SEND', from: 'B.primary', id: 'm2' },
+    online('A.primary'), { type: 'SEND', from: 'A.primary', id: 'm3' }, online('A.c1'),
+  ],
+});
