@@ -10,7 +10,7 @@ import type { ErrorCode } from '../../model/errors.js';
 import type { Profile } from '../../model/profile.js';
 import type { Clock } from '../clock.js';
 import type { FaultSet } from '../faults.js';
-import type { DeviceRecord, Storage, StoredSignOutReason } from '../storage/storage.js';
+import type { DeviceRecord, QueuedDelivery, Storage, StoredSignOutReason } from '../storage/storage.js';
 
 /** A handler's answer: the `result` frame's body. */
 export type HandlerResult =
@@ -91,16 +91,29 @@ export function connectionOfCompanion(ctx: ServerContext, companionId: string): 
 export function deliverPending(ctx: ServerContext, deviceId: string): void {
   const conn = connectionOfDevice(ctx, deviceId);
   if (!conn) return;
-  for (const item of ctx.storage.pendingFor(deviceId)) {
-    if (conn.sentSeqs.has(item.seq)) continue;
-    conn.sentSeqs.add(item.seq);
-    const from = ctx.storage.getDevice(item.senderDeviceId);
-    const sender = from ? {
-      id: from.id, role: from.role, identityKey: from.identityKey, boxKey: from.boxKey, boxKeySignature: from.boxKeySignature,
-      name: from.name, platform: from.platform, link: from.link ?? null,
-    } : null;
-    conn.send({ type: 'deliver', seq: item.seq, kind: item.kind, from: item.senderDeviceId, fromPhone: from?.phone ?? '', sender, payload: item.payload });
-  }
+  for (const item of ctx.storage.pendingFor(deviceId)) sendDelivery(ctx, conn, item);
+}
+
+/**
+ * A delivery just stored by `send`: pushed at once if its device is connected. Everything older
+ * for that device was already pushed (deliverPending runs at every authentication and after every
+ * other enqueue), so the order is the seq order (OFF-02) - without reading the device's whole
+ * queue for every envelope, which made relay cost grow with the backlog.
+ */
+export function deliverNew(ctx: ServerContext, item: QueuedDelivery): void {
+  const conn = connectionOfDevice(ctx, item.recipientDeviceId);
+  if (conn) sendDelivery(ctx, conn, item);
+}
+
+function sendDelivery(ctx: ServerContext, conn: Connection, item: QueuedDelivery): void {
+  if (conn.sentSeqs.has(item.seq)) return;
+  conn.sentSeqs.add(item.seq);
+  const from = ctx.storage.getDevice(item.senderDeviceId);
+  const sender = from ? {
+    id: from.id, role: from.role, identityKey: from.identityKey, boxKey: from.boxKey, boxKeySignature: from.boxKeySignature,
+    name: from.name, platform: from.platform, link: from.link ?? null,
+  } : null;
+  conn.send({ type: 'deliver', seq: item.seq, kind: item.kind, from: item.senderDeviceId, fromPhone: from?.phone ?? '', sender, payload: item.payload });
 }
 
 export function linkedDevices(ctx: ServerContext, phone: string): DeviceRecord[] {

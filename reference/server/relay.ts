@@ -7,7 +7,7 @@
  * order, so delivery is in order, once each (the client also ignores a repeated id).
  */
 import type { Request } from '../protocol/frames.js';
-import { connectionOfDevice, deliverPending, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
+import { connectionOfDevice, deliverNew, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
 
 export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
   const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
@@ -30,14 +30,14 @@ export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>)
   }
   // Fault 'offline-loses-message': only recipients with an open connection get the envelope (OFF-02).
   const dropOffline = ctx.faults.has('offline-loses-message');
-  const seqs = ctx.storage.transaction(() => req.envelopes.map(({ to, envelope }) => {
+  const stored = ctx.storage.transaction(() => req.envelopes.map(({ to, envelope }) => {
     const payload = JSON.stringify(envelope);
     ctx.relayLog.push({ to, from: sender.id, payload });
-    if (dropOffline && !connectionOfDevice(ctx, to)) return 0;
-    return ctx.storage.enqueue({ recipientDeviceId: to, kind: 'message', senderDeviceId: sender.id, payload }).seq;
+    if (dropOffline && !connectionOfDevice(ctx, to)) return null;
+    return ctx.storage.enqueue({ recipientDeviceId: to, kind: 'message', senderDeviceId: sender.id, payload });
   }));
-  for (const { to } of req.envelopes) deliverPending(ctx, to);
-  return done({ seqs });
+  for (const item of stored) if (item) deliverNew(ctx, item);
+  return done({ seqs: stored.map((item) => item?.seq ?? 0) });
 }
 
 /** ack: a delivery (`seq`) is deleted from the store; a control push (`push`) stops being outstanding. */

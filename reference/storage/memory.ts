@@ -31,6 +31,14 @@ function emptyTables(): Tables {
 
 const copy = <T>(value: T): T => structuredClone(value);
 
+function snapshotOf(t: Tables): Tables {
+  return {
+    accounts: new Map(t.accounts), devices: new Map(t.devices), lists: new Map(t.lists), queue: new Map(t.queue),
+    attempts: new Map(t.attempts), refs: new Map(t.refs), codes: new Map(t.codes), pending: new Map(t.pending),
+    meta: new Map(t.meta), nextSeq: t.nextSeq,
+  };
+}
+
 export class MemoryStorage implements Storage {
   private t: Tables = emptyTables();
   private depth = 0;
@@ -103,7 +111,9 @@ export class MemoryStorage implements Storage {
 
   transaction<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
-    const snapshot = copy(this.t);
+    // Stored records are never mutated in place (every put stores a fresh copy), so copying the
+    // maps, not the records, is a complete snapshot - and keeps a transaction O(rows), not O(bytes).
+    const snapshot = snapshotOf(this.t);
     this.depth++;
     try {
       return fn();
