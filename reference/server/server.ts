@@ -69,6 +69,11 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'tc.payloads': (ctx) => ({ ok: true, value: ctx.relayLog.map((e) => e.payload) }),
 };
 
+/** The relay log of a server without test control: nothing is kept (nobody may read it). */
+class DiscardedLog extends Array<RelayLogEntry> {
+  override push(): number { return 0; }
+}
+
 export class ReferenceServer {
   private ctx: ServerContext;
   private wss: WebSocketServer | undefined;
@@ -78,7 +83,9 @@ export class ReferenceServer {
   private readonly limits: Limits;
 
   constructor(private readonly options: ServerOptions = {}) {
-    this.ctx = ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, options.relayLog, options.faults);
+    // Only test control reads relayed payloads; without it keeping them would grow without bound.
+    const relayLog = options.relayLog ?? (options.testControl ? [] : new DiscardedLog());
+    this.ctx = ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
@@ -125,7 +132,7 @@ export class ReferenceServer {
   advance(ms: number): void { advance(this.ctx, ms); }
   inspect(): InspectView { return inspect(this.ctx); }
   quiescence() { return quiescence(this.ctx); }
-  /** Every E2E payload relayed so far (E2E-01 checks). */
+  /** Every E2E payload relayed so far (E2E-01 checks); kept only with test control or a given relayLog. */
   relayedPayloads(): readonly string[] { return this.ctx.relayLog.map((e) => e.payload); }
 
   private accept(ws: WebSocket): void {
