@@ -6,6 +6,7 @@
  *   reference                      the reference implementation, in process
  *   reference-ws=ws://host:port/…  the reference client against a server speaking reference/PROTOCOL.md
  *   remote=ws://host:port          any implementation behind a remote driver (adapters/remote/REMOTE.md)
+ *   known-bad:<id>                 the reference with one known bug switched on (adapters/known-bad)
  *   ./path/module.ts | .js         a module (relative to the working directory, or absolute) whose
  *                                  default export - or export named `adapter` - is an Adapter or a
  *                                  no-arg, possibly async, factory returning one
@@ -27,12 +28,14 @@ export type AdapterSpec =
   | { readonly kind: 'reference' }
   | { readonly kind: 'reference-ws'; readonly url: string }
   | { readonly kind: 'remote'; readonly url: string }
-  | { readonly kind: 'module'; readonly path: string };
+  | { readonly kind: 'module'; readonly path: string }
+  | { readonly kind: 'known-bad'; readonly id: string };
 
 export const ADAPTER_SPEC_FORMS: readonly string[] = [
   'reference                      (the reference implementation, in process)',
   'reference-ws=ws://host:port/…  (the reference client against a server speaking reference/PROTOCOL.md)',
   'remote=ws://host:port          (a remote driver, see adapters/remote/REMOTE.md)',
+  'known-bad:<id>                 (the reference with one known bug, see adapters/known-bad; selftest runs them all)',
   './path/module.ts or .js        (a module exporting an Adapter or a factory, see adapters/ADAPTERS.md)',
 ];
 
@@ -42,6 +45,7 @@ const MODULE_EXTENSIONS = /\.(ts|mts|js|mjs)$/;
 export function parseAdapterSpec(spec: string, cwd: string = process.cwd()): AdapterSpec {
   const text = spec.trim();
   if (text === 'reference') return { kind: 'reference' };
+  if (text.startsWith('known-bad:')) return { kind: 'known-bad', id: text.slice('known-bad:'.length) };
   const eq = text.indexOf('=');
   if (eq > 0 && !text.startsWith('.') && !isAbsolute(text)) {
     const kind = text.slice(0, eq);
@@ -69,6 +73,7 @@ export async function resolveAdapter(spec: string): Promise<Adapter> {
         throw new UsageError('ADAPTER_START_FAILED', `remote driver at ${parsed.url}: ${messageOf(error)}`);
       }
     case 'module': return loadModuleAdapter(spec, parsed.path);
+    case 'known-bad': return loadKnownBad(spec, parsed.id);
   }
 }
 
@@ -110,6 +115,13 @@ async function loadReference(): Promise<typeof import('./reference/index.js').cr
   } catch (error) {
     throw new UsageError('ADAPTER_START_FAILED', `the reference adapter failed to load: ${messageOf(error)}`);
   }
+}
+
+/** A known-bad variant of the reference, loaded only when asked for. */
+async function loadKnownBad(spec: string, id: string): Promise<Adapter> {
+  const { KNOWN_BAD, createKnownBadAdapter } = await import('./known-bad/index.js');
+  if (!KNOWN_BAD.some((v) => v.id === id)) throw badSpec(spec, `no known-bad variant '${id}' (known: ${KNOWN_BAD.map((v) => v.id).join(', ')})`);
+  return createKnownBadAdapter(id);
 }
 
 function checkUrl(spec: string, url: string): string {

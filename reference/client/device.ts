@@ -349,9 +349,9 @@ export class DeviceClient {
       : [];
     const recipients = [...ours.value, ...cached, ...theirs.value].filter((d) => d.id !== this.deviceId);
     const plaintext = new TextEncoder().encode(JSON.stringify({ messageId }));
-    // Fault 'plaintext-relay': the envelope carries the message itself (E2E-01).
+    // Fault 'plaintext-relay': encryption stubbed out, the "ciphertext" is the message itself (E2E-01).
     const seal = (d: TrustedDevice) => this.faults.has('plaintext-relay')
-      ? { plaintext: Buffer.from(plaintext).toString('base64') }
+      ? { nonce: toBase64(randomBytes(24)), ciphertext: toBase64(plaintext) }
       : sealFor(plaintext, d.boxKey, this.keys.box.secretKey);
     const envelopes = recipients.map((d) => ({ to: d.id, envelope: seal(d) }));
     const r = await this.w.request('send', { toPhone, envelopes });
@@ -430,8 +430,8 @@ export class DeviceClient {
     }
     const sender = await this.senderDevice(frame.fromPhone, frame.sender as WireDeviceInfo);
     const envelope = JSON.parse(frame.payload);
-    const plain = this.faults.has('plaintext-relay') && typeof envelope?.plaintext === 'string' ? new Uint8Array(Buffer.from(envelope.plaintext, 'base64')) : null;
-    const plaintext = plain ?? (sender ? openFrom(envelope, sender.boxKey, this.keys.box.secretKey) : null);
+    const stubbed = this.faults.has('plaintext-relay') && frame.kind === 'message' ? tryFromBase64(envelope?.ciphertext ?? '') : null;
+    const plaintext = stubbed ?? (sender ? openFrom(envelope, sender.boxKey, this.keys.box.secretKey) : null);
     if (!plaintext) { this.undecryptable++; return; }
     const body = JSON.parse(new TextDecoder().decode(plaintext));
     if (frame.kind === 'history' && Array.isArray(body.messages)) {
