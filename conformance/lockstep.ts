@@ -39,12 +39,24 @@ export interface LockstepSession {
   close(): Promise<void>;
 }
 
-export async function openLockstep(options: { adapter: Adapter; profile: Profile; createOracle: (p: Profile) => Oracle; coverage?: Coverage }): Promise<LockstepSession> {
+export interface LockstepOptions {
+  readonly adapter: Adapter;
+  readonly profile: Profile;
+  readonly createOracle: (p: Profile) => Oracle;
+  readonly coverage?: Coverage;
+  /**
+   * Checks whose subject is not NOTE-01 leave notices out: a missing notice (a SHOULD) must not
+   * stop a check from judging the MUST it exists for. The property walks still compare them.
+   */
+  readonly compareNotices?: boolean;
+}
+
+export async function openLockstep(options: LockstepOptions): Promise<LockstepSession> {
   const { adapter, profile, coverage } = options;
   const oracle = options.createOracle(profile);
   const driver = await adapter.open(profile);
   const translator: StepTranslator = createStepTranslator(driver, profile);
-  const ignore = { notices: !adapter.capabilities.has('notices') };
+  const ignore = { notices: !adapter.capabilities.has('notices') || options.compareNotices === false };
   const linkingBy = new Map<DeviceId, 'qr' | 'code'>();
   const primaryReturned = new Set<'A' | 'B'>();
   let expected: Observation = oracle.observe();
@@ -104,7 +116,7 @@ export async function openLockstep(options: { adapter: Adapter; profile: Profile
 }
 
 /** Runs a whole path; stops at the first difference (later steps would only repeat it). */
-export async function runPath(options: { adapter: Adapter; profile: Profile; createOracle: (p: Profile) => Oracle; coverage?: Coverage; events: readonly LinkEvent[] }): Promise<LockstepSession> {
+export async function runPath(options: LockstepOptions & { events: readonly LinkEvent[] }): Promise<LockstepSession> {
   const session = await openLockstep(options);
   try {
     for (const event of options.events) {

@@ -81,7 +81,7 @@ function plan(options: RunOptions, model: ModelSource, coverage: Coverage, seed:
       id: `path:${path.id}`, title: path.title, kind: 'model-path', requirements: path.requirements,
       needs: [...new Set(path.events.flatMap(eventNeeds))],
       run: async () => {
-        const session = await runPath({ adapter, profile, createOracle: model.createOracle, coverage, events: path.events });
+        const session = await runPath({ adapter, profile, createOracle: model.createOracle, coverage, events: path.events, compareNotices: path.requirements.includes('NOTE-01') });
         const failure = failureFromSession(session);
         return { status: failure ? 'fail' : 'pass', steps: session.records.length, failure };
       },
@@ -91,7 +91,7 @@ function plan(options: RunOptions, model: ModelSource, coverage: Coverage, seed:
   for (const check of SECURITY_CHECKS) {
     checks.push({
       id: check.id, title: check.title, kind: 'security', requirements: check.requirements, needs: check.needs,
-      run: () => check.run({ profile, openSession: () => openLockstep({ adapter, profile, createOracle: model.createOracle, coverage }) }),
+      run: () => check.run({ profile, openSession: () => openLockstep({ adapter, profile, createOracle: model.createOracle, coverage, compareNotices: check.requirements.includes('NOTE-01') }) }),
     });
   }
   return checks;

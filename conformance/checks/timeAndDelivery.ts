@@ -2,7 +2,7 @@
  * EXP-01 at its boundary (still linked at dormancy − 1 ms, signed out at dormancy), EXP-02
  * (primary activity restarts the window), EXP-03 (a signed-out companion neither sends nor
  * receives, and returns only through a new pairing), EXP-04 (a companion idle too long is
- * signed out, at its boundary), OFF-01 (companions work with the primary offline), OFF-02 across a server restart (queued messages
+ * signed out, at its boundary), NOTE-01 (link notices, queued for offline devices), OFF-01 (companions work with the primary offline), OFF-02 across a server restart (queued messages
  * delivered on reconnect exactly once, in order).
  */
 import type { LinkEvent } from '../../model/events.js';
@@ -92,4 +92,12 @@ export const OFFLINE_RECEIVES_ON_RECONNECT = sequenceCheck({
     { type: 'SEND', from: 'B.primary', id: 'm1' }, { type: 'SEND', from: 'B.primary', id: 'm2' },
     online('A.primary'), { type: 'SEND', from: 'A.primary', id: 'm3' }, online('A.c1'),
   ],
+});
+
+export const LINK_NOTICE = sequenceCheck({
+  id: 'link-notice',
+  title: 'Every device of the account is told of a new link: now if online, on reconnect if not',
+  requirements: ['NOTE-01'],
+  needs: ['qr-image', 'offline', 'notices'],
+  events: () => [register('A'), ...linkByQr('A.c1'), offline('A.c1'), ...linkByQr('A.c2'), online('A.c1')],
 });
