@@ -11,6 +11,7 @@ import type { Profile } from '../model/profile.js';
 import type { StepRecord } from '../reports/schema.js';
 import { compareStep, describeResult, requirementsExercised, type Difference } from './compare.js';
 import type { RequirementId } from '../model/requirements.js';
+import { UsageError } from '../cli/exit.js';
 import type { Adapter, Driver } from './contract.js';
 import { createStepTranslator, type StepTranslator } from './translate.js';
 
@@ -39,6 +40,25 @@ export interface LockstepSession {
   close(): Promise<void>;
 }
 
+/**
+ * A watchdog, not a clock: no behaviour under test depends on it. An adapter that never answers
+ * would hang the run; after this long the run ends as a harness error (exit 2, ADAPTER_TIMEOUT).
+ */
+export const STEP_DEADLINE_MS = 60_000;
+
+async function withDeadline<T>(what: string, work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UsageError('ADAPTER_TIMEOUT', `the adapter did not answer ${what} within ${ms / 1000} s`)), ms);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface LockstepOptions {
   readonly adapter: Adapter;
   readonly profile: Profile;
@@ -49,18 +69,21 @@ export interface LockstepOptions {
    * stop a check from judging the MUST it exists for. The property walks still compare them.
    */
   readonly compareNotices?: boolean;
+  /** The watchdog per adapter call (default STEP_DEADLINE_MS). */
+  readonly stepDeadlineMs?: number;
 }
 
 export async function openLockstep(options: LockstepOptions): Promise<LockstepSession> {
   const { adapter, profile, coverage } = options;
   const oracle = options.createOracle(profile);
-  const driver = await adapter.open(profile);
+  const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
+  const driver = await withDeadline('open (a fresh world)', adapter.open(profile), deadlineMs);
   const translator: StepTranslator = createStepTranslator(driver, profile);
   const ignore = { notices: !adapter.capabilities.has('notices') || options.compareNotices === false };
   const linkingBy = new Map<DeviceId, 'qr' | 'code'>();
   const primaryReturned = new Set<'A' | 'B'>();
   let expected: Observation = oracle.observe();
-  let actualBefore: Observation['accounts'] = await driver.observe();
+  let actualBefore: Observation['accounts'] = await withDeadline('observe', driver.observe(), deadlineMs);
   const records: StepRecord[] = [];
   let firstFailure: StepVerdict | undefined;
   for (const s of oracle.activeStates()) coverage?.states.add(s);
@@ -84,12 +107,13 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
       }
       let outcome;
       try {
-        outcome = await translator.apply(event);
+        outcome = await withDeadline(describeEvent(event), translator.apply(event), deadlineMs);
       } catch (error) {
+        if (error instanceof UsageError) throw error;
         // An adapter that throws instead of answering with a code: report it as that step's result.
         outcome = { result: { ok: false as const, code: 'INTERNAL' as const }, note: `the adapter threw: ${error instanceof Error ? error.message : String(error)}` };
       }
-      const actual: Observation = { result: outcome.result, accounts: await driver.observe() };
+      const actual: Observation = { result: outcome.result, accounts: await withDeadline(`observe after ${describeEvent(event)}`, driver.observe(), deadlineMs) };
       const differences = compareStep({
         event, expectedBefore, expected: predicted.observation, actualBefore, actual, ignore,
         linkingBy: (d) => linkingBy.get(d),
