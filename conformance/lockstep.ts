@@ -50,7 +50,6 @@ async function withDeadline<T>(what: string, work: Promise<T>, ms: number): Prom
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new UsageError('ADAPTER_TIMEOUT', `the adapter did not answer ${what} within ${ms / 1000} s`)), ms);
-    timer.unref?.();
   });
   try {
     return await Promise.race([work, deadline]);
