@@ -1,0 +1,69 @@
+/**
+ * Benchmark servers in child processes (bench/serverProcess.ts, or `linkspec serve`): started,
+ * asked for their RSS, stopped. Every wait is bounded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+const START_TIMEOUT_MS = 20_000;
+
+export interface ChildServer {
+  readonly url: string;
+  /** Resident set size of the server process after two GCs (bytes). */
+  rss(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** bench/serverProcess.ts in `mode` ('reference' | 'raw'), extra node flags first (e.g. --cpu-prof). */
+export function startChildServer(mode: 'reference' | 'raw', nodeFlags: readonly string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', 'bench/serverProcess.ts', mode], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`bench server (${mode}) did not start within ${START_TIMEOUT_MS} ms`)); }, START_TIMEOUT_MS);
+    child.once('message', (m: { url?: string }) => {
+      clearTimeout(timer);
+      resolve({
+        url: m.url!,
+        rss: () => new Promise((res) => {
+          const onMessage = (r: { rss?: number }) => { if (typeof r?.rss === 'number') { child.off('message', onMessage); res(r.rss); } };
+          child.on('message', onMessage);
+          child.send({ cmd: 'rss' });
+        }),
+        stop: async () => {
+          if (nodeFlags.some((f) => f.startsWith('--cpu-prof'))) {
+            // SIGTERM lets node write the profile on exit.
+            await new Promise<void>((res) => { child.once('exit', () => res()); child.kill('SIGINT'); setTimeout(() => child.kill('SIGKILL'), 5000); });
+            return;
+          }
+          await stopper(child)();
+        },
+      });
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`bench server (${mode}) exited ${code}`)); });
+  });
+}
+
+/** `linkspec serve --db :memory: --test-control --port 0` (what reference-ws drives). */
+export function startServe(): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['bin/linkspec.mjs', 'serve', '--db', ':memory:', '--test-control', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('linkspec serve did not start')); }, START_TIMEOUT_MS);
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const url = /ws:\/\/[\d.]+:\d+/.exec(out)?.[0];
+      if (url) {
+        clearTimeout(timer);
+        resolve({ url, rss: () => Promise.reject(new Error('no IPC')), stop: stopper(child) });
+      }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`linkspec serve exited ${code}: ${out}`)); });
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * The benchmark registry behind `linkspec bench` (issue 6): each named benchmark returns JSON
+ * lines (bench/line.ts BenchLine), with its baseline and ratio from the same run where one
+ * exists and its target (BENCHMARKS.md) with `met`. Targets are measured and reported, never
+ * asserted. Every loop is bounded in count and time; `quick` shrinks every bound.
+ */
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { benchCrypto } from './crypto.js';
+import { benchIdleConnections } from './connections.js';
+import { benchHarness } from './harness.js';
+import type { BenchLine } from './line.js';
+import { benchPairing } from './pairing.js';
+import { benchRelay } from './relay.js';
+
+export interface BenchOptions { readonly quick: boolean }
+
+export const BENCHES: Record<string, (o: BenchOptions) => Promise<BenchLine[]>> = {
+  harness: (o) => benchHarness({ quick: o.quick }),
+  connections: (o) => benchIdleConnections({ count: o.quick ? 1_000 : 10_000 }),
+  relay: (o) => benchRelay(o.quick ? { count: 3_000, maxMs: 1_500 } : { count: 20_000, maxMs: 4_000 }),
+  pairing: (o) => benchPairing({ ms: o.quick ? 1_500 : 4_000 }),
+  crypto: async (o) => {
+    const lines = await benchCrypto({ msPerSide: o.quick ? 100 : 500 });
+    // The per-device seal target (issue 6): >= 100,000/s, byte-compatible with nacl.box.
+    return lines.map((l) => l.bench === 'crypto.seal'
+      ? { ...l, target: '>= 100000/s, byte-compatible with nacl.box', met: (l.opsPerSec as number) >= 100_000 && l.byteCompatible === true }
+      : l);
+  },
+};
+
+export const BENCH_NAMES = Object.keys(BENCHES);
+
+/** The machine the figures come from. */
+export function machineLine(): BenchLine {
+  return {
+    bench: 'machine', cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`,
+  };
+}
+
+/** Run the named benchmarks in order, handing each line over as soon as it exists. */
+export async function runBenches(names: readonly string[], options: BenchOptions, emit: (line: BenchLine) => void): Promise<void> {
+  emit(machineLine());
+  for (const name of names) {
+    const started = performance.now();
+    for (const line of await BENCHES[name]!(options)) emit(line);
+    emit({ bench: `${name}.done`, wallMs: Math.round(performance.now() - started), quick: options.quick });
+  }
+}

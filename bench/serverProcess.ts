@@ -1,0 +1,61 @@
+/**
+ * A server in its own process for the server benchmarks (issue 6), so client sockets and server
+ * sockets never share a process (fd limit, and RSS measured for the server alone).
+ * `node --expose-gc --import tsx bench/serverProcess.ts <mode>`; mode:
+ * - `reference`: the reference server (MemoryStorage, virtual clock, no test control) with the
+ *   frame-rate limits raised: a benchmark measures capacity, not abuse protection (limits.ts);
+ * - `raw`: the baseline, a bare `ws` server doing the same relay work without the protocol: it
+ *   answers each `send` frame with a `result`, pushes a `deliver` to every receiver, and reads
+ *   each `ack` (JSON parsed both ways, as the reference does).
+ * IPC: the child sends `{url}` once listening; on `{cmd:'rss'}` it collects garbage twice and
+ * answers `{rss}` (bytes).
+ */
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ReferenceServer } from '../reference/server/server.js';
+import { MemoryStorage } from '../reference/storage/memory.js';
+
+const mode = process.argv[2] ?? 'reference';
+
+async function startRaw(): Promise<string> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  const receivers = new Set<WebSocket>();
+  let seq = 0;
+  wss.on('connection', (ws) => {
+    ws.send(JSON.stringify({ type: 'challenge', nonce: 'raw', protocol: 1 }));
+    ws.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { type: string; id?: number; payload?: string };
+      if (frame.type === 'receive') { receivers.add(ws); return; }
+      if (frame.type === 'ack') return;
+      if (frame.type === 'send') {
+        const seqs: number[] = [];
+        for (const r of receivers) {
+          seqs.push(++seq);
+          r.send(JSON.stringify({ type: 'deliver', seq, kind: 'message', payload: frame.payload }));
+        }
+        ws.send(JSON.stringify({ type: 'result', id: frame.id, ok: true, value: { seqs } }));
+      }
+    });
+    ws.on('close', () => receivers.delete(ws));
+  });
+  const address = wss.address();
+  if (!address || typeof address === 'string') throw new Error('unexpected address');
+  return `ws://127.0.0.1:${address.port}`;
+}
+
+async function startReference(): Promise<string> {
+  const server = new ReferenceServer({ storage: new MemoryStorage(), limits: { frameBurst: 1e9, framesPerSecond: 1e9 } });
+  return server.start();
+}
+
+const url = mode === 'raw' ? await startRaw() : await startReference();
+process.on('message', (m: { cmd?: string }) => {
+  if (m?.cmd !== 'rss') return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  process.send?.({ rss: process.memoryUsage().rss });
+});
+// A normal exit on SIGINT, so `--cpu-prof` writes its profile.
+process.on('SIGINT', () => process.exit(0));
+process.send?.({ url });
