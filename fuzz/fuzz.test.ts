@@ -4,7 +4,7 @@
  * account keeps linking and messaging. Plus the judge itself: it must be able to fail.
  */
 import { describe, expect, it } from 'vitest';
-import { runFuzz } from './runFuzz.js';
+import { judge, runFuzz } from './runFuzz.js';
 import { fuzzFrameArb, type FuzzPool } from './frames.js';
 import fc from 'fast-check';
 
@@ -28,5 +28,22 @@ describe('fuzzing the reference server', () => {
     };
     const families = new Set(fc.sample(fuzzFrameArb(pool), { seed: 1, numRuns: 2_000 }).map((f) => f.family));
     expect([...families].sort()).toEqual(['ack', 'broken-json', 'bytes', 'forged-signature', 'json-not-frame', 'other-device', 'oversized', 'replayed-signature', 'text', 'unknown-type', 'well-typed', 'wrong-types']);
+  });
+});
+
+describe('the judge fails what it must', () => {
+  const text = { family: 'well-typed', kind: 'text', text: '{"type":"auth","id":1}' } as const;
+  it('silence, a second answer, an unknown code, INTERNAL and an undocumented close are failures', () => {
+    expect(judge(text, { kind: 'silent' }).failure).toBe('unanswered');
+    expect(judge(text, { kind: 'answered', answers: [] }).failure).toBe('unanswered');
+    expect(judge(text, { kind: 'answered', answers: [{ type: 'error', code: 'BAD_FRAME' }, { type: 'error', code: 'BAD_FRAME' }] }).failure).toBe('answered-twice');
+    expect(judge(text, { kind: 'answered', answers: [{ type: 'error', code: 'OOPS' }] }).failure).toBe('undocumented-code');
+    expect(judge(text, { kind: 'answered', answers: [{ type: 'result', ok: false, code: 'INTERNAL' }] }).failure).toBe('internal');
+    expect(judge(text, { kind: 'closed', code: 1009, answers: [] }).failure).toBe('unexpected-close');
+  });
+  it('a stable code, an unanswered ack and 1009 after a frame above the hard limit are not', () => {
+    expect(judge(text, { kind: 'answered', answers: [{ type: 'result', ok: false, code: 'AUTH_FAILED' }] })).toEqual({ outcome: 'AUTH_FAILED' });
+    expect(judge({ family: 'ack', kind: 'text', text: '{"type":"ack","push":1}' }, { kind: 'answered', answers: [] })).toEqual({ outcome: 'no-answer(ack)' });
+    expect(judge({ family: 'hard-oversized', kind: 'oversized', bytes: 5e6 }, { kind: 'closed', code: 1009, answers: [] })).toEqual({ outcome: 'closed:1009' });
   });
 });

@@ -86,8 +86,8 @@ class Tally {
   }
 }
 
-/** What a frame's exchange means: its outcome, and the failure if it is one. */
-function judge(f: FuzzFrame, e: Exchange): { outcome: string; failure?: FuzzFailure['kind']; detail?: string } {
+/** What a frame's exchange means: its outcome, and the failure if it is one (exported for its tests). */
+export function judge(f: FuzzFrame, e: Exchange): { outcome: string; failure?: FuzzFailure['kind']; detail?: string } {
   if (e.kind === 'silent') return { outcome: 'unanswered', failure: 'unanswered', detail: `no answer within ${ANSWER_TIMEOUT_MS} ms` };
   if (e.kind === 'closed') {
     const documented = e.code === CLOSE.TOO_BIG && f.family === 'hard-oversized';
@@ -171,7 +171,9 @@ async function flood(frames: number, tally: Tally): Promise<FuzzReport['flood']>
     });
     for (let i = 0; i < frames; i++) (flooder as any).ws.send(JSON.stringify({ type: 'account.info', id: `flood${i}`, phone: '+1' }));
     const served = await other.request({ type: 'account.info', phone: '+1' }, ANSWER_TIMEOUT_MS);
-    await Promise.race([all, new Promise((r) => setTimeout(r, 10_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+    clearTimeout(timer);
     let ok = 0;
     let rateLimited = 0;
     for (let i = 0; i < frames; i++) {
