@@ -22,8 +22,10 @@ function stopper(child: ChildProcess): () => Promise<void> {
   });
 }
 
-/** bench/serverProcess.ts in `mode` ('reference' | 'raw'), extra node flags first (e.g. --cpu-prof). */
-export function startChildServer(mode: 'reference' | 'raw', nodeFlags: readonly string[] = []): Promise<ChildServer> {
+export type ServerMode = 'reference' | 'reference-sqlite' | 'raw';
+
+/** bench/serverProcess.ts in `mode`, extra node flags first (e.g. --cpu-prof). */
+export function startChildServer(mode: ServerMode, nodeFlags: readonly string[] = []): Promise<ChildServer> {
   const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', 'bench/serverProcess.ts', mode], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`bench server (${mode}) did not start within ${START_TIMEOUT_MS} ms`)); }, START_TIMEOUT_MS);
@@ -36,14 +38,13 @@ export function startChildServer(mode: 'reference' | 'raw', nodeFlags: readonly 
           child.on('message', onMessage);
           child.send({ cmd: 'rss' });
         }),
-        stop: async () => {
-          if (nodeFlags.some((f) => f.startsWith('--cpu-prof'))) {
-            // SIGTERM lets node write the profile on exit.
-            await new Promise<void>((res) => { child.once('exit', () => res()); child.kill('SIGINT'); setTimeout(() => child.kill('SIGKILL'), 5000); });
-            return;
-          }
-          await stopper(child)();
-        },
+        // SIGINT: a normal exit, so --cpu-prof writes its profile and temporary files go; SIGKILL if it hangs.
+        stop: () => new Promise<void>((res) => {
+          if (child.exitCode !== null || child.signalCode !== null) { res(); return; }
+          const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          child.once('exit', () => { clearTimeout(force); res(); });
+          child.kill('SIGINT');
+        }),
       });
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`bench server (${mode}) exited ${code}`)); });

@@ -17,7 +17,7 @@ import { randomBytes, sign, toBase64 } from '../reference/crypto/keys.js';
 import { AUTH_PREFIX, challengeBytes } from '../reference/protocol/constants.js';
 import { fromBase64 } from '../reference/crypto/keys.js';
 import { linkByQr } from '../fuzz/canary.js';
-import { startChildServer, type ChildServer } from './child.js';
+import { startChildServer, type ChildServer, type ServerMode } from './child.js';
 import type { BenchLine } from './line.js';
 
 const FANOUT = 5;
@@ -180,10 +180,10 @@ const percentile = (xs: number[], p: number) => {
 };
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-async function measure(mode: 'reference' | 'raw', count: number, maxMs: number, latencyRate: (max: number) => number, nodeFlags: readonly string[]) {
+async function measure(mode: ServerMode, count: number, maxMs: number, latencyRate: (max: number) => number, nodeFlags: readonly string[]) {
   const server = await startChildServer(mode, nodeFlags);
   try {
-    const rig = mode === 'reference' ? await referenceRig(server) : await rawRig(server);
+    const rig = mode === 'raw' ? await rawRig(server) : await referenceRig(server);
     try {
       await drive(rig, Math.min(200, count), 1000); // warm-up
       const max = await drive(rig, count, maxMs);
@@ -221,5 +221,12 @@ export async function benchRelay(options: { count?: number; maxMs?: number; prof
     ratio: r2(p99 / percentile(raw.paced.latencies, 99)),
     target: 'p99 <= 10 ms at half max load', met: p99 <= 10,
   };
-  return [fanout, latency];
+  // Informational: the same rig on SQLite, as `linkspec serve` stores (no target).
+  const sqlite = await measure('reference-sqlite', count, maxMs, (max) => max / 2, []);
+  const fanoutSqlite = {
+    bench: 'server.fanoutSqlite', devices: FANOUT, messagesPerSec: Math.round(sqlite.maxRate),
+    baseline: 'raw ws broadcast', baselineMessagesPerSec: Math.round(raw.maxRate), ratio: r2(sqlite.maxRate / raw.maxRate),
+    halfLoadMessagesPerSec: Math.round(sqlite.rate), p50Ms: r2(percentile(sqlite.paced.latencies, 50)), p99Ms: r2(percentile(sqlite.paced.latencies, 99)),
+  };
+  return [fanout, latency, fanoutSqlite];
 }

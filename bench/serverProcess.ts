@@ -4,6 +4,8 @@
  * `node --expose-gc --import tsx bench/serverProcess.ts <mode>`; mode:
  * - `reference`: the reference server (MemoryStorage, virtual clock, no test control) with the
  *   frame-rate limits raised: a benchmark measures capacity, not abuse protection (limits.ts);
+ * - `reference-sqlite`: the same on SqliteStorage (a temporary file, WAL, synchronous NORMAL), as
+ *   `linkspec serve` runs it;
  * - `raw`: the baseline, a bare `ws` server doing the same relay work without the protocol: it
  *   answers each `send` frame with a `result`, pushes a `deliver` to every receiver, and reads
  *   each `ack` (JSON parsed both ways, as the reference does).
@@ -12,7 +14,11 @@
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ReferenceServer } from '../reference/server/server.js';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryStorage } from '../reference/storage/memory.js';
+import { SqliteStorage } from '../reference/storage/sqlite.js';
 
 const mode = process.argv[2] ?? 'reference';
 
@@ -43,12 +49,15 @@ async function startRaw(): Promise<string> {
   return `ws://127.0.0.1:${address.port}`;
 }
 
-async function startReference(): Promise<string> {
-  const server = new ReferenceServer({ storage: new MemoryStorage(), limits: { frameBurst: 1e9, framesPerSecond: 1e9 } });
+async function startReference(sqlite: boolean): Promise<string> {
+  const file = join(tmpdir(), `linkspec-bench-${process.pid}.db`);
+  if (sqlite) process.on('exit', () => { for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true }); });
+  const storage = sqlite ? new SqliteStorage(file) : new MemoryStorage();
+  const server = new ReferenceServer({ storage, limits: { frameBurst: 1e9, framesPerSecond: 1e9 } });
   return server.start();
 }
 
-const url = mode === 'raw' ? await startRaw() : await startReference();
+const url = mode === 'raw' ? await startRaw() : await startReference(mode === 'reference-sqlite');
 process.on('message', (m: { cmd?: string }) => {
   if (m?.cmd !== 'rss') return;
   const gc = (globalThis as { gc?: () => void }).gc;
