@@ -4,7 +4,7 @@
  * exists and its target (BENCHMARKS.md) with `met`. Targets are measured and reported, never
  * asserted. Every loop is bounded in count and time; `quick` shrinks every bound.
  */
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { benchCrypto } from './crypto.js';
 import { benchIdleConnections } from './connections.js';
 import { benchHarness } from './harness.js';
@@ -30,11 +30,12 @@ export const BENCHES: Record<string, (o: BenchOptions) => Promise<BenchLine[]>> 
 
 export const BENCH_NAMES = Object.keys(BENCHES);
 
-/** The machine the figures come from. */
+/** The machine the figures come from; the load average shows whether others shared the CPUs. */
 export function machineLine(): BenchLine {
   return {
     bench: 'machine', cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}`,
+    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
