@@ -31,32 +31,34 @@ function emptyTables(): Tables {
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-function snapshotOf(t: Tables): Tables {
-  return {
-    accounts: new Map(t.accounts), devices: new Map(t.devices), lists: new Map(t.lists), queue: new Map(t.queue),
-    attempts: new Map(t.attempts), refs: new Map(t.refs), codes: new Map(t.codes), pending: new Map(t.pending),
-    meta: new Map(t.meta), nextSeq: t.nextSeq,
-  };
-}
+type TableName = Exclude<keyof Tables, 'nextSeq'>;
 
 export class MemoryStorage implements Storage {
   private t: Tables = emptyTables();
   private depth = 0;
+  /** In a transaction: each table as it was before its first change (copy on first write). */
+  private undo: Partial<Tables> | undefined;
+
+  /** The table to change; inside a transaction its rows are copied once first, for a rollback. */
+  private touch<K extends TableName>(name: K): Tables[K] {
+    if (this.undo && !(name in this.undo)) (this.undo as Record<K, Tables[K]>)[name] = new Map(this.t[name] as Map<unknown, unknown>) as Tables[K];
+    return this.t[name];
+  }
 
   getAccount(phone: string) { return opt(this.t.accounts.get(phone)); }
-  putAccount(account: AccountRecord) { this.t.accounts.set(account.phone, copy(account)); }
+  putAccount(account: AccountRecord) { this.touch('accounts').set(account.phone, copy(account)); }
   listAccounts() { return [...this.t.accounts.values()].map(copy); }
 
   getDevice(id: string) { return opt(this.t.devices.get(id)); }
-  putDevice(device: DeviceRecord) { this.t.devices.set(device.id, copy(device)); }
+  putDevice(device: DeviceRecord) { this.touch('devices').set(device.id, copy(device)); }
   listDevices(phone: string) { return [...this.t.devices.values()].filter((d) => d.phone === phone).map(copy); }
 
   getDeviceList(phone: string) { return opt(this.t.lists.get(phone)); }
-  putDeviceList(list: DeviceListRecord) { this.t.lists.set(list.phone, copy(list)); }
+  putDeviceList(list: DeviceListRecord) { this.touch('lists').set(list.phone, copy(list)); }
 
   enqueue(delivery: Omit<QueuedDelivery, 'seq'>): QueuedDelivery {
     const stored: QueuedDelivery = { ...copy(delivery), seq: this.t.nextSeq++ };
-    this.t.queue.set(stored.seq, stored);
+    this.touch('queue').set(stored.seq, stored);
     return copy(stored);
   }
   pendingFor(recipientDeviceId: string) {
@@ -66,13 +68,13 @@ export class MemoryStorage implements Storage {
   ack(recipientDeviceId: string, seq: number) {
     const item = this.t.queue.get(seq);
     if (!item || item.recipientDeviceId !== recipientDeviceId) return false;
-    this.t.queue.delete(seq);
+    this.touch('queue').delete(seq);
     return true;
   }
   dropQueue(recipientDeviceId: string) {
     let dropped = 0;
     for (const [seq, item] of this.t.queue) {
-      if (item.recipientDeviceId === recipientDeviceId) { this.t.queue.delete(seq); dropped++; }
+      if (item.recipientDeviceId === recipientDeviceId) { this.touch('queue').delete(seq); dropped++; }
     }
     return dropped;
   }
@@ -83,13 +85,13 @@ export class MemoryStorage implements Storage {
   }
 
   getQrAttempt(attemptId: string) { return opt(this.t.attempts.get(attemptId)); }
-  putQrAttempt(attempt: QrAttemptRecord) { this.t.attempts.set(attempt.attemptId, copy(attempt)); }
+  putQrAttempt(attempt: QrAttemptRecord) { this.touch('attempts').set(attempt.attemptId, copy(attempt)); }
   listActiveQrAttempts() { return [...this.t.attempts.values()].filter((a) => a.state === 'active').map(copy); }
   listActiveQrAttemptsOf(companionId: string) {
     return this.listActiveQrAttempts().filter((a) => a.companionId === companionId);
   }
   getQrRef(ref: string) { return opt(this.t.refs.get(ref)); }
-  putQrRef(ref: QrRefRecord) { this.t.refs.set(ref.ref, copy(ref)); }
+  putQrRef(ref: QrRefRecord) { this.touch('refs').set(ref.ref, copy(ref)); }
   listQrRefs(attemptId: string) {
     return [...this.t.refs.values()].filter((r) => r.attemptId === attemptId).sort((a, b) => a.index - b.index).map(copy);
   }
@@ -100,28 +102,31 @@ export class MemoryStorage implements Storage {
     for (const code of this.t.codes.values()) if (code.phone === phone) latest = code;
     return opt(latest);
   }
-  putCode(code: PairingCodeRecord) { this.t.codes.set(code.codeId, copy(code)); }
+  putCode(code: PairingCodeRecord) { this.touch('codes').set(code.codeId, copy(code)); }
   listActiveCodes() { return [...this.t.codes.values()].filter((c) => c.state === 'active').map(copy); }
 
   getPendingCompanion(id: string) { return opt(this.t.pending.get(id)); }
-  putPendingCompanion(companion: PendingCompanionRecord) { this.t.pending.set(companion.id, copy(companion)); }
+  putPendingCompanion(companion: PendingCompanionRecord) { this.touch('pending').set(companion.id, copy(companion)); }
 
   getMeta(key: string) { return this.t.meta.get(key); }
-  setMeta(key: string, value: string) { this.t.meta.set(key, value); }
+  setMeta(key: string, value: string) { this.touch('meta').set(key, value); }
 
   transaction<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
-    // Stored records are never mutated in place (every put stores a fresh copy), so copying the
-    // maps, not the records, is a complete snapshot - and keeps a transaction O(rows), not O(bytes).
-    const snapshot = snapshotOf(this.t);
+    // Stored records are never mutated in place (every put stores a fresh copy), so copying a
+    // table's map, not its records, and only when the transaction first changes it, is a complete
+    // snapshot - a `send` copies the queue alone, not every table.
+    const undo: Partial<Tables> = { nextSeq: this.t.nextSeq };
+    this.undo = undo;
     this.depth++;
     try {
       return fn();
     } catch (error) {
-      this.t = snapshot;
+      this.t = { ...this.t, ...undo };
       throw error;
     } finally {
       this.depth--;
+      this.undo = undefined;
     }
   }
 
