@@ -22,8 +22,7 @@ export const fail = (code: ErrorCode, message?: string): HandlerResult => ({ ok:
 
 /** One WebSocket connection and what it is authenticated or bound as. */
 export class Connection {
-  /** Authenticated device (after register, auth, or a completed link). */
-  deviceId: string | undefined;
+  private device: string | undefined;
   phone: string | undefined;
   /** Bound linking companion (after link.bind), until it is linked. */
   companionId: string | undefined;
@@ -35,7 +34,16 @@ export class Connection {
   offlineRecorded = false;
   private nextPush = 1;
 
-  constructor(readonly ws: WebSocket, readonly nonce: Uint8Array) {}
+  /** `index`: the server's deviceId -> connection map, kept in step with `deviceId` (O(1) lookups). */
+  constructor(readonly ws: WebSocket, readonly nonce: Uint8Array, private readonly index: Map<string, Connection> = new Map()) {}
+
+  /** Authenticated device (after register, auth, or a completed link). */
+  get deviceId(): string | undefined { return this.device; }
+  set deviceId(id: string | undefined) {
+    if (this.device !== undefined && this.index.get(this.device) === this) this.index.delete(this.device);
+    this.device = id;
+    if (id !== undefined) this.index.set(id, this);
+  }
 
   send(frame: object): void {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
@@ -64,6 +72,8 @@ export interface ServerContext {
   readonly relayLog: RelayLogEntry[];
   /** Link offers pushed to companions and awaiting their `link.answer` (in memory: a restart drops them). */
   readonly offers: Map<string, PendingOffer>;
+  /** Connections by authenticated device id (Connection keeps it in step); absent: scan `connections`. */
+  readonly byDevice?: Map<string, Connection>;
   /** Pairing-code link tokens handed to a primary by code.enter: token -> codeId. */
   readonly codeTokens: Map<string, string>;
   /** Known-bad switches (reference/faults.ts); empty in the conformant reference. */
@@ -77,6 +87,11 @@ export interface PendingOffer {
 
 /** The open connection authenticated as this device, if any. */
 export function connectionOfDevice(ctx: ServerContext, deviceId: string): Connection | undefined {
+  if (ctx.byDevice) {
+    // O(1): every delivery and authentication asks this; a server holds thousands of connections.
+    const c = ctx.byDevice.get(deviceId);
+    return c && c.deviceId === deviceId && ctx.connections.has(c) ? c : undefined;
+  }
   for (const c of ctx.connections) if (c.deviceId === deviceId) return c;
   return undefined;
 }

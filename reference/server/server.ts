@@ -21,7 +21,7 @@ import { HARD_FRAME_BYTES, MAX_FRAME_BYTES, CLOSE } from '../protocol/constants.
 import { KNOWN_TYPES, PROTOCOL_VERSION, RequestSchemas, TEST_CONTROL_TYPES, AckSchema, type Request, type RequestType } from '../protocol/frames.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/storage.js';
-import { Connection, fail, type HandlerResult, type RelayLogEntry, type ServerContext } from './context.js';
+import { Connection, connectionOfDevice, fail, type HandlerResult, type RelayLogEntry, type ServerContext } from './context.js';
 import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
 import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, startQr } from './linking.js';
@@ -80,12 +80,14 @@ export class ReferenceServer {
   private stopping = false;
   private readonly queues = new WeakMap<Connection, Promise<void>>();
   private readonly limiters = new WeakMap<Connection, ConnectionLimiter>();
+  /** deviceId -> connection, shared by every world of this server (tc.reset keeps the caller's connection). */
+  private readonly byDevice = new Map<string, Connection>();
   private readonly limits: Limits;
 
   constructor(private readonly options: ServerOptions = {}) {
     // Only test control reads relayed payloads; without it keeping them would grow without bound.
     const relayLog = options.relayLog ?? (options.testControl ? [] : new DiscardedLog());
-    this.ctx = ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults);
+    this.ctx = { ...ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice };
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
@@ -137,7 +139,7 @@ export class ReferenceServer {
 
   private accept(ws: WebSocket): void {
     const nonce = randomBytes(32);
-    const conn = new Connection(ws, nonce);
+    const conn = new Connection(ws, nonce, this.byDevice);
     const limiter = new ConnectionLimiter(this.limits);
     this.limiters.set(conn, limiter);
     this.ctx.connections.add(conn);
@@ -214,7 +216,10 @@ export class ReferenceServer {
       const phone = req.type === 'auth' ? this.ctx.storage.getDevice(deviceId)?.phone : (req as Request<'register'>).phone;
       if (phone === undefined) return null;
       let held = 0;
-      for (const c of this.ctx.connections) if (c !== conn && c.phone === phone && c.deviceId !== undefined && c.deviceId !== deviceId) held++;
+      for (const d of this.ctx.storage.listDevices(phone)) {
+        const c = d.id === deviceId ? undefined : connectionOfDevice(this.ctx, d.id);
+        if (c && c !== conn) held++;
+      }
       if (held >= this.limits.connectionsPerAccount) return fail('TOO_MANY_CONNECTIONS', `at most ${this.limits.connectionsPerAccount} connections per account`);
     }
     return null;
@@ -232,7 +237,7 @@ export class ReferenceServer {
     }
     const storage = (this.options.createStorage ?? (() => new MemoryStorage()))();
     const connections = new Set([conn]);
-    this.ctx = { ...ReferenceServer.context(storage, profile, new VirtualClock(0), [], this.options.faults), connections };
+    this.ctx = { ...ReferenceServer.context(storage, profile, new VirtualClock(0), [], this.options.faults), connections, byDevice: this.byDevice };
     conn.deviceId = undefined;
     conn.companionId = undefined;
     return { ok: true };
