@@ -2,7 +2,7 @@
  * In-memory Storage (storage.ts): the default for tests and the in-process adapter. A restart
  * of the server reuses the same MemoryStorage object, so nothing acknowledged is lost (RESTART).
  * Records are deep-copied in and out (structuredClone) so no caller can mutate stored state;
- * `transaction` snapshots the maps and restores them if `fn` throws.
+ * `transaction` logs how to undo each row change and replays the log backwards if `fn` throws.
  */
 import type {
   AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
@@ -36,29 +36,43 @@ type TableName = Exclude<keyof Tables, 'nextSeq'>;
 export class MemoryStorage implements Storage {
   private t: Tables = emptyTables();
   private depth = 0;
-  /** In a transaction: each table as it was before its first change (copy on first write). */
-  private undo: Partial<Tables> | undefined;
+  /** In a transaction: how to undo each row change made so far, in order. */
+  private undo: Array<() => void> | undefined;
 
-  /** The table to change; inside a transaction its rows are copied once first, for a rollback. */
-  private touch<K extends TableName>(name: K): Tables[K] {
-    if (this.undo && !(name in this.undo)) (this.undo as Record<K, Tables[K]>)[name] = new Map(this.t[name] as Map<unknown, unknown>) as Tables[K];
-    return this.t[name];
+  /** Change one row; inside a transaction, remember how to put it back (O(changes) rollback). */
+  private setRow<K extends TableName>(name: K, key: unknown, value: unknown): void {
+    const table = this.t[name] as Map<unknown, unknown>;
+    this.remember(table, key);
+    table.set(key, value);
+  }
+
+  private deleteRow<K extends TableName>(name: K, key: unknown): void {
+    const table = this.t[name] as Map<unknown, unknown>;
+    this.remember(table, key);
+    table.delete(key);
+  }
+
+  private remember(table: Map<unknown, unknown>, key: unknown): void {
+    if (!this.undo) return;
+    const had = table.has(key);
+    const previous = table.get(key);
+    this.undo.push(() => { if (had) table.set(key, previous); else table.delete(key); });
   }
 
   getAccount(phone: string) { return opt(this.t.accounts.get(phone)); }
-  putAccount(account: AccountRecord) { this.touch('accounts').set(account.phone, copy(account)); }
+  putAccount(account: AccountRecord) { this.setRow('accounts', account.phone, copy(account)); }
   listAccounts() { return [...this.t.accounts.values()].map(copy); }
 
   getDevice(id: string) { return opt(this.t.devices.get(id)); }
-  putDevice(device: DeviceRecord) { this.touch('devices').set(device.id, copy(device)); }
+  putDevice(device: DeviceRecord) { this.setRow('devices', device.id, copy(device)); }
   listDevices(phone: string) { return [...this.t.devices.values()].filter((d) => d.phone === phone).map(copy); }
 
   getDeviceList(phone: string) { return opt(this.t.lists.get(phone)); }
-  putDeviceList(list: DeviceListRecord) { this.touch('lists').set(list.phone, copy(list)); }
+  putDeviceList(list: DeviceListRecord) { this.setRow('lists', list.phone, copy(list)); }
 
   enqueue(delivery: Omit<QueuedDelivery, 'seq'>): QueuedDelivery {
     const stored: QueuedDelivery = { ...copy(delivery), seq: this.t.nextSeq++ };
-    this.touch('queue').set(stored.seq, stored);
+    this.setRow('queue', stored.seq, stored);
     return copy(stored);
   }
   pendingFor(recipientDeviceId: string) {
@@ -68,13 +82,13 @@ export class MemoryStorage implements Storage {
   ack(recipientDeviceId: string, seq: number) {
     const item = this.t.queue.get(seq);
     if (!item || item.recipientDeviceId !== recipientDeviceId) return false;
-    this.touch('queue').delete(seq);
+    this.deleteRow('queue', seq);
     return true;
   }
   dropQueue(recipientDeviceId: string) {
     let dropped = 0;
     for (const [seq, item] of this.t.queue) {
-      if (item.recipientDeviceId === recipientDeviceId) { this.touch('queue').delete(seq); dropped++; }
+      if (item.recipientDeviceId === recipientDeviceId) { this.deleteRow('queue', seq); dropped++; }
     }
     return dropped;
   }
@@ -85,13 +99,13 @@ export class MemoryStorage implements Storage {
   }
 
   getQrAttempt(attemptId: string) { return opt(this.t.attempts.get(attemptId)); }
-  putQrAttempt(attempt: QrAttemptRecord) { this.touch('attempts').set(attempt.attemptId, copy(attempt)); }
+  putQrAttempt(attempt: QrAttemptRecord) { this.setRow('attempts', attempt.attemptId, copy(attempt)); }
   listActiveQrAttempts() { return [...this.t.attempts.values()].filter((a) => a.state === 'active').map(copy); }
   listActiveQrAttemptsOf(companionId: string) {
     return this.listActiveQrAttempts().filter((a) => a.companionId === companionId);
   }
   getQrRef(ref: string) { return opt(this.t.refs.get(ref)); }
-  putQrRef(ref: QrRefRecord) { this.touch('refs').set(ref.ref, copy(ref)); }
+  putQrRef(ref: QrRefRecord) { this.setRow('refs', ref.ref, copy(ref)); }
   listQrRefs(attemptId: string) {
     return [...this.t.refs.values()].filter((r) => r.attemptId === attemptId).sort((a, b) => a.index - b.index).map(copy);
   }
@@ -102,27 +116,29 @@ export class MemoryStorage implements Storage {
     for (const code of this.t.codes.values()) if (code.phone === phone) latest = code;
     return opt(latest);
   }
-  putCode(code: PairingCodeRecord) { this.touch('codes').set(code.codeId, copy(code)); }
+  putCode(code: PairingCodeRecord) { this.setRow('codes', code.codeId, copy(code)); }
   listActiveCodes() { return [...this.t.codes.values()].filter((c) => c.state === 'active').map(copy); }
 
   getPendingCompanion(id: string) { return opt(this.t.pending.get(id)); }
-  putPendingCompanion(companion: PendingCompanionRecord) { this.touch('pending').set(companion.id, copy(companion)); }
+  putPendingCompanion(companion: PendingCompanionRecord) { this.setRow('pending', companion.id, copy(companion)); }
 
   getMeta(key: string) { return this.t.meta.get(key); }
-  setMeta(key: string, value: string) { this.touch('meta').set(key, value); }
+  setMeta(key: string, value: string) { this.setRow('meta', key, value); }
 
   transaction<T>(fn: () => T): T {
     if (this.depth > 0) return fn();
-    // Stored records are never mutated in place (every put stores a fresh copy), so copying a
-    // table's map, not its records, and only when the transaction first changes it, is a complete
-    // snapshot - a `send` copies the queue alone, not every table.
-    const undo: Partial<Tables> = { nextSeq: this.t.nextSeq };
+    // Stored records are never mutated in place (every put stores a fresh copy), so undoing each
+    // row change, newest first, restores the exact state - at the cost of the rows changed, not
+    // of the tables' sizes (a `send` under load no longer copies the whole backlog).
+    const undo: Array<() => void> = [];
+    const nextSeq = this.t.nextSeq;
     this.undo = undo;
     this.depth++;
     try {
       return fn();
     } catch (error) {
-      this.t = { ...this.t, ...undo };
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
+      this.t.nextSeq = nextSeq;
       throw error;
     } finally {
       this.depth--;
