@@ -12,6 +12,12 @@
  * - `observe()` waits for real quiescence: the server has nothing queued for a connected device,
  *   every control push is acked, no link offer is open, and no client is still processing; it
  *   throws a clear error if that does not happen within QUIESCENCE_TIMEOUT_MS of real time.
+ *   The wait is event-driven, not polled: the server answers a long-polled `tc.quiescent` the
+ *   moment it is quiet (with its view), and a busy client resolves `idle()` when it drains.
+ * - The server's view taken at quiescence stays true until the driver acts again (the world
+ *   only moves when a driver operation moves it), so the next step's refusal checks and the
+ *   observation read it instead of asking the server again. Every operation that can change
+ *   the world drops it first (`acted()`).
  */
 import { OK, refused, type OpResult } from '../../model/errors.js';
 import {
@@ -46,6 +52,8 @@ export class ReferenceDriver implements Driver {
   private readonly injected = new Map<string, string>();
   /** Real-time bound of the quiescence wait (tests lower it). */
   quiescenceTimeoutMs = QUIESCENCE_TIMEOUT_MS;
+  /** The server's view at the last quiescence; undefined once the driver may have changed the world since. */
+  private quietView: InspectView | undefined;
 
   private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile, private readonly faults: FaultSet) {}
 
@@ -60,6 +68,7 @@ export class ReferenceDriver implements Driver {
   // ---- the server's view -------------------------------------------------------------------
 
   private async view(): Promise<InspectView> {
+    if (this.quietView) return this.quietView;
     const r = await this.tc.request<InspectView>('tc.inspect');
     if (!r.ok) throw new Error(`reference: tc.inspect failed (${r.code})`);
     return r.value;
@@ -81,6 +90,9 @@ export class ReferenceDriver implements Driver {
     return { status: client.status === 'linked' ? 'idle' : client.status };
   }
 
+  /** Called before anything that may change the server or a client: the quiet view is no longer known to hold. */
+  private acted(): void { this.quietView = undefined; }
+
   private newClient(device: DeviceId, info: DeviceInfo, role: 'primary' | 'companion'): DeviceClient {
     return new DeviceClient({ url: this.server.url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults });
   }
@@ -88,12 +100,12 @@ export class ReferenceDriver implements Driver {
   // ---- lifecycle (LIFE-01) -------------------------------------------------------------------
 
   register(account: AccountId, options: { idCheck: boolean }): Promise<OpResult> {
-    return this.settle(this.newPrimary(account, options.idCheck, false));
+    return this.settle(() => this.newPrimary(account, options.idCheck, false));
   }
 
   reregister(account: AccountId): Promise<OpResult> {
     const old = this.clients.get(primaryOf(account));
-    return this.settle(this.newPrimary(account, old?.idCheck ?? false, true));
+    return this.settle(() => this.newPrimary(account, old?.idCheck ?? false, true));
   }
 
   private async newPrimary(account: AccountId, idCheck: boolean, replace: boolean): Promise<OpResult> {
@@ -114,15 +126,17 @@ export class ReferenceDriver implements Driver {
     if (!this.registered(view, account)) return refused('NOT_REGISTERED');
     const primary = this.clients.get(primaryOf(account));
     if (!primary?.online) return refused('DEVICE_OFFLINE');
-    return this.settle(primary.logout());
+    return this.settle(() => primary.logout());
   }
 
   async setOnline(device: DeviceId, online: boolean): Promise<OpResult> {
     const client = this.clients.get(device);
     if (!client) return refused('UNKNOWN_DEVICE');
-    if (online && !client.online) await client.connect();
-    if (!online && client.online) await client.disconnect();
-    return this.settle(Promise.resolve(OK));
+    return this.settle(async () => {
+      if (online && !client.online) await client.connect();
+      if (!online && client.online) await client.disconnect();
+      return OK;
+    });
   }
 
   // ---- linking (PAIR-*) ----------------------------------------------------------------------
@@ -130,7 +144,7 @@ export class ReferenceDriver implements Driver {
   async startQrLinking(device: CompanionId, info: DeviceInfo): Promise<OpResult> {
     const client = await this.companionForLinking(device, info);
     if ('ok' in client) return client;
-    return this.settle(client.startQr());
+    return this.settle(() => client.startQr());
   }
 
   /** SHOW_QR / REQUEST_CODE preconditions; creates the companion, or restarts a spent one afresh. */
@@ -141,6 +155,7 @@ export class ReferenceDriver implements Driver {
     if (status?.status === 'linked') return refused('ALREADY_LINKED');
     if (existing && !existing.online) return refused('DEVICE_OFFLINE');
     if (mustBeRegistered && !this.registered(view, accountOf(device))) return refused('NOT_REGISTERED');
+    this.acted();
     if (existing) {
       if (status?.status !== 'linking') existing.startAfresh();
       return existing;
@@ -159,7 +174,7 @@ export class ReferenceDriver implements Driver {
   async scanQr(by: DeviceId, qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> {
     const approver = await this.approver(by);
     if ('ok' in approver) return approver;
-    return this.settle(approver.scanQr(qrText, idCheck));
+    return this.settle(() => approver.scanQr(qrText, idCheck));
   }
 
   /** SCAN_QR / ENTER_CODE: NOT_REGISTERED, NOT_PRIMARY, DEVICE_OFFLINE for devices that cannot ask the server. */
@@ -176,7 +191,7 @@ export class ReferenceDriver implements Driver {
   async cancelLinking(device: CompanionId): Promise<OpResult> {
     const client = this.clients.get(device);
     if (!client) return refused('NOT_LINKING');
-    return this.settle(client.cancelLinking());
+    return this.settle(() => client.cancelLinking());
   }
 
   async requestPairingCode(device: CompanionId, info: DeviceInfo): Promise<Outcome<string>> {
@@ -192,7 +207,7 @@ export class ReferenceDriver implements Driver {
   async enterPairingCode(by: DeviceId, code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
     const approver = await this.approver(by);
     if ('ok' in approver) return approver;
-    return this.settle(approver.enterCode(code, idCheck));
+    return this.settle(() => approver.enterCode(code, idCheck));
   }
 
   // ---- unlink, send (AUTH-03, E2E-*) ----------------------------------------------------------
@@ -204,7 +219,7 @@ export class ReferenceDriver implements Driver {
     if (this.statusOf(view, client)?.status !== 'linked') return refused('NOT_LINKED');
     if (!client!.online) return refused('DEVICE_OFFLINE');
     const targetId = this.clients.get(target)?.deviceId ?? 'not-a-device';
-    return this.settle(client!.unlink(targetId));
+    return this.settle(() => client!.unlink(targetId));
   }
 
   async send(from: DeviceId, messageId: string): Promise<OpResult> {
@@ -217,12 +232,13 @@ export class ReferenceDriver implements Driver {
     if (status === 'signed-out') return refused('SIGNED_OUT');
     if (status !== 'linked') return refused('NOT_LINKED');
     if (!client.online) return refused('DEVICE_OFFLINE');
-    return this.settle(client.send(PHONES[otherAccount(account)], messageId));
+    return this.settle(() => client.send(PHONES[otherAccount(account)], messageId));
   }
 
   // ---- time, restart, observation ------------------------------------------------------------
 
   async advanceClock(ms: number): Promise<void> {
+    this.acted();
     const r = await this.tc.request('tc.advance', { ms });
     if (!r.ok) throw new Error(`reference: tc.advance failed (${r.code})`);
     await this.quiesce();
@@ -230,6 +246,7 @@ export class ReferenceDriver implements Driver {
 
   async restart(): Promise<void> {
     if (!this.server.restart) throw new Error('reference-ws: restart is only available in-process');
+    this.acted();
     const online = [...this.clients.values()].filter((c) => c.online);
     // The server goes down first: sockets it drops are not devices going offline.
     const url = await this.server.restart();
@@ -263,25 +280,40 @@ export class ReferenceDriver implements Driver {
     return accounts;
   }
 
-  /** Wait until every delivery and push has settled (see the file comment). */
+  /**
+   * Wait until every delivery and push has settled (see the file comment): a long poll of the
+   * server, then, if a client is still processing, its `idle()`, then the server again (what the
+   * client did may have given the server work). Real time bounds the whole wait, never decides it.
+   */
   async quiesce(): Promise<void> {
+    if (this.quietView) return;
     const deadline = Date.now() + this.quiescenceTimeoutMs;
-    let last: unknown;
     for (;;) {
-      const r = await this.tc.request<{ quiet: boolean }>('tc.quiescent');
+      const r = await this.tc.request<{ quiet: boolean; view: InspectView }>('tc.quiescent', { waitMs: Math.max(0, deadline - Date.now()), view: true });
       if (!r.ok) throw new Error(`reference: tc.quiescent failed (${r.code})`);
-      const busy = [...this.clients.entries()].filter(([, c]) => c.busy).map(([id]) => id);
-      if (r.value.quiet && busy.length === 0) return;
-      last = { server: r.value, busyClients: busy };
-      if (Date.now() > deadline) {
-        throw new Error(`reference: deliveries did not settle within ${this.quiescenceTimeoutMs} ms: ${JSON.stringify(last)}`);
+      const busy = [...this.clients.entries()].filter(([, c]) => c.busy);
+      if (r.value.quiet && busy.length === 0) {
+        this.quietView = r.value.view;
+        return;
       }
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      const left = deadline - Date.now();
+      if (left <= 0 || !r.value.quiet) {
+        const { view: _view, ...server } = r.value;
+        throw new Error(`reference: deliveries did not settle within ${this.quiescenceTimeoutMs} ms: ${JSON.stringify({ server, busyClients: busy.map(([id]) => id) })}`);
+      }
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(busy.map(([, c]) => c.idle())),
+        new Promise((resolve) => { timer = setTimeout(resolve, left); }),
+      ]);
+      clearTimeout(timer);
     }
   }
 
-  private async settle(op: Promise<OpResult>): Promise<OpResult> {
-    const result = await op;
+  /** Run an operation that may change the world, then wait for quiescence. */
+  private async settle(op: () => Promise<OpResult>): Promise<OpResult> {
+    this.acted();
+    const result = await op();
     await this.quiesce();
     return result;
   }
@@ -289,6 +321,7 @@ export class ReferenceDriver implements Driver {
   // ---- the malicious server and the wire (AUTH-02, E2E-01) -------------------------------------
 
   async injectDevice(account: AccountId, name: string): Promise<void> {
+    this.acted();
     const r = await this.tc.request<{ deviceId: string }>('tc.inject', { phone: PHONES[account], name });
     if (!r.ok) throw new Error(`reference: tc.inject failed (${r.code})`);
     this.injected.set(`${account}/${name}`, r.value.deviceId);
@@ -309,10 +342,14 @@ export class ReferenceDriver implements Driver {
     return r.value;
   }
 
-  /** The client behind a symbolic device (tests and the demo use it; the harness does not). */
-  client(device: DeviceId): DeviceClient | undefined { return this.clients.get(device); }
+  /** The client behind a symbolic device (tests and the demo use it; the harness does not). The caller may act through it, so the quiet view is dropped. */
+  client(device: DeviceId): DeviceClient | undefined {
+    this.acted();
+    return this.clients.get(device);
+  }
 
   async close(): Promise<void> {
+    this.acted();
     for (const c of this.clients.values()) await c.close();
     this.clients.clear();
     await this.tc.close();

@@ -73,6 +73,7 @@ export class DeviceClient {
   private readonly trust = new TrustStore();
   private work: Promise<void> = Promise.resolve();
   private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(options: DeviceClientOptions) {
     this.url = options.url;
@@ -87,6 +88,10 @@ export class DeviceClient {
   get online(): boolean { return this.wire?.isOpen ?? false; }
   /** True while pushed frames are still being processed (the adapter's quiescence wait). */
   get busy(): boolean { return this.inFlight > 0; }
+  /** Resolves once the client is not busy (the adapter waits on it instead of polling). */
+  idle(): Promise<void> {
+    return this.busy ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
+  }
   get identityKey(): string { return toBase64(this.keys.signing.publicKey); }
   /** The QR reference shown now, or null. */
   get currentRef(): string | null { return this.linking?.kind === 'qr' ? this.linking.ref : null; }
@@ -375,6 +380,7 @@ export class DeviceClient {
       .finally(() => {
         this.inFlight--;
         if (typeof frame.push === 'number') this.wire?.sendRaw({ type: 'ack', push: frame.push });
+        if (!this.busy) for (const resolve of this.idleWaiters.splice(0)) resolve();
       });
   }
 

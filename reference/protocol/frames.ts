@@ -99,7 +99,8 @@ export const RequestSchemas = {
   'tc.reset': req('tc.reset', { profile: z.record(z.string(), z.unknown()).optional() }),
   'tc.advance': req('tc.advance', { ms: z.number().int().nonnegative() }),
   'tc.inspect': req('tc.inspect', {}),
-  'tc.quiescent': req('tc.quiescent', {}),
+  /** `waitMs`: answer once quiet or after that much real time (a long poll); `view`: add `tc.inspect`'s view. */
+  'tc.quiescent': req('tc.quiescent', { waitMs: z.number().int().nonnegative().max(60_000).optional(), view: z.boolean().optional() }),
   'tc.inject': req('tc.inject', { phone: text, name: text }),
   'tc.injectedReceived': req('tc.injectedReceived', { deviceId: b64 }),
   'tc.payloads': req('tc.payloads', {}),

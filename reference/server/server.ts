@@ -27,7 +27,7 @@ import { getDevices, signList, unlink } from './deviceLists.js';
 import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, startQr } from './linking.js';
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
-import { advanceClock, inject, injectedReceived, inspect, quiescence, type InspectView } from './testControl.js';
+import { advanceClock, awaitQuiescence, inject, injectedReceived, inspect, quiescence, wakeQuiescenceWaiters, type InspectView } from './testControl.js';
 import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, type Limits } from './limits.js';
 
 export interface ServerOptions {
@@ -63,7 +63,7 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'tc.reset': () => { throw new Error('handled by the server'); },
   'tc.advance': (ctx, _c, r) => advanceClock(ctx, r),
   'tc.inspect': (ctx) => ({ ok: true, value: inspect(ctx) }),
-  'tc.quiescent': (ctx) => ({ ok: true, value: quiescence(ctx) }),
+  'tc.quiescent': (ctx, _c, r) => awaitQuiescence(ctx, r),
   'tc.inject': (ctx, _c, r) => inject(ctx, r),
   'tc.injectedReceived': (ctx, _c, r) => injectedReceived(ctx, r),
   'tc.payloads': (ctx) => ({ ok: true, value: ctx.relayLog.map((e) => e.payload) }),
@@ -148,13 +148,15 @@ export class ReferenceServer {
       // Judged on arrival (real time): a flood is refused before it is parsed or queued for a handler.
       const limited = limiter.frames.take() === 'limited';
       const previous = this.queues.get(conn) ?? Promise.resolve();
-      const next = previous.then(() => (limited ? this.refuseLimited(conn, data as Buffer, isBinary) : this.handle(conn, data as Buffer, isBinary))).catch(() => undefined);
+      const next = previous.then(() => (limited ? this.refuseLimited(conn, data as Buffer, isBinary) : this.handle(conn, data as Buffer, isBinary))).catch(() => undefined)
+        .then(() => wakeQuiescenceWaiters(this.ctx));
       this.queues.set(conn, next);
     });
     ws.on('close', () => {
       if (this.stopping) return;
       try { recordOffline(this.ctx, conn); } catch { /* store failure: nothing more to do for a closed socket */ }
       this.ctx.connections.delete(conn);
+      wakeQuiescenceWaiters(this.ctx);
     });
     ws.on('error', () => undefined);
   }

@@ -63,6 +63,34 @@ export function quiescence(ctx: ServerContext) {
   return { quiet: pendingDeliveries + unackedPushes + openOffers === 0, pendingDeliveries, unackedPushes, openOffers };
 }
 
+/** Long polls of `tc.quiescent {waitMs}` per world, re-checked by `wakeQuiescenceWaiters`. */
+const quietWaiters = new WeakMap<ServerContext, Set<() => void>>();
+
+/**
+ * `tc.quiescent`: the quiescence figures now, or with `waitMs` once they are quiet (answered
+ * from `wakeQuiescenceWaiters`, so a harness needs no polling) or when `waitMs` of real time
+ * has passed (a bound only: the answer then says `quiet: false` and what is still open).
+ * With `view`, `tc.inspect`'s view taken at the same moment rides along.
+ */
+export function awaitQuiescence(ctx: ServerContext, req: Request<'tc.quiescent'>): HandlerResult | Promise<HandlerResult> {
+  const answer = (): HandlerResult => done({ ...quiescence(ctx), ...(req.view ? { view: inspect(ctx) } : {}) });
+  if (!req.waitMs || quiescence(ctx).quiet) return answer();
+  const waiters = quietWaiters.get(ctx) ?? new Set<() => void>();
+  quietWaiters.set(ctx, waiters);
+  return new Promise((resolve) => {
+    const finish = (): void => { clearTimeout(timer); waiters.delete(check); resolve(answer()); };
+    const check = (): void => { if (quiescence(ctx).quiet) finish(); };
+    const timer = setTimeout(finish, req.waitMs);
+    waiters.add(check);
+  });
+}
+
+/** The server calls this after every frame it handled and every socket that closed: quiescence may have been reached. */
+export function wakeQuiescenceWaiters(ctx: ServerContext): void {
+  const waiters = quietWaiters.get(ctx);
+  if (waiters) for (const check of [...waiters]) check();
+}
+
 export function inject(ctx: ServerContext, req: Request<'tc.inject'>): HandlerResult {
   if (!ctx.storage.getAccount(req.phone)?.registered) return fail('NOT_REGISTERED');
   const keys = generateDeviceKeys();

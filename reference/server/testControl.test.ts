@@ -1,0 +1,68 @@
+/**
+ * Test control's long-polled quiescence (`tc.quiescent {waitMs, view}`): the answer comes when
+ * the last delivery is acked, not before, carries the server's view taken at that moment, and
+ * after `waitMs` of real time the answer says what is still open (the harness's clear error).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_PROFILE } from '../../model/profile.js';
+import { DeviceClient } from '../client/device.js';
+import { WireConnection } from '../client/wire.js';
+import { ReferenceServer } from './server.js';
+
+let server: ReferenceServer | undefined;
+const open: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const c of open.splice(0)) await c.close();
+  await server?.stop();
+  server = undefined;
+});
+
+/** Two registered primaries; `alice` holds back her acks until `release()`. */
+async function world() {
+  server = new ReferenceServer({ testControl: true });
+  const url = await server.start();
+  const mk = async (phone: string) => {
+    const c = new DeviceClient({ url, role: 'primary', name: phone, platform: 'phone', profile: DEFAULT_PROFILE });
+    open.push(c);
+    expect(await c.register(phone, { idCheck: false })).toEqual({ ok: true });
+    return c;
+  };
+  const alice = await mk('+1');
+  const bob = await mk('+2');
+  const wire = (alice as unknown as { wire: WireConnection }).wire;
+  const held: object[] = [];
+  const sendRaw = wire.sendRaw.bind(wire);
+  wire.sendRaw = (frame: object) => { held.push(frame); };
+  const tc = await WireConnection.open(url);
+  open.push(tc);
+  return { alice, bob, tc, release: () => { wire.sendRaw = sendRaw; for (const f of held.splice(0)) sendRaw(f); } };
+}
+
+describe('tc.quiescent long poll', () => {
+  it('answers once the last delivery is acked, with the view of that moment', async () => {
+    const { alice, bob, tc, release } = await world();
+    expect(await bob.send('+1', 'm1')).toEqual({ ok: true });
+    await alice.idle();
+    let answered = false;
+    const poll = tc.request('tc.quiescent', { waitMs: 10_000, view: true }).then((r) => { answered = true; return r; });
+    // Another connection sees the held ack; the poll must still be waiting.
+    const other = await WireConnection.open(server!.url);
+    open.push(other);
+    expect(await other.request('tc.quiescent')).toMatchObject({ ok: true, value: { quiet: false, pendingDeliveries: 1 } });
+    expect(answered).toBe(false);
+    release();
+    const r = await poll;
+    expect(r).toMatchObject({ ok: true, value: { quiet: true, pendingDeliveries: 0, unackedPushes: 0, openOffers: 0 } });
+    const view = (r as { value: { view: { accounts: { phone: string; devices: { pending: number }[] }[] } } }).value.view;
+    expect(view.accounts.find((a) => a.phone === '+1')?.devices[0]?.pending).toBe(0);
+    expect(alice.messages).toEqual(['m1']);
+  });
+
+  it('after waitMs of real time answers quiet: false with what is still open', async () => {
+    const { bob, tc } = await world();
+    expect(await bob.send('+1', 'm1')).toEqual({ ok: true });
+    const r = await tc.request('tc.quiescent', { waitMs: 30 });
+    expect(r).toMatchObject({ ok: true, value: { quiet: false, pendingDeliveries: 1 } });
+    expect((r as { value: object }).value).not.toHaveProperty('view');
+  });
+});
