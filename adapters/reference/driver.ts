@@ -33,6 +33,7 @@ import type { InspectView } from '../../reference/server/testControl.js';
 import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
 
 export const QUIESCENCE_TIMEOUT_MS = 5_000;
+const QR_PNG_CACHE = 32;
 
 /** The phone number of each symbolic account. */
 export const PHONES: Record<AccountId, string> = { A: '+15550000001', B: '+15550000002' };
@@ -52,6 +53,8 @@ export class ReferenceDriver implements Driver {
   private readonly injected = new Map<string, string>();
   /** Real-time bound of the quiescence wait (tests lower it). */
   quiescenceTimeoutMs = QUIESCENCE_TIMEOUT_MS;
+  /** PNGs of QR texts drawn lately (qrImage): drawing one is the costliest thing the driver does. */
+  private readonly qrPngs = new Map<string, Uint8Array>();
   /** The server's view at the last quiescence; undefined once the driver may have changed the world since. */
   private quietView: InspectView | undefined;
 
@@ -167,8 +170,19 @@ export class ReferenceDriver implements Driver {
   }
 
   async qrImage(device: CompanionId): Promise<Outcome<Uint8Array>> {
-    const png = await this.clients.get(device)?.qrPng();
-    return png ? { ok: true, value: png } : { ok: false, code: 'NO_QR' };
+    const client = this.clients.get(device);
+    const text = client?.qrText() ?? null;
+    if (!client || text === null) return { ok: false, code: 'NO_QR' };
+    // The suite photographs each QR more than once; the same text draws the same image.
+    let png = this.qrPngs.get(text);
+    if (!png) {
+      const drawn = await client.qrPng();
+      if (!drawn) return { ok: false, code: 'NO_QR' };
+      png = drawn;
+      if (this.qrPngs.size >= QR_PNG_CACHE) this.qrPngs.delete(this.qrPngs.keys().next().value!);
+      this.qrPngs.set(text, png);
+    }
+    return { ok: true, value: png.slice() };
   }
 
   async scanQr(by: DeviceId, qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> {

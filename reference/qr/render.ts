@@ -16,8 +16,10 @@ export const QR_PNG_OPTIONS = { type: 'png', errorCorrectionLevel: 'M', margin: 
 const PNG_WRITER = { filterType: 0, deflateLevel: 1 } as const;
 
 export async function renderQrPng(text: string): Promise<Uint8Array> {
+  // One byte-mode segment: the QR text is ASCII, and qrcode's search for the cheapest mix of
+  // segment modes (a shortest-path over the text) cost more than the drawing.
   // A fresh rendererOpts per call: qrcode writes the image size into it.
-  const png = await QRCode.toBuffer(text, { ...QR_PNG_OPTIONS, rendererOpts: { ...PNG_WRITER } as { deflateLevel: number } });
+  const png = await QRCode.toBuffer([{ data: Buffer.from(text, 'utf8'), mode: 'byte' as const }], { ...QR_PNG_OPTIONS, rendererOpts: { ...PNG_WRITER } as { deflateLevel: number } });
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
