@@ -53,3 +53,4 @@ export function dueDeadline(world: World): Deadline | null {
   const first = pendingDeadlines(world)[0];
   return first && first.at <= world.advanceTo ? first : null;
 }
+

@@ -21,6 +21,10 @@ import type { RuleParams, TransitionMeta } from './transitionSpec.js';
 
 export const MACHINE_ID = 'link';
 
+function traced(next: World, before: World, via: string): World {
+  return { ...next, trace: [...before.trace, via] };
+}
+
 export function createLinkMachine(options: { rules?: Partial<typeof RULES>; effects?: Partial<typeof EFFECTS> } = {}) {
   // `options` exists so tests can build deliberately broken copies (explore.test.ts).
   const rules = { ...RULES, ...options.rules };
@@ -37,8 +41,10 @@ export function createLinkMachine(options: { rules?: Partial<typeof RULES>; effe
       noDeadlineDue: ({ context }) => dueDeadline(context) === null,
     },
     actions: {
-      apply: assign(({ context, event }, p: { effect: EffectName; account: AccountId | null }) => effects[p.effect](context, event, p.account)),
-      refuse: assign(({ context }, p: { code: OperationErrorCode }) => refuse(context, p.code)),
+      // `via` is the transition's element id: the trace lets the explorer see which fired.
+      apply: assign(({ context, event }, p: { effect: EffectName; account: AccountId | null; via: string }) =>
+        traced(effects[p.effect](context, event, p.account), context, p.via)),
+      refuse: assign(({ context }, p: { code: OperationErrorCode; via: string }) => traced(refuse(context, p.code), context, p.via)),
     },
   }).createMachine({
     id: MACHINE_ID,
@@ -58,12 +64,12 @@ export function createLinkMachine(options: { rules?: Partial<typeof RULES>; effe
             on: {
               ADVANCE: [{
                 target: 'advancing',
-                actions: [{ type: 'apply', params: { effect: 'beginAdvance', account: null } }],
+                actions: [{ type: 'apply', params: { effect: 'beginAdvance', account: null, via: 'clock.idle/advance' } }],
                 description: 'Time starts to pass towards now + ms (never refused)',
                 meta: { id: 'clock.idle/advance', requirements: ['EXP-01', 'EXP-02', 'PAIR-04', 'PAIR-06'] } satisfies TransitionMeta,
               }],
               RESTART: [{
-                actions: [{ type: 'apply', params: { effect: 'accept', account: null } }],
+                actions: [{ type: 'apply', params: { effect: 'accept', account: null, via: 'clock.idle/restart' } }],
                 description: 'The server restarts: nothing acknowledged is lost; no observable change (never refused)',
                 meta: { id: 'clock.idle/restart', requirements: ['OFF-02'] } satisfies TransitionMeta,
               }],
@@ -75,7 +81,7 @@ export function createLinkMachine(options: { rules?: Partial<typeof RULES>; effe
             always: [{
               guard: 'noDeadlineDue',
               target: 'idle',
-              actions: [{ type: 'apply', params: { effect: 'finishAdvance', account: null } }],
+              actions: [{ type: 'apply', params: { effect: 'finishAdvance', account: null, via: 'clock.advancing/land' } }],
               description: 'No deadline left before the target time: the clock lands on it',
               meta: { id: 'clock.advancing/land', requirements: ['EXP-01', 'EXP-02'] } satisfies TransitionMeta,
             }],

@@ -49,8 +49,8 @@ export function toConfig(source: string, account: AccountId | null, r: Rule, rou
     guard: { type: 'rule' as const, params: { rule: r.guard, account, routed } satisfies RuleParams },
     ...(r.target ? { target: r.target } : {}),
     actions: r.code
-      ? [{ type: 'refuse' as const, params: { code: r.code } }]
-      : [{ type: 'apply' as const, params: { effect: r.effect ?? 'accept', account } }],
+      ? [{ type: 'refuse' as const, params: { code: r.code, via: meta.id } }]
+      : [{ type: 'apply' as const, params: { effect: r.effect ?? 'accept', account, via: meta.id } }],
     description: r.code ? `${r.description} → refused ${r.code}` : r.description,
     meta,
   };

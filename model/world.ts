@@ -74,6 +74,11 @@ export interface World {
   accounts: Record<AccountId, AccountState>;
   /** The result of the step just taken. */
   result: OpResult;
+  /**
+   * Ids of the transitions taken, appended by every action (each transition has exactly one).
+   * Not part of the spec's state: the explorer reads it to know which transitions an event took.
+   */
+  trace: readonly string[];
 }
 
 export function emptyAccount(): AccountState {
@@ -81,7 +86,7 @@ export function emptyAccount(): AccountState {
 }
 
 export function initialWorld(profile: Profile): World {
-  return { profile, now: 0, advanceTo: null, accounts: { A: emptyAccount(), B: emptyAccount() }, result: OK };
+  return { profile, now: 0, advanceTo: null, accounts: { A: emptyAccount(), B: emptyAccount() }, result: OK, trace: [] };
 }
 
 export function freshDevice(status: DeviceStatus): DeviceState {

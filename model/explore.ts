@@ -1,0 +1,203 @@
+/**
+ * The exhaustive check: every reachable state of a deliberately small abstraction of the model is
+ * visited once (breadth first, stateSpace.ts) and every invariant of invariants.ts is checked in
+ * every state and across every step. A violation comes back with the shortest event path that
+ * shows it, from the empty world.
+ *
+ * The abstraction (besides the normalising key of stateKey.ts):
+ * - account A: a primary (with an ID check) and maxCompanions + 1 companions, so the limit can
+ *   be hit; account B: a primary only, always online (the other end of the conversation);
+ * - one companion of A (c1) does everything: show a QR, be scanned live or from a photo, ask for
+ *   a code, have it entered right or wrong, cancel, go offline and online, be unlinked or unlink
+ *   itself, send; refusal probes (tampered QR, failed ID check, approval by a companion…) are
+ *   tried too. The others ("fillers") only show a QR that the primary scans at once (or refuses
+ *   at the limit), and get unlinked: they fill the slots up to the limit;
+ * - time: ADVANCE to each boundary ahead − 1 ms and exactly to it (timeSteps), so every deadline
+ *   is seen just before and exactly at its limit;
+ * - at most `maxMessages` messages are sent on a path (default 1), and at most `maxTimeSteps`
+ *   ADVANCE steps are taken (default 3: a limit − 1 ms, the limit, one more), so that running
+ *   windows cannot accumulate arbitrary offsets (what makes timed state spaces explode).
+ */
+import { COMPANION_SLOTS, primaryOf, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
+import { INVARIANTS, type Invariant, type ModelState } from './invariants.js';
+import { DEFAULT_PROFILE, qrRefWindow, type Profile } from './profile.js';
+import { pendingDeadlines } from './deadlines.js';
+import { searchStateSpace, type Machine, type SpaceNode } from './stateSpace.js';
+import { companionOf, type World } from './world.js';
+import type { KeySpec } from './stateKey.js';
+
+export interface ExploreOptions {
+  /** A deliberately broken copy, in tests; the real machine otherwise. */
+  readonly machine?: Machine;
+  readonly invariants?: readonly Invariant[];
+  /** Which companions do what (default: defaultAbstraction(profile)). */
+  readonly abstraction?: Abstraction;
+  /** Safety bound on the number of states (default 3,000,000): the result then says incomplete. */
+  readonly maxStates?: number;
+  /** Stop at the first violation (tests); otherwise the first of each invariant is reported. */
+  readonly stopAtFirstViolation?: boolean;
+}
+
+export interface Violation {
+  readonly invariant: string;
+  readonly requirements: readonly string[];
+  /** What is wrong, in words. */
+  readonly detail: string;
+  /** The shortest event path from the empty world that shows it. */
+  readonly path: LinkEvent[];
+}
+
+export interface ExploreResult {
+  readonly states: number;
+  readonly transitions: number;
+  readonly invariants: number;
+  readonly durationMs: number;
+  /** False when the state bound was hit: the check is then not exhaustive. */
+  readonly complete: boolean;
+  readonly violations: Violation[];
+}
+
+/**
+ * The abstraction's clock: from a state, ADVANCE to each boundary ahead − 1 ms and exactly to it
+ * (every pending deadline, and reference 0's window end, where a replayed photo expires; later
+ * rotations change nothing the model observes). Deadlines passed on the way are processed in
+ * time order, so every limit is seen just before and exactly at it, alone or with others.
+ */
+export function timeSteps(world: World): LinkEvent[] {
+  const boundaries = pendingDeadlines(world).map((d) => d.at);
+  for (const account of ['A', 'B'] as const) {
+    for (const c of Object.values(world.accounts[account].companions)) {
+      if (c?.linkingBy === 'qr' && c.qr?.outcome === 'showing') boundaries.push(c.qr.startedAt + qrRefWindow(world.profile, 0).untilMs);
+    }
+  }
+  const amounts = new Set<number>();
+  for (const at of boundaries) {
+    const ms = at - world.now;
+    if (ms > 1) amounts.add(ms - 1);
+    if (ms > 0) amounts.add(ms);
+  }
+  return [...amounts].sort((x, y) => x - y).map((ms): LinkEvent => ({ type: 'ADVANCE', ms }));
+}
+
+function companionSteps(c: CompanionId, other: CompanionId, sendId: string | null): LinkEvent[] {
+  const by = primaryOf('A');
+  const steps: LinkEvent[] = [
+    { type: 'SHOW_QR', device: c },
+    { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'pass', tamper: 'none' },
+    { type: 'SCAN_QR', device: c, by, source: 'photo', idCheck: 'pass', tamper: 'none' },
+    { type: 'REQUEST_CODE', device: c },
+    { type: 'ENTER_CODE', device: c, by, correct: true, idCheck: 'pass' },
+    { type: 'ENTER_CODE', device: c, by, correct: false, idCheck: 'pass' },
+    { type: 'CANCEL_LINKING', device: c },
+    { type: 'GO_OFFLINE', device: c },
+    { type: 'GO_ONLINE', device: c },
+    { type: 'UNLINK', by, target: c },
+    { type: 'UNLINK', by: c, target: c },
+    { type: 'UNLINK', by: c, target: other },
+    { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'fail', tamper: 'none' },
+    { type: 'SCAN_QR', device: c, by: other, source: 'live', idCheck: 'pass', tamper: 'none' },
+    { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'pass', tamper: 'ref' },
+    { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'pass', tamper: 'key' },
+    { type: 'ENTER_CODE', device: c, by, correct: true, idCheck: 'fail' },
+  ];
+  if (sendId) steps.push({ type: 'SEND', from: c, id: sendId });
+  return steps;
+}
+
+function fillerSteps(c: CompanionId): LinkEvent[] {
+  return [{ type: 'SHOW_QR', device: c }, { type: 'UNLINK', by: primaryOf('A'), target: c }];
+}
+
+const scanLive = (c: CompanionId): LinkEvent => ({ type: 'SCAN_QR', device: c, by: primaryOf('A'), source: 'live', idCheck: 'pass', tamper: 'none' });
+
+export interface Abstraction {
+  /** Companions of A that do everything. */
+  readonly full: readonly CompanionId[];
+  /** Companions of A that only link by QR and get unlinked: they fill the slots. */
+  readonly fillers: readonly CompanionId[];
+  readonly maxMessages: number;
+  /** ADVANCE steps on a path: windows would otherwise accumulate arbitrary offsets. */
+  readonly maxTimeSteps: number;
+  readonly keySpec: KeySpec;
+}
+
+export function defaultAbstraction(profile: Profile, maxMessages = 1, maxTimeSteps = 3): Abstraction {
+  const slots = COMPANION_SLOTS.slice(0, Math.max(profile.maxCompanions + 1, 2));
+  const full = slots.slice(0, 1);
+  const fillers = slots.slice(1);
+  return {
+    full: full.map((s) => `A.${s}` as CompanionId),
+    fillers: fillers.map((s) => `A.${s}` as CompanionId),
+    maxMessages,
+    maxTimeSteps,
+    keySpec: { groups: [full, COMPANION_SLOTS.slice(slots.length)], fillers },
+  };
+}
+
+/** The abstraction's alphabet: the events tried from a state. */
+export function exploreAlphabet(abstraction: Abstraction) {
+  const { full, fillers, maxMessages, maxTimeSteps } = abstraction;
+  return (node: SpaceNode): LinkEvent[] => {
+    const sendId = node.sent < maxMessages ? `m${node.sent + 1}` : null;
+
+    // A filler that shows a QR is scanned next, nothing in between: fillers stay out of the
+    // timing and pairing combinations, which the full companion explores.
+    const linking = fillers.find((c) => companionOf(node.world, c)?.status === 'linking');
+    if (linking) return [scanLive(linking)];
+    return [
+      { type: 'REGISTER', account: 'A', idCheck: true },
+      { type: 'REGISTER', account: 'B', idCheck: false },
+      { type: 'REREGISTER', account: 'A' },
+      { type: 'LOGOUT', account: 'A' },
+      { type: 'GO_OFFLINE', device: 'A.primary' },
+      { type: 'GO_ONLINE', device: 'A.primary' },
+      ...(sendId ? (['A.primary', 'B.primary'] as DeviceId[]).map((from): LinkEvent => ({ type: 'SEND', from, id: sendId })) : []),
+      ...full.flatMap((c) => companionSteps(c, fillers[0] ?? c, sendId)),
+      ...fillers.flatMap(fillerSteps),
+      ...(node.timeSteps >= maxTimeSteps ? [] : timeSteps(node.world)),
+      { type: 'RESTART' },
+    ];
+  };
+}
+
+export function exploreModel(profile: Profile = DEFAULT_PROFILE, options: ExploreOptions = {}): ExploreResult {
+  const started = performance.now();
+  const invariants = options.invariants ?? INVARIANTS;
+  const abstraction = options.abstraction ?? defaultAbstraction(profile);
+  const violations: Violation[] = [];
+  const broken = new Set<string>();
+  const report = (inv: Invariant, detail: string, path: () => LinkEvent[]) => {
+    if (broken.has(inv.id)) return;
+    broken.add(inv.id);
+    violations.push({ invariant: inv.id, requirements: inv.requirements, detail, path: path() });
+  };
+  const verdict = () => (options.stopAtFirstViolation && violations.length > 0 ? 'stop' : 'prune');
+  const result = searchStateSpace({
+    profile,
+    ...(options.machine ? { machine: options.machine } : {}),
+    maxStates: options.maxStates ?? 3_000_000,
+    alphabet: exploreAlphabet(abstraction),
+    keySpec: abstraction.keySpec,
+    onState: (node, pathTo) => {
+      for (const inv of invariants) {
+        if (inv.kind !== 'state') continue;
+        const detail = inv.check(node);
+        if (detail) { report(inv, detail, () => pathTo(node.index)); return verdict(); }
+      }
+      return 'continue';
+    },
+    onEdge: (edge, pathTo) => {
+      const before: ModelState = edge.from;
+      for (const inv of invariants) {
+        if (inv.kind !== 'step') continue;
+        const detail = inv.check(before, edge.event, edge.to);
+        if (detail) { report(inv, detail, () => [...pathTo(edge.from.index), edge.event]); return verdict(); }
+      }
+      return 'continue';
+    },
+  });
+  return {
+    states: result.states, transitions: result.transitions, invariants: invariants.length,
+    durationMs: Math.round(performance.now() - started), complete: result.complete, violations,
+  };
+}
