@@ -63,7 +63,8 @@ interface TransitionLike {
   readonly description?: string;
   readonly meta?: unknown;
 }
-interface MachineLike { readonly root: NodeLike; readonly toJSON: () => unknown }
+/** An XState machine (its root state node is read duck-typed, see NodeLike). */
+export interface MachineLike { readonly root: object; readonly toJSON: () => unknown }
 
 type JsonNode = Record<string, unknown> & { states?: Record<string, JsonNode> };
 type JsonTransition = {
@@ -91,7 +92,7 @@ export function statechartDefinition(machine: MachineLike): JsonNode {
     if (node.always?.length) out.always = node.always.map(alwaysJson);
     for (const [key, child] of Object.entries(node.states)) visit(child, out.states![key]!);
   };
-  visit(machine.root, json);
+  visit(machine.root as NodeLike, json);
   return json;
 }
 

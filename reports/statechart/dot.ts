@@ -9,8 +9,9 @@
  *   (✓ rule name when accepted, ✗ error code when refused, ◆ when it moves a companion's
  *   lifecycle). 147 arrows in one picture would be unreadable; 16 arrows and a table per state
  *   are not.
- * - Every element keeps its id (node, edge and cell ids are the element ids, with a tooltip of its
- *   words), and a colouring keyed by element id is applied here, while writing the DOT, with the
+ * - Every element keeps its id, with a tooltip of its words. In the SVG: an arrow's group is
+ *   `id="<element id>"`, a cell's is `id="a_<element id>"` (Graphviz's anchor prefix), a state's
+ *   card `id="node:<state id>"` and a compound state's cluster `id="cluster:<state id>"`; and a colouring keyed by element id is applied here, while writing the DOT, with the
  *   report's own legend (reports/render/statechartLegend.ts), so the picture and legend agree.
  */
 import { STATECHART_LEGEND, type StatechartMark } from '../render/statechartLegend.js';

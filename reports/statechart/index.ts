@@ -6,3 +6,5 @@
 export { readStatechart, statechartDefinition, type Statechart, type ChartState, type ChartTransition } from './definition.js';
 export { statechartDot, transitionShortName, type DotOptions, type StatechartColouring } from './dot.js';
 export { dotToSvg, renderStatechartSvg } from './svg.js';
+export { statechartMermaid } from './mermaid.js';
+export { modelDocument, outcomeOf, type ModelDocInput, type ModelCheckFigures } from './modelDoc.js';
