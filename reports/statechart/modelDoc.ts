@@ -21,6 +21,10 @@ export interface ModelCheckFigures {
   readonly violations: ReadonlyArray<{ readonly invariant: string; readonly requirements: readonly string[]; readonly detail: string; readonly path: readonly unknown[] }>;
   /** Which configuration ran ('quick' / 'full'), when the caller knows. */
   readonly mode?: string;
+  /** The abstraction's reductions, in words (model/explore.ts `abstraction`). */
+  readonly abstraction?: readonly string[];
+  /** The companion limit explored, when the configuration scaled the profile's down. */
+  readonly exploredMaxCompanions?: number;
 }
 
 export interface ModelDocInput {
@@ -105,6 +109,8 @@ function checkSection(input: ModelDocInput): string[] {
     '',
     `Every reachable state of a small, symmetric, time-bounded abstraction of the model (\`model/explore.ts\`) was visited${c.mode ? ` (${c.mode} configuration)` : ''}, and every invariant was checked in every state and across every step.`,
     '',
+    ...(c.abstraction?.length ? ['The abstraction:', '', ...c.abstraction.map((line) => `- ${md(line)}`), ''] : []),
+    ...(c.exploredMaxCompanions !== undefined && c.exploredMaxCompanions !== input.profile.maxCompanions ? [`The companion limit explored: ${c.exploredMaxCompanions} (the profile's is ${input.profile.maxCompanions}).`, ''] : []),
     '| Figure | Value |',
     '| --- | --- |',
     `| States visited | ${c.states.toLocaleString('en-US')} |`,
