@@ -1,0 +1,79 @@
+/**
+ * The model-generated test paths (suite 1 of the harness, loaded by conformance/modelSource.ts):
+ * a modest set of event paths, each from the empty world, that together take every structural
+ * transition and enter every structural state of the statechart (model/elements.ts), except the
+ * ones listed in UNREACHABLE_ELEMENTS with the reason.
+ *
+ * How: a bounded, deterministic breadth-first search over the model (modelPaths/search.ts) keeps,
+ * for each element of account A and of the clock, the first (shortest) path that reaches it;
+ * account B's are A's mirrored (modelPaths/mirror.ts); the oracle replays every candidate and its
+ * reported transition and state ids are the truth of what it covers; a greedy set cover keeps few
+ * of them (modelPaths/cover.ts). The result is memoised per profile (generation takes about a
+ * second or two; the harness and the tests ask more than once).
+ *
+ * Serves every requirement ID that a statechart element serves (each path lists its own).
+ */
+import { describeEvent, type LinkEvent } from '../model/events.js';
+import { modelElements, type StatechartElement } from '../model/elements.js';
+import type { Profile } from '../model/profile.js';
+import type { ModelPath } from './modelSource.js';
+import { greedyCover, oracleCovers, type Candidate } from './modelPaths/cover.js';
+import { mirrorElementId, mirrorPath } from './modelPaths/mirror.js';
+import { searchFirstPaths } from './modelPaths/search.js';
+
+export type { ModelPath };
+
+/**
+ * Elements no path can show, and why. The harness counts a state as covered when the oracle
+ * reports it active after a step; these are never active between steps.
+ */
+export const UNREACHABLE_ELEMENTS: Readonly<Record<string, string>> = {
+  'clock.advancing': 'transient: entered by ADVANCE and left by its eventless `land` transition within the same step, so never active after a step',
+};
+
+const memo = new Map<string, ModelPath[]>();
+
+export function coveringPaths(profile: Profile): ModelPath[] {
+  const key = JSON.stringify(profile);
+  let paths = memo.get(key);
+  if (!paths) {
+    paths = generate(profile);
+    memo.set(key, paths);
+  }
+  return paths.map((p) => ({ ...p, events: [...p.events], covers: [...p.covers], requirements: [...p.requirements] }));
+}
+
+function generate(profile: Profile): ModelPath[] {
+  const elements = modelElements(profile);
+  const byId = new Map(elements.map((e) => [e.id, e]));
+  const wanted = elements.map((e) => e.id).filter((id) => !(id in UNREACHABLE_ELEMENTS));
+  const searched = searchFirstPaths(profile, wanted.filter((id) => !id.startsWith('B')));
+  const candidates: Candidate[] = [];
+  const seen = new Set<string>();
+  const add = (target: string, events: LinkEvent[]) => {
+    const text = JSON.stringify(events);
+    if (seen.has(text)) return;
+    seen.add(text);
+    candidates.push({ target, events, covers: oracleCovers(profile, events) });
+  };
+  for (const [target, events] of searched.firstPaths) add(target, [...events]);
+  for (const [target, events] of searched.firstPaths) if (target.startsWith('A')) add(mirrorElementId(target), mirrorPath(events));
+  const initial = new Set(oracleCovers(profile, []));
+  return greedyCover(candidates, new Set(wanted)).map((c) => toModelPath(c, byId, initial));
+}
+
+function toModelPath(c: Candidate, byId: ReadonlyMap<string, StatechartElement>, initial: ReadonlySet<string>): ModelPath {
+  const covered = c.covers.filter((id) => byId.has(id));
+  const target = byId.get(c.target);
+  // The states active in the empty world (the regions, `unregistered`) are on every path: their
+  // requirements would make every path claim LIFE-01, LIMIT-01… whatever it actually exercises.
+  const requirements = [...new Set(covered.filter((id) => !initial.has(id)).flatMap((id) => byId.get(id)!.requirements))].sort();
+  const last = c.events[c.events.length - 1];
+  return {
+    id: c.target,
+    title: `reaches ${c.target}: ${target?.description ?? ''}${last ? ` (last step: ${describeEvent(last)})` : ''}`,
+    events: c.events,
+    covers: covered,
+    requirements,
+  };
+}
