@@ -14,11 +14,17 @@
  *   at the limit), and get unlinked: they fill the slots up to the limit;
  * - time: ADVANCE to each boundary ahead − 1 ms and exactly to it (timeSteps), so every deadline
  *   is seen just before and exactly at its limit;
- * - at most `maxMessages` messages are sent on a path (default 1), and at most `maxTimeSteps`
- *   ADVANCE steps are taken (default 3: a limit − 1 ms, the limit, one more), so that running
- *   windows cannot accumulate arbitrary offsets (what makes timed state spaces explode).
+ * - at most `maxMessages` messages are sent on a path, and at most `maxTimeSteps` ADVANCE steps
+ *   are taken, so that running windows cannot accumulate arbitrary offsets (what makes timed
+ *   state spaces explode). Each ADVANCE still goes to any boundary ahead, so one step passes
+ *   several deadlines in time order;
+ * - configurations (EXPLORE_CONFIGS): 'full' for `linkspec model` (the profile as given, one
+ *   message, one time step), 'quick' for `npm test` (the limit scaled down to 2 companions, no
+ *   message): each result lists its reductions in words (`abstraction`);
+ * - state invariants are checked once per abstract state (on the key-deduplicated states only),
+ *   before the step invariants of the step that reached it; step invariants on every step.
  */
-import { COMPANION_SLOTS, primaryOf, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
+import { COMPANION_SLOTS, describeEvent, primaryOf, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
 import { INVARIANTS, type Invariant, type ModelState } from './invariants.js';
 import { DEFAULT_PROFILE, qrRefWindow, type Profile } from './profile.js';
 import { pendingDeadlines } from './deadlines.js';
@@ -26,7 +32,11 @@ import { searchStateSpace, type Machine, type SpaceNode } from './stateSpace.js'
 import { companionOf, type World } from './world.js';
 import type { KeySpec } from './stateKey.js';
 
+export type ExploreConfig = 'full' | 'quick';
+
 export interface ExploreOptions {
+  /** 'full' (default, `linkspec model`) or 'quick' (`npm test`): see EXPLORE_CONFIGS. */
+  readonly config?: ExploreConfig;
   /** A deliberately broken copy, in tests; the real machine otherwise. */
   readonly machine?: Machine;
   readonly invariants?: readonly Invariant[];
@@ -55,6 +65,10 @@ export interface ExploreResult {
   /** False when the state bound was hit: the check is then not exhaustive. */
   readonly complete: boolean;
   readonly violations: Violation[];
+  /** The profile explored (the quick configuration scales the limit down). */
+  readonly profile: Profile;
+  /** Every reduction of the state space, in words: what `complete` is relative to. */
+  readonly abstraction: string[];
 }
 
 /**
@@ -160,10 +174,48 @@ export function exploreAlphabet(abstraction: Abstraction) {
   };
 }
 
-export function exploreModel(profile: Profile = DEFAULT_PROFILE, options: ExploreOptions = {}): ExploreResult {
+/** What each configuration explores: the profile it scales, the bounds on a path. */
+export const EXPLORE_CONFIGS: Record<ExploreConfig, { readonly maxCompanions?: number; readonly maxMessages: number; readonly maxTimeSteps: number }> = {
+  full: { maxMessages: 1, maxTimeSteps: 1 },
+  quick: { maxCompanions: 2, maxMessages: 0, maxTimeSteps: 1 },
+};
+
+/** The profile a configuration explores: the quick one scales the companion limit down. */
+export function exploredProfile(profile: Profile, config: ExploreConfig = 'full'): Profile {
+  const cap = EXPLORE_CONFIGS[config].maxCompanions;
+  return cap !== undefined && profile.maxCompanions > cap ? { ...profile, maxCompanions: cap } : profile;
+}
+
+/** The reductions of an abstraction, in words (the result's `abstraction`). */
+export function describeAbstraction(profile: Profile, abstraction: Abstraction, scaledFrom?: number): string[] {
+  return [
+    ...(scaledFrom !== undefined ? [`companion limit scaled from ${scaledFrom} to ${profile.maxCompanions} (the limit logic is the same for any value)`] : []),
+    'account B is a primary only, always online: the other end of the conversation',
+    `one companion of A (${abstraction.full.join(', ')}) does everything, including every refusal probe (tampered QR, failed ID check, approval by a companion, wrong code, unlink by a companion)`,
+    `${abstraction.fillers.length} filler companions (${abstraction.fillers.join(', ')}) only show a QR that the primary scans at once, and get unlinked; they are symmetric and counted by status (available / linking / linked online / linked offline), not named`,
+    'companions in a symmetry group are interchangeable (sorted records)',
+    'time is relative: only the elapsed time of running windows is kept (QR attempt, code lifetime, primary dormancy, companion idleness)',
+    `at most ${abstraction.maxTimeSteps} ADVANCE step(s) on a path, each to a boundary ahead − 1 ms or exactly to it (every pending deadline and the QR photo's expiry)`,
+    `at most ${abstraction.maxMessages} message(s) sent on a path`,
+    'device-list versions, notices and sign-out reasons are not in the state key (no guard reads them; the step invariants check them on every step)',
+    'state invariants are checked once per abstract state; step invariants on every step tried',
+  ];
+}
+
+/** One line per step of a path, numbered, for a report or the terminal. */
+export function formatPath(path: readonly LinkEvent[]): string[] {
+  return path.map((event, i) => `${String(i + 1).padStart(3)}. ${describeEvent(event)}`);
+}
+
+export function exploreModel(givenProfile: Profile = DEFAULT_PROFILE, options: ExploreOptions = {}): ExploreResult {
   const started = performance.now();
+  const config = options.config ?? 'full';
+  const profile = exploredProfile(givenProfile, config);
+  const { maxMessages, maxTimeSteps } = EXPLORE_CONFIGS[config];
   const invariants = options.invariants ?? INVARIANTS;
-  const abstraction = options.abstraction ?? defaultAbstraction(profile);
+  const stateInvariants = invariants.filter((inv): inv is Extract<Invariant, { kind: 'state' }> => inv.kind === 'state');
+  const stepInvariants = invariants.filter((inv): inv is Extract<Invariant, { kind: 'step' }> => inv.kind === 'step');
+  const abstraction = options.abstraction ?? defaultAbstraction(profile, maxMessages, maxTimeSteps);
   const violations: Violation[] = [];
   const broken = new Set<string>();
   const report = (inv: Invariant, detail: string, path: () => LinkEvent[]) => {
@@ -171,27 +223,33 @@ export function exploreModel(profile: Profile = DEFAULT_PROFILE, options: Explor
     broken.add(inv.id);
     violations.push({ invariant: inv.id, requirements: inv.requirements, detail, path: path() });
   };
-  const verdict = () => (options.stopAtFirstViolation && violations.length > 0 ? 'stop' : 'prune');
+  const stopping = () => options.stopAtFirstViolation === true && violations.length > 0;
+  // A state that breaks a state invariant is not expanded: its world is already wrong.
+  const checkState = (node: SpaceNode, path: () => LinkEvent[]): 'continue' | 'prune' | 'stop' => {
+    for (const inv of stateInvariants) {
+      const detail = inv.check(node);
+      if (detail) { report(inv, detail, path); return stopping() ? 'stop' : 'prune'; }
+    }
+    return 'continue';
+  };
   const result = searchStateSpace({
     profile,
     ...(options.machine ? { machine: options.machine } : {}),
     maxStates: options.maxStates ?? 3_000_000,
     alphabet: exploreAlphabet(abstraction),
     keySpec: abstraction.keySpec,
-    onState: (node, pathTo) => {
-      for (const inv of invariants) {
-        if (inv.kind !== 'state') continue;
-        const detail = inv.check(node);
-        if (detail) { report(inv, detail, () => pathTo(node.index)); return verdict(); }
-      }
-      return 'continue';
-    },
+    onState: (node, pathTo) => (node.index === 0 ? checkState(node, () => pathTo(0)) : 'continue'),
     onEdge: (edge, pathTo) => {
+      const path = () => [...pathTo(edge.from.index), edge.event];
+      // A new state's own invariants first: a broken world is the more basic fact.
+      if (edge.isNew) {
+        const verdict = checkState(edge.to, path);
+        if (verdict !== 'continue') return verdict;
+      }
       const before: ModelState = edge.from;
-      for (const inv of invariants) {
-        if (inv.kind !== 'step') continue;
+      for (const inv of stepInvariants) {
         const detail = inv.check(before, edge.event, edge.to);
-        if (detail) { report(inv, detail, () => [...pathTo(edge.from.index), edge.event]); return verdict(); }
+        if (detail) { report(inv, detail, path); if (stopping()) return 'stop'; }
       }
       return 'continue';
     },
@@ -199,5 +257,7 @@ export function exploreModel(profile: Profile = DEFAULT_PROFILE, options: Explor
   return {
     states: result.states, transitions: result.transitions, invariants: invariants.length,
     durationMs: Math.round(performance.now() - started), complete: result.complete, violations,
+    profile,
+    abstraction: describeAbstraction(profile, abstraction, profile === givenProfile ? undefined : givenProfile.maxCompanions),
   };
 }

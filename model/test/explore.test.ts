@@ -1,0 +1,51 @@
+/**
+ * The exhaustive check can fail, and does not on the real machine: for every invariant, a
+ * deliberately broken copy (brokenCopies.ts) makes the check report a violation of exactly that
+ * invariant first, with a short path from the empty world; the real machine has no violation in
+ * the quick configuration, explored to completion.
+ */
+import { describe, expect, it } from 'vitest';
+import { defaultAbstraction, exploredProfile, exploreModel, formatPath } from '../explore.js';
+import { INVARIANTS } from '../invariants.js';
+import { DEFAULT_PROFILE } from '../profile.js';
+import { BROKEN_COPIES, brokenMachine } from './brokenCopies.js';
+
+// The quick configuration plus one message, so that the delivery invariants can be broken.
+const withOneMessage = defaultAbstraction(exploredProfile(DEFAULT_PROFILE, 'quick'), 1, 1);
+
+describe('exhaustive check, broken copies', () => {
+  it('has one broken copy per invariant', () => {
+    expect(Object.keys(BROKEN_COPIES).sort()).toEqual(INVARIANTS.map((inv) => inv.id).sort());
+  });
+
+  for (const inv of INVARIANTS) {
+    it(`catches ${inv.id}: ${BROKEN_COPIES[inv.id]?.how}`, () => {
+      const result = exploreModel(DEFAULT_PROFILE, { config: 'quick', abstraction: withOneMessage, machine: brokenMachine(inv.id), stopAtFirstViolation: true, maxStates: 20_000 });
+      expect(result.complete).toBe(false);
+      expect(result.violations.map((v) => v.invariant)).toEqual([inv.id]);
+      const [violation] = result.violations;
+      expect(violation!.requirements).toEqual(inv.requirements);
+      expect(violation!.path.length).toBeGreaterThan(0);
+      expect(violation!.path.length).toBeLessThanOrEqual(8);
+      expect(formatPath(violation!.path)).toHaveLength(violation!.path.length);
+    });
+  }
+});
+
+describe('exhaustive check, the real machine', () => {
+  it('finds no violation in the quick configuration and explores it completely', () => {
+    const result = exploreModel(DEFAULT_PROFILE, { config: 'quick' });
+    expect(result.violations).toEqual([]);
+    expect(result.complete).toBe(true);
+    expect(result.invariants).toBe(INVARIANTS.length);
+    expect(result.profile.maxCompanions).toBe(2);
+    expect(result.abstraction.join('\n')).toMatch(/scaled from 4 to 2/);
+  }, 120_000);
+});
+
+describe('formatPath', () => {
+  it('numbers one line per step', () => {
+    expect(formatPath([{ type: 'REGISTER', account: 'A', idCheck: true }, { type: 'SHOW_QR', device: 'A.c1' }]))
+      .toEqual(['  1. REGISTER A with ID check', '  2. SHOW_QR A.c1']);
+  });
+});
