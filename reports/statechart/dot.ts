@@ -107,8 +107,9 @@ export function statechartDot(chart: Statechart, options: DotOptions = {}): stri
     const c = colourOf(s.id, colouring);
     const isRoot = s.parent === null;
     const regionOfParallel = s.parent !== null && chart.states.get(s.parent)?.kind === 'parallel';
-    const style = [isRoot ? 'rounded' : 'rounded', ...(c.dash || regionOfParallel ? ['dashed'] : [])].join(',');
-    const label = isRoot ? `${chart.machineId} (parallel regions)` : `${s.key}${s.kind === 'parallel' ? ' (parallel)' : ''}`;
+    // Dashes mean "uncovered" in the report's legend, so parallel regions are named, not dashed.
+    const style = ['rounded', ...(c.dash ? ['dashed'] : [])].join(',');
+    const label = isRoot ? `${chart.machineId} (parallel regions)` : `${s.key}${regionOfParallel ? ' (region)' : ''}${s.kind === 'parallel' ? ' (parallel)' : ''}`;
     out.push(`${pad}subgraph ${clusterName(s.id)} {`);
     out.push(`${pad}  id=${quoted(`cluster:${s.id || chart.machineId}`)}; label=${quoted(label)}; style=${quoted(style)}; color=${quoted(isRoot ? '#90a4ae' : c.stroke)}; penwidth=${isRoot ? 1 : 1.6}; fontsize=${isRoot ? 13 : 12};`);
     if (!isRoot && s.id && s.id in (colouring ?? {})) out.push(`${pad}  tooltip=${quoted(`${s.id}: ${s.description}`)};`);
