@@ -31,6 +31,14 @@ export const UNREACHABLE_ELEMENTS: Readonly<Record<string, string>> = {
   'clock.advancing': 'transient: entered by ADVANCE and left by its eventless `land` transition within the same step, so never active after a step',
 };
 
+/**
+ * A path's id: the element it was found for, with `/` written `:` (the CLI's `--check path:<id>`
+ * accepts letters, digits and `:._~-` only): `A.registered:scanLimitReached`.
+ */
+export function pathIdOf(elementId: string): string {
+  return elementId.replace('/', ':');
+}
+
 const memo = new Map<string, ModelPath[]>();
 
 export function coveringPaths(profile: Profile): ModelPath[] {
@@ -70,7 +78,7 @@ function toModelPath(c: Candidate, byId: ReadonlyMap<string, StatechartElement>,
   const requirements = [...new Set(covered.filter((id) => !initial.has(id)).flatMap((id) => byId.get(id)!.requirements))].sort();
   const last = c.events[c.events.length - 1];
   return {
-    id: c.target,
+    id: pathIdOf(c.target),
     title: `reaches ${c.target}: ${target?.description ?? ''}${last ? ` (last step: ${describeEvent(last)})` : ''}`,
     events: c.events,
     covers: covered,

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createOracle } from '../../model/createOracle.js';
 import { modelElements } from '../../model/elements.js';
 import { DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE } from '../../model/profile.js';
-import { coveringPaths, UNREACHABLE_ELEMENTS } from '../modelPaths.js';
+import { coveringPaths, pathIdOf, UNREACHABLE_ELEMENTS } from '../modelPaths.js';
 import { mirrorElementId, mirrorPath } from '../modelPaths/mirror.js';
 
 const UNREACHABLE = ['clock.advancing'];
@@ -37,15 +37,17 @@ describe.each([DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE])('covering paths, profile $
     const ids = paths.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(coveringPaths(profile)).toEqual(paths);
-    expect(paths.every((p) => p.events.length > 0 && p.title.startsWith(`reaches ${p.id}`))).toBe(true);
+    expect(ids.every((id) => /^[A-Za-z0-9:._~-]+$/.test(id))).toBe(true); // what `--check path:<id>` accepts
+    expect(paths.every((p) => p.events.length > 0 && p.title.startsWith('reaches '))).toBe(true);
     expect(paths.reduce((n, p) => n + p.events.length, 0)).toBeLessThan(1500);
   });
 
   it("list their elements' requirements", () => {
-    const byId = new Map(modelElements(profile).map((e) => [e.id, e]));
+    const byPathId = new Map(modelElements(profile).map((e) => [pathIdOf(e.id), e]));
     for (const path of paths) {
-      const target = byId.get(path.id)!;
-      expect(path.covers).toContain(path.id);
+      const target = byPathId.get(path.id)!;
+      expect(path.title).toContain(`reaches ${target.id}: `);
+      expect(path.covers).toContain(target.id);
       for (const r of target.requirements) expect(path.requirements).toContain(r);
     }
   });
