@@ -2,7 +2,7 @@
  * The oracle: the statechart (linkMachine.ts) run one step at a time. After each step it reports
  * the observation the implementation must match, the ids of the statechart transitions that fired
  * (read from XState's own microstep inspection, so they are exactly the definitions taken,
- * eventless time transitions included) and the state nodes active.
+ * eventless time transitions included) and the state nodes entered or active during the step.
  *
  * Serves every stateful requirement: the harness compares implementations against this.
  */
@@ -35,10 +35,15 @@ export function activeStateIds(value: StateValue, prefix = ''): string[] {
 
 export function createOracle(profile: Profile, machine: LinkMachine | ReturnType<typeof createLinkMachine> = linkMachine): Oracle {
   let taken: string[] = [];
+  // States passed through inside one step (clock.advancing lives only between microsteps) count
+  // as visited: coverage means "entered", not "still active when the step ends".
+  let visited = new Set<string>();
   const actor = createActor(machine, {
     input: { profile },
     inspect: (ev) => {
-      if (ev.type === '@xstate.microstep') taken.push(...ev._transitions.map(transitionId));
+      if (ev.type !== '@xstate.microstep') return;
+      taken.push(...ev._transitions.map(transitionId));
+      for (const id of activeStateIds((ev.snapshot as unknown as { value: StateValue }).value)) visited.add(id);
     },
   });
   actor.start();
@@ -46,11 +51,13 @@ export function createOracle(profile: Profile, machine: LinkMachine | ReturnType
   return {
     step(event: LinkEvent): OracleStep {
       taken = [];
+      visited = new Set();
       actor.send(event);
       const snapshot = actor.getSnapshot();
       if (snapshot.status === 'error') throw new Error(`model failed on ${describeEvent(event)}: ${String(snapshot.error)}`);
       if (taken.length === 0) throw new Error(`model bug: no transition handles ${describeEvent(event)}`);
-      return { observation: observeWorld(snapshot.context), transitions: [...taken], states: states() };
+      for (const id of states()) visited.add(id);
+      return { observation: observeWorld(snapshot.context), transitions: [...taken], states: [...visited] };
     },
     observe: () => observeWorld(actor.getSnapshot().context),
     activeStates: states,

@@ -9,7 +9,7 @@ export interface OracleStep {
   readonly observation: Observation;
   /** Ids of the statechart transitions taken by this step (see ModelElement). */
   readonly transitions: readonly string[];
-  /** Ids of the statechart state nodes active after this step. */
+  /** Ids of the statechart state nodes active during this step (passed through, or active at its end). */
   readonly states: readonly string[];
 }
 
