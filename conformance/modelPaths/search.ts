@@ -7,6 +7,7 @@
  *
  * Serves the coverage of every statechart element (all requirement IDs through them).
  */
+import { modelElements } from '../../model/elements.js';
 import type { LinkEvent } from '../../model/events.js';
 import type { Profile } from '../../model/profile.js';
 import { searchStateSpace } from '../../model/stateSpace.js';
@@ -51,6 +52,9 @@ export function searchFirstPaths(profile: Profile, wanted: readonly string[], bo
 
 function searchTier(profile: Profile, tier: SearchTier, bounds: SearchBounds, open: Set<string>, firstPaths: Map<string, LinkEvent[]>) {
   const alphabet = searchAlphabet(profile, tier.prefix);
+  // A state left within the step that entered it (clock.advancing) is never active after a step:
+  // the states a taken transition targets count as entered, as the oracle reports them.
+  const targets = new Map(modelElements(profile).map((e) => [e.id, e.targets ?? []]));
   const maxDepth = Math.min(bounds.maxDepth, tier.prefix.length + tier.depthAfterPrefix);
   const result = searchStateSpace({
     profile,
@@ -59,7 +63,7 @@ function searchTier(profile: Profile, tier: SearchTier, bounds: SearchBounds, op
     maxStates: bounds.maxStates,
     onEdge: (edge, pathTo) => {
       let path: LinkEvent[] | undefined;
-      for (const id of [...edge.transitions, ...edge.to.states]) {
+      for (const id of [...edge.transitions, ...edge.transitions.flatMap((t) => targets.get(t) ?? []), ...edge.to.states]) {
         if (!open.has(id)) continue;
         path ??= [...pathTo(edge.from.index), edge.event];
         firstPaths.set(id, path);

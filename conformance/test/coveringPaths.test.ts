@@ -11,7 +11,9 @@ import { DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE } from '../../model/profile.js';
 import { coveringPaths, pathIdOf, UNREACHABLE_ELEMENTS } from '../modelPaths.js';
 import { mirrorElementId, mirrorPath } from '../modelPaths/mirror.js';
 
-const UNREACHABLE = ['clock.advancing'];
+// Elements no path can cover, with the reason in UNREACHABLE_ELEMENTS: none. A new element the
+// search cannot reach fails this test until it is listed (or reached).
+const UNREACHABLE: string[] = [];
 
 describe.each([DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE])('covering paths, profile $name', (profile) => {
   const paths = coveringPaths(profile);
