@@ -16,6 +16,7 @@
 import { describeEvent, type LinkEvent } from '../model/events.js';
 import { modelElements, type StatechartElement } from '../model/elements.js';
 import type { Profile } from '../model/profile.js';
+import { eventNeeds } from './capabilities.js';
 import type { ModelPath } from './modelSource.js';
 import { greedyCover, oracleCovers, type Candidate } from './modelPaths/cover.js';
 import { mirrorElementId, mirrorPath } from './modelPaths/mirror.js';
@@ -65,7 +66,8 @@ function generate(profile: Profile): ModelPath[] {
   for (const [target, events] of searched.firstPaths) add(target, [...events]);
   for (const [target, events] of searched.firstPaths) if (target.startsWith('A')) add(mirrorElementId(target), mirrorPath(events));
   const initial = new Set(oracleCovers(profile, []));
-  return greedyCover(candidates, new Set(wanted)).map((c) => toModelPath(c, byId, initial));
+  const needs = (events: readonly LinkEvent[]) => new Set(events.flatMap(eventNeeds));
+  return greedyCover(candidates, new Set(wanted), needs).map((c) => toModelPath(c, byId, initial));
 }
 
 function toModelPath(c: Candidate, byId: ReadonlyMap<string, StatechartElement>, initial: ReadonlySet<string>): ModelPath {

@@ -5,6 +5,11 @@
  * steps, then the candidates' order), then any kept path whose elements all the others cover is
  * dropped again.
  *
+ * Capabilities: a path needing a capability the adapter lacks is skipped (conformance/
+ * capabilities.ts). So a path counts as covering an element only if it needs no capability that
+ * the element's own shortest path does not: for any adapter, what the shortest paths would cover
+ * the kept ones still cover (REGISTER with an ID check does not creep into other elements' paths).
+ *
  * Serves the coverage of every statechart element (all requirement IDs through them).
  */
 import { createOracle } from '../../model/createOracle.js';
@@ -30,14 +35,25 @@ export function oracleCovers(profile: Profile, events: readonly LinkEvent[]): st
   return [...seen];
 }
 
-export function greedyCover(candidates: readonly Candidate[], wanted: ReadonlySet<string>): Candidate[] {
+/**
+ * `needs`: the capabilities a path needs; each wanted element's own shortest path is the
+ * candidate whose target it is.
+ */
+export function greedyCover(candidates: readonly Candidate[], wanted: ReadonlySet<string>, needs: (events: readonly LinkEvent[]) => ReadonlySet<string>): Candidate[] {
+  const needed = new Map(candidates.map((c) => [c, needs(c.events)]));
+  const ownNeeds = new Map(candidates.map((c) => [c.target, needed.get(c)!]));
+  // The elements a candidate counts as covering: wanted, and within its own path's capabilities.
+  const counts = new Map(candidates.map((c) => [c, c.covers.filter((id) => {
+    const own = ownNeeds.get(id);
+    return wanted.has(id) && (own === undefined || [...needed.get(c)!].every((n) => own.has(n)));
+  })]));
   const uncovered = new Set(wanted);
   const kept: Candidate[] = [];
   while (uncovered.size > 0) {
     let best: Candidate | undefined;
     let bestGain = 0;
     for (const c of candidates) {
-      const gain = c.covers.filter((id) => uncovered.has(id)).length;
+      const gain = counts.get(c)!.filter((id) => uncovered.has(id)).length;
       if (gain > bestGain || (gain === bestGain && gain > 0 && best && c.events.length < best.events.length)) {
         best = c;
         bestGain = gain;
@@ -45,17 +61,17 @@ export function greedyCover(candidates: readonly Candidate[], wanted: ReadonlySe
     }
     if (!best) break; // what is left no candidate covers: the caller reports it
     kept.push(best);
-    for (const id of best.covers) uncovered.delete(id);
+    for (const id of counts.get(best)!) uncovered.delete(id);
   }
   // A path kept early may have become redundant once later ones were added: drop it, shortest first.
   const count = new Map<string, number>();
-  for (const c of kept) for (const id of c.covers) if (wanted.has(id)) count.set(id, (count.get(id) ?? 0) + 1);
+  for (const c of kept) for (const id of counts.get(c)!) count.set(id, (count.get(id) ?? 0) + 1);
   const order = [...kept].sort((x, y) => x.events.length - y.events.length);
   const dropped = new Set<Candidate>();
   for (const c of order) {
-    if (c.covers.every((id) => !wanted.has(id) || count.get(id)! > 1)) {
+    if (counts.get(c)!.every((id) => count.get(id)! > 1)) {
       dropped.add(c);
-      for (const id of c.covers) if (wanted.has(id)) count.set(id, count.get(id)! - 1);
+      for (const id of counts.get(c)!) count.set(id, count.get(id)! - 1);
     }
   }
   return kept.filter((c) => !dropped.has(c));

@@ -10,6 +10,7 @@ import { modelElements } from '../../model/elements.js';
 import { DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE } from '../../model/profile.js';
 import { coveringPaths, pathIdOf, UNREACHABLE_ELEMENTS } from '../modelPaths.js';
 import { mirrorElementId, mirrorPath } from '../modelPaths/mirror.js';
+import { eventNeeds } from '../capabilities.js';
 
 // Elements no path can cover, with the reason in UNREACHABLE_ELEMENTS: none. A new element the
 // search cannot reach fails this test until it is listed (or reached).
@@ -52,6 +53,11 @@ describe.each([DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE])('covering paths, profile $
       expect(path.covers).toContain(target.id);
       for (const r of target.requirements) expect(path.requirements).toContain(r);
     }
+  });
+
+  it("need an ID check only where it is refused (an adapter without 'id-check' still runs the rest)", () => {
+    const needing = paths.filter((p) => p.events.some((e) => eventNeeds(e).includes('id-check'))).map((p) => p.id);
+    expect(needing.sort()).toEqual(['A.registered:codeIdCheckFailed', 'A.registered:scanIdCheckFailed', 'B.registered:codeIdCheckFailed', 'B.registered:scanIdCheckFailed']);
   });
 });
 
