@@ -30,7 +30,7 @@ import { DEFAULT_PROFILE, qrRefWindow, type Profile } from './profile.js';
 import { pendingDeadlines } from './deadlines.js';
 import { searchStateSpace, type Machine, type SpaceNode } from './stateSpace.js';
 import { companionOf, type World } from './world.js';
-import type { KeySpec } from './stateKey.js';
+import { fillerKey, type KeySpec } from './stateKey.js';
 
 export type ExploreConfig = 'full' | 'quick';
 
@@ -93,7 +93,14 @@ export function timeSteps(world: World): LinkEvent[] {
   return [...amounts].sort((x, y) => x - y).map((ms): LinkEvent => ({ type: 'ADVANCE', ms }));
 }
 
-function companionSteps(c: CompanionId, other: CompanionId, sendId: string | null): LinkEvent[] {
+/**
+ * The full companion's steps. Every event type is tried in every state in its plain form; the
+ * refusal probes (a failed ID check, approval by a companion, a tampered reference or key) only
+ * where they can meet a guard of their own: a SCAN_QR probe where the companion has a QR attempt
+ * (otherwise NO_QR answers first, as it answers the plain scan). The ENTER_CODE probe (a failed ID
+ * check) comes before CODE_NONE in the precedence, so it is tried everywhere.
+ */
+function companionSteps(world: World, c: CompanionId, other: CompanionId, sendId: string | null): LinkEvent[] {
   const by = primaryOf('A');
   const steps: LinkEvent[] = [
     { type: 'SHOW_QR', device: c },
@@ -102,24 +109,44 @@ function companionSteps(c: CompanionId, other: CompanionId, sendId: string | nul
     { type: 'REQUEST_CODE', device: c },
     { type: 'ENTER_CODE', device: c, by, correct: true, idCheck: 'pass' },
     { type: 'ENTER_CODE', device: c, by, correct: false, idCheck: 'pass' },
+    // Before CODE_NONE in the precedence: tried everywhere.
+    { type: 'ENTER_CODE', device: c, by, correct: true, idCheck: 'fail' },
     { type: 'CANCEL_LINKING', device: c },
     { type: 'GO_OFFLINE', device: c },
     { type: 'GO_ONLINE', device: c },
     { type: 'UNLINK', by, target: c },
     { type: 'UNLINK', by: c, target: c },
     { type: 'UNLINK', by: c, target: other },
-    { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'fail', tamper: 'none' },
-    { type: 'SCAN_QR', device: c, by: other, source: 'live', idCheck: 'pass', tamper: 'none' },
-    { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'pass', tamper: 'ref' },
-    { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'pass', tamper: 'key' },
-    { type: 'ENTER_CODE', device: c, by, correct: true, idCheck: 'fail' },
   ];
+  if (companionOf(world, c)?.qr) {
+    steps.push(
+      { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'fail', tamper: 'none' },
+      { type: 'SCAN_QR', device: c, by: other, source: 'live', idCheck: 'pass', tamper: 'none' },
+      { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'pass', tamper: 'ref' },
+      { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'pass', tamper: 'key' },
+    );
+  }
   if (sendId) steps.push({ type: 'SEND', from: c, id: sendId });
   return steps;
 }
 
 function fillerSteps(c: CompanionId): LinkEvent[] {
   return [{ type: 'SHOW_QR', device: c }, { type: 'UNLINK', by: primaryOf('A'), target: c }];
+}
+
+/**
+ * One filler of each class (stateKey's fillerKey: available, linked online, linked offline): the
+ * key counts fillers by class, so trying the same step on two fillers of one class reaches the
+ * same abstract state twice.
+ */
+function representativeFillers(world: World, fillers: readonly CompanionId[]): CompanionId[] {
+  const seen = new Set<string>();
+  return fillers.filter((c) => {
+    const cls = fillerKey(world, companionOf(world, c));
+    if (seen.has(cls)) return false;
+    seen.add(cls);
+    return true;
+  });
 }
 
 const scanLive = (c: CompanionId): LinkEvent => ({ type: 'SCAN_QR', device: c, by: primaryOf('A'), source: 'live', idCheck: 'pass', tamper: 'none' });
@@ -166,8 +193,8 @@ export function exploreAlphabet(abstraction: Abstraction) {
       { type: 'GO_OFFLINE', device: 'A.primary' },
       { type: 'GO_ONLINE', device: 'A.primary' },
       ...(sendId ? (['A.primary', 'B.primary'] as DeviceId[]).map((from): LinkEvent => ({ type: 'SEND', from, id: sendId })) : []),
-      ...full.flatMap((c) => companionSteps(c, fillers[0] ?? c, sendId)),
-      ...fillers.flatMap(fillerSteps),
+      ...full.flatMap((c) => companionSteps(node.world, c, fillers[0] ?? c, sendId)),
+      ...representativeFillers(node.world, fillers).flatMap(fillerSteps),
       ...(node.timeSteps >= maxTimeSteps ? [] : timeSteps(node.world)),
       { type: 'RESTART' },
     ];
@@ -191,8 +218,9 @@ export function describeAbstraction(profile: Profile, abstraction: Abstraction, 
   return [
     ...(scaledFrom !== undefined ? [`companion limit scaled from ${scaledFrom} to ${profile.maxCompanions} (the limit logic is the same for any value)`] : []),
     'account B is a primary only, always online: the other end of the conversation',
-    `one companion of A (${abstraction.full.join(', ')}) does everything, including every refusal probe (tampered QR, failed ID check, approval by a companion, wrong code, unlink by a companion)`,
-    `${abstraction.fillers.length} filler companions (${abstraction.fillers.join(', ')}) only show a QR that the primary scans at once, and get unlinked; they are symmetric and counted by status (available / linking / linked online / linked offline), not named`,
+    `one companion of A (${abstraction.full.join(', ')}) does everything, including the refusal probes (tampered QR, failed ID check, approval by a companion, wrong code, unlink by a companion)`,
+    'every event type is tried in every state in its plain form; the SCAN_QR probes (failed ID check, approval by a companion, tampered reference or key) only where the companion has a QR attempt: elsewhere NO_QR, first in the precedence, answers them as it answers the plain scan',
+    `${abstraction.fillers.length} filler companions (${abstraction.fillers.join(', ')}) only show a QR that the primary scans at once, and get unlinked; they are symmetric: counted by status (available / linking / linked online / linked offline), not named, and each step is tried on one filler of each status only`,
     'companions in a symmetry group are interchangeable (sorted records)',
     'time is relative: only the elapsed time of running windows is kept (QR attempt, code lifetime, primary dormancy, companion idleness)',
     `at most ${abstraction.maxTimeSteps} ADVANCE step(s) on a path, each to a boundary ahead − 1 ms or exactly to it (every pending deadline and the QR photo's expiry)`,

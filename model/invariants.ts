@@ -149,6 +149,10 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
   { kind: 'step', id: 'refusal-changes-nothing', title: 'A refused step changes nothing (except the wrong-code counter and what it exhausts)', requirements: ['LIMIT-01', 'PAIR-03', 'PAIR-05', 'PAIR-07', 'AUTH-01', 'AUTH-03'],
     check: (before, _event, after) => {
       if (after.world.result.ok) return null;
+      const w0 = before.world;
+      const w1 = after.world;
+      // Most refusals copy nothing but the result: the same accounts object means nothing changed.
+      if (w1.accounts === w0.accounts && w1.now === w0.now && w1.advanceTo === w0.advanceTo && w1.profile === w0.profile) return null;
       const strip = (w: World, keepCode: boolean) => JSON.stringify({ ...w, result: null, trace: null, accounts: keepCode ? w.accounts : ACCOUNTS.map((a) => ({ ...w.accounts[a], code: null, companions: Object.fromEntries(Object.entries(w.accounts[a].companions).map(([k, c]) => [k, { ...c, status: c!.status === 'linking' ? 'idle' : c!.status, linkingBy: null }])) })) });
       const codeInvalid = !after.world.result.ok && after.world.result.code === 'CODE_INVALID';
       return strip(before.world, !codeInvalid) === strip(after.world, !codeInvalid) ? null : `refused ${after.world.result.code} yet the world changed`;

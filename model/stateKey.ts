@@ -42,7 +42,8 @@ function companionKey(w: World, account: AccountId, slot: CompanionSlot, c: Comp
   return `${deviceKey(w, c, running)}|${c.linkingBy ?? ''}|${qr}|${holder}`;
 }
 
-function fillerKey(w: World, c: CompanionState | undefined): string {
+/** A filler's class: fillers of one class are interchangeable (the alphabet tries one of each). */
+export function fillerKey(w: World, c: CompanionState | undefined): string {
   if (!c || c.status === 'idle' || c.status === 'signed-out') return 'a';
   if (c.status === 'linking') return c.linkingBy === 'qr' ? `q@${w.now - c.qr!.startedAt}` : 'c';
   return `l${c.online ? '' : '-'}`;

@@ -10,8 +10,10 @@ import { INVARIANTS } from '../invariants.js';
 import { DEFAULT_PROFILE } from '../profile.js';
 import { BROKEN_COPIES, brokenMachine } from './brokenCopies.js';
 
-// The quick configuration plus one message, so that the delivery invariants can be broken.
-const withOneMessage = defaultAbstraction(exploredProfile(DEFAULT_PROFILE, 'quick'), 1, 1);
+// Broken copies: the smallest limit (1 companion, so the limit is hit in 5 steps) and one
+// message, so that the delivery invariants can be broken.
+const SMALL = { ...DEFAULT_PROFILE, maxCompanions: 1 };
+const withOneMessage = defaultAbstraction(exploredProfile(SMALL, 'quick'), 1, 1);
 
 describe('exhaustive check, broken copies', () => {
   it('has one broken copy per invariant', () => {
@@ -20,7 +22,7 @@ describe('exhaustive check, broken copies', () => {
 
   for (const inv of INVARIANTS) {
     it(`catches ${inv.id}: ${BROKEN_COPIES[inv.id]?.how}`, () => {
-      const result = exploreModel(DEFAULT_PROFILE, { config: 'quick', abstraction: withOneMessage, machine: brokenMachine(inv.id), stopAtFirstViolation: true, maxStates: 20_000 });
+      const result = exploreModel(SMALL, { config: 'quick', abstraction: withOneMessage, machine: brokenMachine(inv.id), stopAtFirstViolation: true, maxStates: 20_000 });
       expect(result.complete).toBe(false);
       expect(result.violations.map((v) => v.invariant)).toEqual([inv.id]);
       const [violation] = result.violations;
