@@ -8,8 +8,8 @@
  * for each element of account A and of the clock, the first (shortest) path that reaches it;
  * account B's are A's mirrored (modelPaths/mirror.ts); the oracle replays every candidate and its
  * reported transition and state ids are the truth of what it covers; a greedy set cover keeps few
- * of them (modelPaths/cover.ts). The result is memoised per profile (generation takes about a
- * second or two; the harness and the tests ask more than once).
+ * of them (modelPaths/cover.ts). The result is memoised per profile (generation takes under a
+ * second; the harness and the tests ask more than once).
  *
  * Serves every requirement ID that a statechart element serves (each path lists its own).
  */
@@ -40,17 +40,27 @@ export function pathIdOf(elementId: string): string {
 
 const memo = new Map<string, ModelPath[]>();
 
+/** The covering paths of a profile, generated once per profile and memoised (copies handed out). */
 export function coveringPaths(profile: Profile): ModelPath[] {
   const key = JSON.stringify(profile);
   let paths = memo.get(key);
   if (!paths) {
-    paths = generate(profile);
+    paths = generateCoveringPaths(profile).paths;
     memo.set(key, paths);
   }
   return paths.map((p) => ({ ...p, events: [...p.events], covers: [...p.covers], requirements: [...p.requirements] }));
 }
 
-function generate(profile: Profile): ModelPath[] {
+export interface Generation {
+  readonly paths: ModelPath[];
+  /** Wanted elements no path covers (the search's bounds were too tight, or a new element). */
+  readonly missed: readonly string[];
+  /** Abstract states the search visited (its deterministic measure of effort). */
+  readonly statesVisited: number;
+}
+
+/** The generation itself, not memoised: for tests and diagnostics. */
+export function generateCoveringPaths(profile: Profile): Generation {
   const elements = modelElements(profile);
   const byId = new Map(elements.map((e) => [e.id, e]));
   const wanted = elements.map((e) => e.id).filter((id) => !(id in UNREACHABLE_ELEMENTS));
@@ -67,7 +77,9 @@ function generate(profile: Profile): ModelPath[] {
   for (const [target, events] of searched.firstPaths) if (target.startsWith('A')) add(mirrorElementId(target), mirrorPath(events));
   const initial = new Set(oracleCovers(profile, []));
   const needs = (events: readonly LinkEvent[]) => new Set(events.flatMap(eventNeeds));
-  return greedyCover(candidates, new Set(wanted), needs).map((c) => toModelPath(c, byId, initial));
+  const paths = greedyCover(candidates, new Set(wanted), needs).map((c) => toModelPath(c, byId, initial));
+  const covered = new Set(paths.flatMap((p) => p.covers));
+  return { paths, missed: wanted.filter((id) => !covered.has(id)), statesVisited: searched.states };
 }
 
 function toModelPath(c: Candidate, byId: ReadonlyMap<string, StatechartElement>, initial: ReadonlySet<string>): ModelPath {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createOracle } from '../../model/createOracle.js';
 import { modelElements } from '../../model/elements.js';
 import { DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE } from '../../model/profile.js';
-import { coveringPaths, pathIdOf, UNREACHABLE_ELEMENTS } from '../modelPaths.js';
+import { coveringPaths, generateCoveringPaths, pathIdOf, UNREACHABLE_ELEMENTS } from '../modelPaths.js';
 import { mirrorElementId, mirrorPath } from '../modelPaths/mirror.js';
 import { eventNeeds } from '../capabilities.js';
 
@@ -40,6 +40,9 @@ describe.each([DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE])('covering paths, profile $
     const ids = paths.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(coveringPaths(profile)).toEqual(paths);
+    const fresh = generateCoveringPaths(profile); // not memoised: the generation is deterministic
+    expect(fresh.paths).toEqual(paths);
+    expect(fresh.missed).toEqual([]);
     expect(ids.every((id) => /^[A-Za-z0-9:._~-]+$/.test(id))).toBe(true); // what `--check path:<id>` accepts
     expect(paths.every((p) => p.events.length > 0 && p.title.startsWith('reaches '))).toBe(true);
     expect(paths.reduce((n, p) => n + p.events.length, 0)).toBeLessThan(1500);
