@@ -4,7 +4,7 @@
  * event, the world after). The exhaustive check (explore.ts) evaluates all of them everywhere it
  * goes; a violation comes back with the shortest event path that shows it.
  */
-import { ACCOUNTS, accountOf, isPrimaryId, primaryOf, type AccountId, type DeviceId, type LinkEvent } from './events.js';
+import { ACCOUNTS, accountOf, isPrimaryId, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
 import type { RequirementId } from './requirements.js';
 import { qrAttemptMs } from './profile.js';
 import { companionIds, deviceOf, linkedCompanions, linkedDevices, type World } from './world.js';
@@ -36,8 +36,28 @@ export interface StepInvariant {
 
 export type Invariant = StateInvariant | StepInvariant;
 
-const allDevices = (w: World): DeviceId[] =>
-  ACCOUNTS.flatMap((a) => [primaryOf(a) as DeviceId, ...companionIds(a)]).filter((d) => deviceOf(w, d) !== undefined);
+// Worlds are never mutated (worldEffects.ts copies), so what is derived from one can be kept
+// with it: the exhaustive check asks the same world these questions many times.
+const devicesCache = new WeakMap<World, DeviceId[]>();
+const allDevices = (w: World): DeviceId[] => {
+  let ids = devicesCache.get(w);
+  if (!ids) {
+    ids = ACCOUNTS.flatMap((a) => [primaryOf(a) as DeviceId, ...companionIds(a)]).filter((d) => deviceOf(w, d) !== undefined);
+    devicesCache.set(w, ids);
+  }
+  return ids;
+};
+const linkedCache = new WeakMap<World, Record<AccountId, CompanionId[]>>();
+const linkedOf = (w: World, a: AccountId): CompanionId[] => {
+  let linked = linkedCache.get(w);
+  if (!linked) {
+    linked = { A: linkedCompanions(w, 'A'), B: linkedCompanions(w, 'B') };
+    linkedCache.set(w, linked);
+  }
+  return linked[a];
+};
+/** The step left every account untouched (refusals, RESTART, most ADVANCEs): no device changed. */
+const untouched = (before: ModelState, after: ModelState) => before.world.accounts === after.world.accounts;
 
 function firstFailing<T>(items: readonly T[], test: (item: T) => Verdict): Verdict {
   for (const item of items) { const v = test(item); if (v) return v; }
@@ -123,17 +143,17 @@ export const STATE_INVARIANTS: readonly StateInvariant[] = [
 
 export const STEP_INVARIANTS: readonly StepInvariant[] = [
   { kind: 'step', id: 'version-increases-on-device-change', title: "Every change to an account's device list increases its version; the version never decreases", requirements: ['LIFE-02'],
-    check: (before, event, after) => perAccount((a) => {
+    check: (before, event, after) => (untouched(before, after) && event.type !== 'REREGISTER' ? null : perAccount((a) => {
       const v0 = before.world.accounts[a].version;
       const v1 = after.world.accounts[a].version;
       if (v1 < v0) return `${a}'s version went down`;
-      const changed = linkedDevices(before.world, a).join() !== linkedDevices(after.world, a).join()
+      const changed = before.world.accounts[a].registered !== after.world.accounts[a].registered || linkedOf(before.world, a).join() !== linkedOf(after.world, a).join()
         || (event.type === 'REREGISTER' && event.account === a && after.world.result.ok);
       return changed && v1 <= v0 ? `${a}'s device list changed but its version stayed ${v0}` : null;
-    }) },
+    })) },
   { kind: 'step', id: 'only-primary-approved-linked', title: "A companion becomes linked only by an accepted approval of its account's online primary, ID check passed, QR untampered", requirements: ['AUTH-01', 'PAIR-02', 'PAIR-05', 'PAIR-07'],
-    check: (before, event, after) => perAccount((a) => {
-      const newly = linkedCompanions(after.world, a).filter((d) => !linkedCompanions(before.world, a).includes(d));
+    check: (before, event, after) => (untouched(before, after) ? null : perAccount((a) => {
+      const newly = linkedOf(after.world, a).filter((d) => !linkedOf(before.world, a).includes(d));
       if (newly.length === 0) return null;
       const w = before.world;
       const acc = w.accounts[a];
@@ -145,7 +165,7 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
       if (event.type === 'SCAN_QR' && (event.tamper !== 'none' || newly[0] !== event.device)) return `${why} from a tampered or foreign QR`;
       if (event.type === 'ENTER_CODE' && (!event.correct || acc.code?.holder !== newly[0] || event.device !== newly[0])) return `${why} with a wrong code`;
       return null;
-    }) },
+    })) },
   { kind: 'step', id: 'refusal-changes-nothing', title: 'A refused step changes nothing (except the wrong-code counter and what it exhausts)', requirements: ['LIMIT-01', 'PAIR-03', 'PAIR-05', 'PAIR-07', 'AUTH-01', 'AUTH-03'],
     check: (before, _event, after) => {
       if (after.world.result.ok) return null;
@@ -158,21 +178,21 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
       return strip(before.world, !codeInvalid) === strip(after.world, !codeInvalid) ? null : `refused ${after.world.result.code} yet the world changed`;
     } },
   { kind: 'step', id: 'signed-out-receives-nothing', title: "A signed-out device's messages and notices never change (until it starts afresh)", requirements: ['E2E-03', 'EXP-03'],
-    check: (before, event, after) => firstFailing(allDevices(before.world), (d) => {
+    check: (before, event, after) => (untouched(before, after) ? null : firstFailing(allDevices(before.world), (d) => {
       const s0 = deviceOf(before.world, d)!;
       const s1 = deviceOf(after.world, d)!;
       if (s0.status !== 'signed-out' || restartsDevice(event, after.world, d)) return null;
       return s1.messages.join() !== s0.messages.join() || s1.notices.join() !== s0.notices.join() ? `signed-out ${d} received something` : null;
-    }) },
+    })) },
   { kind: 'step', id: 'messages-append-only', title: "A device's messages only grow, in order (until it starts afresh or the primary re-registers)", requirements: ['OFF-02', 'E2E-02'],
-    check: (before, event, after) => firstFailing(allDevices(before.world), (d) => {
+    check: (before, event, after) => (untouched(before, after) ? null : firstFailing(allDevices(before.world), (d) => {
       if (restartsDevice(event, after.world, d)) return null;
       const m0 = deviceOf(before.world, d)!.messages;
       const m1 = deviceOf(after.world, d)!.messages;
       const linkedNow = deviceOf(after.world, d)!.status === 'linked' && deviceOf(before.world, d)!.status !== 'linked';
       // A newly linked companion's messages become the primary's history (HIST-01).
       return linkedNow || isPrefix(m0, m1) ? null : `${d}'s messages went from [${m0.join(' ')}] to [${m1.join(' ')}]`;
-    }) },
+    })) },
   { kind: 'step', id: 'send-reaches-every-linked-device', title: 'An accepted message reaches, now or on reconnect, every other device linked at send time, of both accounts', requirements: ['E2E-02', 'OFF-01', 'OFF-02'],
     check: (before, event, after) => {
       if (event.type !== 'SEND' || !after.world.result.ok) return null;
@@ -183,8 +203,8 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
       }) ?? (deviceOf(after.world, event.from)!.messages.includes(event.id) ? null : `${event.from} does not keep its own ${event.id}`);
     } },
   { kind: 'step', id: 'link-brings-history-and-notices', title: "A newly linked companion holds the primary's history, and every other linked device is told", requirements: ['HIST-01', 'NOTE-01'],
-    check: (before, _event, after) => perAccount((a) => {
-      const newly = linkedCompanions(after.world, a).filter((d) => !linkedCompanions(before.world, a).includes(d));
+    check: (before, _event, after) => (untouched(before, after) ? null : perAccount((a) => {
+      const newly = linkedOf(after.world, a).filter((d) => !linkedOf(before.world, a).includes(d));
       return firstFailing(newly, (d) => {
         const history = after.world.accounts[a].primary!.messages;
         if (deviceOf(after.world, d)!.messages.join() !== history.join()) return `${d} did not receive the history`;
@@ -193,7 +213,7 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
           return [...s.notices, ...s.pendingNotices].includes(d) ? null : `${other} was not told that ${d} was linked`;
         });
       });
-    }) },
+    })) },
   { kind: 'step', id: 'primary-change-signs-out-companions', title: 'After an accepted re-registration or logout, no companion of the account is linked', requirements: ['LIFE-01'],
     check: (_before, event, after) => {
       if ((event.type !== 'REREGISTER' && event.type !== 'LOGOUT') || !after.world.result.ok) return null;
@@ -202,7 +222,7 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
     } },
   { kind: 'step', id: 'only-own-account-devices', title: 'A step acting for one account links, unlinks or signs out only devices of that account', requirements: ['PAIR-07', 'AUTH-03'],
     check: (before, event, after) => {
-      if (event.type === 'ADVANCE' || event.type === 'SEND') return null;
+      if (event.type === 'ADVANCE' || event.type === 'SEND' || untouched(before, after)) return null;
       const own = 'account' in event ? event.account : accountOf('device' in event ? event.device : 'by' in event ? event.by : 'A.primary');
       return firstFailing(allDevices(before.world).filter((d) => accountOf(d) !== own && !isPrimaryId(d)), (d) =>
         deviceOf(before.world, d)!.status !== deviceOf(after.world, d)!.status ? `${event.type} for ${own} changed ${d}` : null);
