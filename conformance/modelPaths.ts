@@ -16,7 +16,8 @@
 import { describeEvent, type LinkEvent } from '../model/events.js';
 import { modelElements, type StatechartElement } from '../model/elements.js';
 import type { Profile } from '../model/profile.js';
-import { eventNeeds } from './capabilities.js';
+import type { RequirementId } from '../model/requirements.js';
+import { eventNeeds, REQUIREMENT_NEEDS } from './capabilities.js';
 import type { ModelPath } from './modelSource.js';
 import { greedyCover, oracleCovers, type Candidate } from './modelPaths/cover.js';
 import { mirrorElementId, mirrorPath } from './modelPaths/mirror.js';
@@ -37,6 +38,9 @@ export const UNREACHABLE_ELEMENTS: Readonly<Record<string, string>> = {};
 export function pathIdOf(elementId: string): string {
   return elementId.replace('/', ':');
 }
+
+type Needs = (events: readonly LinkEvent[]) => ReadonlySet<string>;
+const needs: Needs = (events) => new Set(events.flatMap(eventNeeds));
 
 const memo = new Map<string, ModelPath[]>();
 
@@ -76,18 +80,23 @@ export function generateCoveringPaths(profile: Profile): Generation {
   for (const [target, events] of searched.firstPaths) add(target, [...events]);
   for (const [target, events] of searched.firstPaths) if (target.startsWith('A')) add(mirrorElementId(target), mirrorPath(events));
   const initial = new Set(oracleCovers(profile, []));
-  const needs = (events: readonly LinkEvent[]) => new Set(events.flatMap(eventNeeds));
-  const paths = greedyCover(candidates, new Set(wanted), needs).map((c) => toModelPath(c, byId, initial));
+  const paths = greedyCover(candidates, new Set(wanted), needs).map((c) => toModelPath(c, byId, initial, needs));
   const covered = new Set(paths.flatMap((p) => p.covers));
   return { paths, missed: wanted.filter((id) => !covered.has(id)), statesVisited: searched.states };
 }
 
-function toModelPath(c: Candidate, byId: ReadonlyMap<string, StatechartElement>, initial: ReadonlySet<string>): ModelPath {
+function toModelPath(c: Candidate, byId: ReadonlyMap<string, StatechartElement>, initial: ReadonlySet<string>, needs: Needs): ModelPath {
   const covered = c.covers.filter((id) => byId.has(id));
   const target = byId.get(c.target);
   // The states active in the empty world (the regions, `unregistered`) are on every path: their
   // requirements would make every path claim LIFE-01, LIMIT-01… whatever it actually exercises.
-  const requirements = [...new Set(covered.filter((id) => !initial.has(id)).flatMap((id) => byId.get(id)!.requirements))].sort();
+  // And a path claims only what its steps can exercise (conformance/capabilities.ts): SEND from a
+  // companion still linking serves AUTH-02, but only a server-injected device really tests it,
+  // so a path must not pass AUTH-02 for an adapter that cannot inject one.
+  const has = needs(c.events);
+  const requirements = [...new Set(covered.filter((id) => !initial.has(id)).flatMap((id) => byId.get(id)!.requirements))]
+    .filter((r) => (REQUIREMENT_NEEDS[r as RequirementId] ?? []).every((n) => has.has(n)))
+    .sort();
   const last = c.events[c.events.length - 1];
   return {
     id: pathIdOf(c.target),

@@ -2,7 +2,8 @@
  * The model-generated paths (conformance/modelPaths.ts), for the default and the Signal-like
  * profile: together, by the oracle's own report, they cover every statechart element except the
  * ones listed here as unreachable (a new unreachable element fails this test); ids are unique and
- * stable; every path replays through the oracle; each path's requirements are its elements'.
+ * stable; every path replays through the oracle; each path's requirements are its elements' that
+ * its steps can exercise.
  */
 import { describe, expect, it } from 'vitest';
 import { createOracle } from '../../model/createOracle.js';
@@ -10,7 +11,8 @@ import { modelElements } from '../../model/elements.js';
 import { DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE } from '../../model/profile.js';
 import { coveringPaths, generateCoveringPaths, pathIdOf, UNREACHABLE_ELEMENTS } from '../modelPaths.js';
 import { mirrorElementId, mirrorPath } from '../modelPaths/mirror.js';
-import { eventNeeds } from '../capabilities.js';
+import { eventNeeds, REQUIREMENT_NEEDS } from '../capabilities.js';
+import type { RequirementId } from '../../model/requirements.js';
 
 // Elements no path can cover, with the reason in UNREACHABLE_ELEMENTS: none. A new element the
 // search cannot reach fails this test until it is listed (or reached).
@@ -48,13 +50,16 @@ describe.each([DEFAULT_PROFILE, SIGNAL_LIKE_PROFILE])('covering paths, profile $
     expect(paths.reduce((n, p) => n + p.events.length, 0)).toBeLessThan(1500);
   });
 
-  it("list their elements' requirements", () => {
+  it("list their elements' requirements, those their steps can exercise", () => {
     const byPathId = new Map(modelElements(profile).map((e) => [pathIdOf(e.id), e]));
     for (const path of paths) {
       const target = byPathId.get(path.id)!;
       expect(path.title).toContain(`reaches ${target.id}: `);
       expect(path.covers).toContain(target.id);
-      for (const r of target.requirements) expect(path.requirements).toContain(r);
+      const has = new Set(path.events.flatMap(eventNeeds));
+      const exercisable = (r: RequirementId) => REQUIREMENT_NEEDS[r].every((n) => has.has(n));
+      for (const r of target.requirements) expect(path.requirements.includes(r)).toBe(exercisable(r as RequirementId));
+      expect(path.requirements.every((r) => exercisable(r as RequirementId))).toBe(true);
     }
   });
 
