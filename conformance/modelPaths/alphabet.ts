@@ -7,8 +7,7 @@
  * maxCompanions. A search tier may fix the first events of every path (a prefix): the empty
  * prefix covers what lies within a few steps of the empty world; prefixes.ts lists the others
  * (a primary with an ID check, all slots filled, a code worn down to its last attempt), which reach
- * the deep elements without
- * a breadth-first search having to go that deep.
+ * the deep elements without a breadth-first search having to go that deep.
  * Time: ADVANCE to every boundary ahead − 1 ms and exactly to it (model/explore.ts timeSteps).
  *
  * Serves the coverage of every statechart element (all requirement IDs through them).
