@@ -10,8 +10,10 @@
  * - one companion of A (c1) does everything: show a QR, be scanned live or from a photo, ask for
  *   a code, have it entered right or wrong, cancel, go offline and online, be unlinked or unlink
  *   itself, send; refusal probes (tampered QR, failed ID check, approval by a companion…) are
- *   tried too. The others ("fillers") only show a QR that the primary scans at once (or refuses
- *   at the limit), and get unlinked: they fill the slots up to the limit;
+ *   tried too, the SCAN_QR ones only where it has a QR attempt (NO_QR answers first elsewhere).
+ *   The others ("fillers") only show a QR that the primary scans at once (or refuses at the
+ *   limit), and get unlinked: they fill the slots up to the limit. The key counts them by class,
+ *   so each step is tried on one filler of each class only;
  * - time: ADVANCE to each boundary ahead − 1 ms and exactly to it (timeSteps), so every deadline
  *   is seen just before and exactly at its limit;
  * - at most `maxMessages` messages are sent on a path, and at most `maxTimeSteps` ADVANCE steps
@@ -23,6 +25,10 @@
  *   message): each result lists its reductions in words (`abstraction`);
  * - state invariants are checked once per abstract state (on the key-deduplicated states only),
  *   before the step invariants of the step that reached it; step invariants on every step.
+ *
+ * Measured (2-core shared machine, load average 3-4, DEFAULT_PROFILE, all 19 invariants): full
+ * 21,032 states / 324,442 steps / 12-14 s, complete; quick 5,006 / 75,768 / 3-5 s, complete.
+ * Two time steps on a path (full) would be 60,344 / 957,428 / 33 s: over the command's budget.
  */
 import { COMPANION_SLOTS, describeEvent, primaryOf, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
 import { INVARIANTS, type Invariant, type ModelState } from './invariants.js';

@@ -60,6 +60,24 @@ export interface SearchResult {
   pathTo(index: number): LinkEvent[];
 }
 
+/** A node whose active state ids are read from the snapshot only when asked (most never are). */
+function spaceNode(index: number, snapshot: Snapshot, sent: number, timeSteps: number, depth: number): SpaceNode {
+  let states: string[] | undefined;
+  return {
+    index, world: snapshot.context as World, sent, timeSteps, depth,
+    get states() { return (states ??= activeStateIds(snapshot.value)); },
+  };
+}
+
+/** An edge whose transition ids (the world's trace past the step's start) are cut when asked. */
+function spaceEdge(from: SpaceNode, event: LinkEvent, to: SpaceNode, isNew: boolean): SpaceEdge {
+  let taken: string[] | undefined;
+  return {
+    from, event, to, isNew,
+    get transitions() { return (taken ??= to.world.trace.slice(from.world.trace.length)); },
+  };
+}
+
 export function searchStateSpace(options: SearchOptions): SearchResult {
   const machine = options.machine ?? linkMachine;
   const maxStates = options.maxStates ?? 2_000_000;
@@ -76,7 +94,7 @@ export function searchStateSpace(options: SearchOptions): SearchResult {
     const index = parents.length;
     parents.push(parent);
     events.push(event);
-    return { index, world: snapshot.context as World, states: activeStateIds(snapshot.value), sent, timeSteps, depth };
+    return spaceNode(index, snapshot, sent, timeSteps, depth);
   };
   const root = makeNode(initial, 0, 0, 0, -1, null);
   seen.set(stateKey(root.world, '0.0', options.keySpec), 0);
@@ -93,15 +111,14 @@ export function searchStateSpace(options: SearchOptions): SearchResult {
       const [next] = transition(machine, snapshot, event);
       transitions += 1;
       const world = next.context as World;
-      const taken = world.trace.slice(node.world.trace.length);
       const sent = node.sent + (event.type === 'SEND' && world.result.ok ? 1 : 0);
       const timeSteps = node.timeSteps + (event.type === 'ADVANCE' ? 1 : 0);
       const key = stateKey(world, `${sent}.${timeSteps}`, options.keySpec);
       const known = seen.get(key);
       const to: SpaceNode = known !== undefined
-        ? { index: known, world, states: activeStateIds(next.value), sent, timeSteps, depth: node.depth + 1 }
+        ? spaceNode(known, next, sent, timeSteps, node.depth + 1)
         : makeNode(next, sent, timeSteps, node.depth + 1, node.index, event);
-      const edgeVerdict = options.onEdge?.({ from: node, event, to, transitions: taken, isNew: known === undefined }, pathTo) ?? 'continue';
+      const edgeVerdict = options.onEdge?.(spaceEdge(node, event, to, known === undefined), pathTo) ?? 'continue';
       if (edgeVerdict === 'stop') return { states: parents.length, transitions, complete: false, pathTo };
       if (known !== undefined) continue;
       seen.set(key, to.index);
