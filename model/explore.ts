@@ -106,7 +106,7 @@ export function timeSteps(world: World): LinkEvent[] {
  * (otherwise NO_QR answers first, as it answers the plain scan). The ENTER_CODE probe (a failed ID
  * check) comes before CODE_NONE in the precedence, so it is tried everywhere.
  */
-function companionSteps(world: World, c: CompanionId, other: CompanionId, sendId: string | null): LinkEvent[] {
+function companionSteps(world: World, c: CompanionId, other: CompanionId, sendId: string | null, reduce = true): LinkEvent[] {
   const by = primaryOf('A');
   const steps: LinkEvent[] = [
     { type: 'SHOW_QR', device: c },
@@ -124,7 +124,7 @@ function companionSteps(world: World, c: CompanionId, other: CompanionId, sendId
     { type: 'UNLINK', by: c, target: c },
     { type: 'UNLINK', by: c, target: other },
   ];
-  if (companionOf(world, c)?.qr) {
+  if (!reduce || companionOf(world, c)?.qr) {
     steps.push(
       { type: 'SCAN_QR', device: c, by, source: 'live', idCheck: 'fail', tamper: 'none' },
       { type: 'SCAN_QR', device: c, by: other, source: 'live', idCheck: 'pass', tamper: 'none' },
@@ -166,6 +166,11 @@ export interface Abstraction {
   /** ADVANCE steps on a path: windows would otherwise accumulate arbitrary offsets. */
   readonly maxTimeSteps: number;
   readonly keySpec: KeySpec;
+  /**
+   * False: try every filler and every probe everywhere (no alphabet reduction). The reductions
+   * must reach the same states; a test compares the two.
+   */
+  readonly reduceAlphabet?: boolean;
 }
 
 export function defaultAbstraction(profile: Profile, maxMessages = 1, maxTimeSteps = 3): Abstraction {
@@ -184,6 +189,7 @@ export function defaultAbstraction(profile: Profile, maxMessages = 1, maxTimeSte
 /** The abstraction's alphabet: the events tried from a state. */
 export function exploreAlphabet(abstraction: Abstraction) {
   const { full, fillers, maxMessages, maxTimeSteps } = abstraction;
+  const reduce = abstraction.reduceAlphabet !== false;
   return (node: SpaceNode): LinkEvent[] => {
     const sendId = node.sent < maxMessages ? `m${node.sent + 1}` : null;
 
@@ -199,8 +205,8 @@ export function exploreAlphabet(abstraction: Abstraction) {
       { type: 'GO_OFFLINE', device: 'A.primary' },
       { type: 'GO_ONLINE', device: 'A.primary' },
       ...(sendId ? (['A.primary', 'B.primary'] as DeviceId[]).map((from): LinkEvent => ({ type: 'SEND', from, id: sendId })) : []),
-      ...full.flatMap((c) => companionSteps(node.world, c, fillers[0] ?? c, sendId)),
-      ...representativeFillers(node.world, fillers).flatMap(fillerSteps),
+      ...full.flatMap((c) => companionSteps(node.world, c, fillers[0] ?? c, sendId, reduce)),
+      ...(reduce ? representativeFillers(node.world, fillers) : fillers).flatMap(fillerSteps),
       ...(node.timeSteps >= maxTimeSteps ? [] : timeSteps(node.world)),
       { type: 'RESTART' },
     ];

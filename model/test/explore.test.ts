@@ -45,6 +45,20 @@ describe('exhaustive check, the real machine', () => {
   }, 120_000);
 });
 
+describe('exhaustive check, alphabet reductions', () => {
+  it('reach the same states as trying every filler and every probe everywhere', () => {
+    // Two fillers (so one-per-class matters), no message, no time step: small enough to run twice.
+    const profile = { ...DEFAULT_PROFILE, maxCompanions: 2 };
+    const abstraction = defaultAbstraction(profile, 0, 0);
+    const reduced = exploreModel(profile, { config: 'quick', abstraction });
+    const unreduced = exploreModel(profile, { config: 'quick', abstraction: { ...abstraction, reduceAlphabet: false } });
+    expect(reduced.complete && unreduced.complete).toBe(true);
+    expect(reduced.states).toBe(unreduced.states);
+    expect(reduced.transitions).toBeLessThan(unreduced.transitions);
+    expect(unreduced.violations).toEqual([]);
+  }, 60_000);
+});
+
 describe('formatPath', () => {
   it('numbers one line per step', () => {
     expect(formatPath([{ type: 'REGISTER', account: 'A', idCheck: true }, { type: 'SHOW_QR', device: 'A.c1' }]))
