@@ -6,6 +6,7 @@
 import type { LinkEvent } from '../../model/events.js';
 import { failureFromDifferences } from '../failure.js';
 import { defineCheck, linkByQr, register, runSequence, type CheckOutcome } from './defineCheck.js';
+import { leaksPlaintext } from './plaintext.js';
 
 const INTRUDER = 'intruder';
 
@@ -42,16 +43,10 @@ export const SERVER_INJECTED_DEVICE = defineCheck({
 /** A message id no implementation would invent: if it appears in relayed bytes, it was sent in the clear. */
 const PROBE = 'probe-e2e-7f3a9c';
 
-function plaintextIn(payload: string): boolean {
-  if (payload.includes(PROBE)) return true;
-  // The server may frame payloads as base64; a plaintext body inside base64 is still plaintext.
-  const decoded = /^[A-Za-z0-9+/=\s]+$/.test(payload) ? Buffer.from(payload, 'base64').toString('latin1') : '';
-  return decoded.includes(PROBE);
-}
 
 export const RELAY_IS_CIPHERTEXT = defineCheck({
   id: 'relay-is-ciphertext',
-  title: 'What the server relays contains no message id or body in plaintext',
+  title: 'No field of a relayed payload, read as is or decoded from base64 or hex, carries a message id',
   requirements: ['E2E-01'],
   needs: ['traffic-inspection', 'messaging'],
   async run(ctx) {
@@ -61,7 +56,7 @@ export const RELAY_IS_CIPHERTEXT = defineCheck({
       // report first, and a delivery difference is often only its consequence.
       const early = await runSequence(session, [register('A'), register('B'), send('A.primary', PROBE), send('B.primary', `${PROBE}-reply`)]);
       const payloads = await session.driver.relayedPayloads!();
-      const leaking = payloads.filter(plaintextIn);
+      const leaking = payloads.filter((p) => leaksPlaintext(p, PROBE));
       if (early && (leaking.length === 0 || early.status === 'pass')) return early;
       if (payloads.length > 0 && leaking.length === 0) return { status: 'pass', steps: session.records.length };
       const actual = payloads.length === 0 ? 'no payload relayed at all (nothing to inspect)' : `${leaking.length} of ${payloads.length} payloads carry '${PROBE}', e.g. ${JSON.stringify(leaking[0]).slice(0, 80)}`;
