@@ -150,17 +150,21 @@ export class ReferenceDriver implements Driver {
     return this.settle(() => client.startQr());
   }
 
-  /** SHOW_QR / REQUEST_CODE preconditions; creates the companion, or restarts a spent one afresh. */
-  private async companionForLinking(device: CompanionId, info: DeviceInfo, mustBeRegistered = false): Promise<DeviceClient | OpResult> {
+  /**
+   * SHOW_QR / REQUEST_CODE preconditions; creates the companion, or restarts a spent one afresh.
+   * REQUEST_CODE's NOT_REGISTERED is not decided here: the online companion asks the server
+   * (client requestCode), and starts afresh from signed-out only once the server said yes, so a
+   * refused request leaves it as it was.
+   */
+  private async companionForLinking(device: CompanionId, info: DeviceInfo, byCode = false): Promise<DeviceClient | OpResult> {
     const view = await this.view();
     const existing = this.clients.get(device);
     const status = this.statusOf(view, existing);
     if (status?.status === 'linked') return refused('ALREADY_LINKED');
     if (existing && !existing.online) return refused('DEVICE_OFFLINE');
-    if (mustBeRegistered && !this.registered(view, accountOf(device))) return refused('NOT_REGISTERED');
     this.acted();
     if (existing) {
-      if (status?.status !== 'linking') existing.startAfresh();
+      if (status?.status !== 'linking' && !(byCode && status?.status === 'signed-out')) existing.startAfresh();
       return existing;
     }
     const client = this.newClient(device, info, 'companion');
@@ -241,8 +245,11 @@ export class ReferenceDriver implements Driver {
     if (!client) return refused('UNKNOWN_DEVICE');
     const view = await this.view();
     const account = accountOf(from);
-    if (!this.registered(view, account) || !this.registered(view, otherAccount(account))) return refused('NOT_REGISTERED');
     const status = this.statusOf(view, client)!.status;
+    // A linked, online sender asks the server itself (its own account is registered while it is
+    // linked; the recipient's is what the server answers); only a sender that cannot ask is answered here.
+    const canAsk = status === 'linked' && client.online;
+    if (!canAsk && (!this.registered(view, account) || !this.registered(view, otherAccount(account)))) return refused('NOT_REGISTERED');
     if (status === 'signed-out') return refused('SIGNED_OUT');
     if (status !== 'linked') return refused('NOT_LINKED');
     if (!client.online) return refused('DEVICE_OFFLINE');

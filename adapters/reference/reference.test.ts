@@ -3,9 +3,10 @@
  * checking what the model (model/events.ts) says must be observed. These run the in-process
  * adapter; reference-ws.test.ts runs a few of them against a server at a URL.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DeviceId } from '../../model/events.js';
 import { DAY_MS, DEFAULT_PROFILE, type Profile } from '../../model/profile.js';
+import { DeviceClient } from '../../reference/client/device.js';
 import { decodeQrPng } from '../../reference/qr/scan.js';
 import { createReferenceAdapter, type ReferenceDriver } from './index.js';
 
@@ -17,7 +18,7 @@ async function world(profile: Profile = DEFAULT_PROFILE): Promise<ReferenceDrive
   return driver;
 }
 
-afterEach(async () => { await driver?.close(); driver = undefined; });
+afterEach(async () => { vi.restoreAllMocks(); await driver?.close(); driver = undefined; });
 
 async function qrText(d: ReferenceDriver, device: `A.c${number}` | `B.c${number}`): Promise<string> {
   const png = await d.qrImage(device as never);
@@ -317,5 +318,50 @@ describe('reference adapter: lifecycle and restart (LIFE-*)', () => {
     expect(await d.scanQr('A.primary', text, 'pass')).toEqual({ ok: true });
     await d.setOnline('A.c1', true);
     expect((await statusOf(d, 'A.c1'))?.messages).toEqual(['kept']);
+  });
+});
+
+// The driver answers a refusal from the server's view only where the device cannot ask (offline,
+// or not part of the account); otherwise the client and the server decide. Each test replaces
+// the client's answer with a wrong acceptance: if the driver answered first, it would not show.
+describe('reference adapter: refusals an online device can ask about are the implementation\'s', () => {
+  it('SEND to an unregistered account from a linked, online device: the client asks, the server answers', async () => {
+    const d = await world();
+    expect(await d.register('A', { idCheck: false })).toEqual({ ok: true });
+    const send = vi.spyOn(DeviceClient.prototype, 'send');
+    expect(await d.send('A.primary', 'm1')).toEqual({ ok: false, code: 'NOT_REGISTERED' });
+    expect(send).toHaveBeenCalledTimes(1);
+    send.mockResolvedValueOnce({ ok: true });
+    expect(await d.send('A.primary', 'm2')).toEqual({ ok: true });
+  });
+
+  it('SEND from an offline device: it cannot ask, so the driver answers NOT_REGISTERED from the server view', async () => {
+    const d = await world();
+    expect(await d.register('A', { idCheck: false })).toEqual({ ok: true });
+    await d.setOnline('A.primary', false);
+    const send = vi.spyOn(DeviceClient.prototype, 'send');
+    expect(await d.send('A.primary', 'm1')).toEqual({ ok: false, code: 'NOT_REGISTERED' });
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('REQUEST_CODE on an unregistered number: the companion asks the server', async () => {
+    const d = await world();
+    const request = vi.spyOn(DeviceClient.prototype, 'requestCode');
+    expect(await d.requestPairingCode('A.c1', info('A.c1'))).toEqual({ ok: false, code: 'NOT_REGISTERED' });
+    expect(request).toHaveBeenCalledTimes(1);
+    request.mockResolvedValueOnce({ ok: true, value: 'ABCD-EFGH' });
+    expect(await d.requestPairingCode('A.c1', info('A.c1'))).toEqual({ ok: true, value: 'ABCD-EFGH' });
+  });
+
+  it('REQUEST_CODE refused NOT_REGISTERED leaves a signed-out companion as it was (messages kept)', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    expect(await link(d, 'A.c1')).toEqual({ ok: true });
+    expect(await d.send('B.primary', 'kept')).toEqual({ ok: true });
+    expect(await d.logout('A')).toEqual({ ok: true });
+    const before = await statusOf(d, 'A.c1');
+    expect(before).toMatchObject({ status: 'signed-out', signOutReason: 'primary-logout', messages: ['kept'] });
+    expect(await d.requestPairingCode('A.c1', info('A.c1'))).toEqual({ ok: false, code: 'NOT_REGISTERED' });
+    expect(await statusOf(d, 'A.c1')).toEqual(before);
   });
 });
