@@ -160,6 +160,9 @@ export class ReferenceDriver implements Driver {
     const view = await this.view();
     const existing = this.clients.get(device);
     const status = this.statusOf(view, existing);
+    // A linked companion that is online knows it is linked: its client refuses by itself (startQr,
+    // requestCode). Offline it cannot know whether it still is, so the server's view answers.
+    if (status?.status === 'linked' && existing?.online) return existing;
     if (status?.status === 'linked') return refused('ALREADY_LINKED');
     if (existing && !existing.online) return refused('DEVICE_OFFLINE');
     this.acted();
@@ -250,9 +253,13 @@ export class ReferenceDriver implements Driver {
     // linked; the recipient's is what the server answers); only a sender that cannot ask is answered here.
     const canAsk = status === 'linked' && client.online;
     if (!canAsk && (!this.registered(view, account) || !this.registered(view, otherAccount(account)))) return refused('NOT_REGISTERED');
-    if (status === 'signed-out') return refused('SIGNED_OUT');
-    if (status !== 'linked') return refused('NOT_LINKED');
-    if (!client.online) return refused('DEVICE_OFFLINE');
+    // An online sender knows its own status (client send); an offline one may have been signed
+    // out while away without knowing it, so the server's view answers for it.
+    if (!client.online) {
+      if (status === 'signed-out') return refused('SIGNED_OUT');
+      if (status !== 'linked') return refused('NOT_LINKED');
+      return refused('DEVICE_OFFLINE');
+    }
     return this.settle(() => client.send(PHONES[otherAccount(account)], messageId));
   }
 

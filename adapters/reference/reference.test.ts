@@ -364,4 +364,22 @@ describe('reference adapter: refusals an online device can ask about are the imp
     expect(await d.requestPairingCode('A.c1', info('A.c1'))).toEqual({ ok: false, code: 'NOT_REGISTERED' });
     expect(await statusOf(d, 'A.c1')).toEqual(before);
   });
+
+  it('SHOW_QR / REQUEST_CODE on a linked, online companion and SEND from a signed-out, online one: the client refuses by itself', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    expect(await link(d, 'A.c1')).toEqual({ ok: true });
+    const startQr = vi.spyOn(DeviceClient.prototype, 'startQr');
+    const requestCode = vi.spyOn(DeviceClient.prototype, 'requestCode');
+    expect(await d.startQrLinking('A.c1', info('A.c1'))).toEqual({ ok: false, code: 'ALREADY_LINKED' });
+    expect(await d.requestPairingCode('A.c1', info('A.c1'))).toEqual({ ok: false, code: 'ALREADY_LINKED' });
+    expect(startQr).toHaveBeenCalledTimes(1);
+    expect(requestCode).toHaveBeenCalledTimes(1);
+    expect(await d.unlink('A.c1', 'A.c1')).toEqual({ ok: true });
+    const send = vi.spyOn(DeviceClient.prototype, 'send');
+    expect(await d.send('A.c1', 'late')).toEqual({ ok: false, code: 'SIGNED_OUT' });
+    expect(send).toHaveBeenCalledTimes(1);
+    send.mockResolvedValueOnce({ ok: true });
+    expect(await d.send('A.c1', 'late')).toEqual({ ok: true });
+  });
 });
