@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import type { Oracle } from '../model/oracle.js';
 import type { Profile } from '../model/profile.js';
 import type { RequirementId } from '../model/requirements.js';
+import { REQUIREMENT_NEEDS } from './capabilities.js';
 import type { Adapter } from './contract.js';
 import { failureFromSession, type FailureDraft } from './failure.js';
 import { openLockstep, type Coverage, type LockstepSession } from './lockstep.js';
@@ -71,7 +72,12 @@ export async function runPropertySuite(given: PropertyOptions): Promise<Property
     numRuns: options.path ? 1 : options.runs,
     ...(options.path ? { path: options.path, endOnFailure: true } : {}),
   });
-  const requirements = [...exercised].filter((r) => !setAside.includes(r)).sort();
+  // A step names requirements by what it did, not by what the comparison could see: without
+  // 'notices' an accepted SCAN_QR names NOTE-01 though notices are not compared; without
+  // 'messaging' a RESTART names OFF-02 with nothing queued. Like a model path
+  // (conformance/modelPaths.ts), the walks claim only what the adapter's capabilities let them test.
+  const caps = options.adapter.capabilities;
+  const requirements = [...exercised].filter((r) => !setAside.includes(r) && REQUIREMENT_NEEDS[r].every((c) => caps.has(c))).sort();
   if (!details.failed) return { status: 'pass', steps, runs: details.numRuns, requirements };
   if (details.counterexample === null) {
     throw new Error(`property run ended without a counterexample (${details.interrupted ? 'interrupted' : 'too many skips'})`);

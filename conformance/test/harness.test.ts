@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../model/profile.js';
 import { parseRunArgs, type RunArgs } from '../../cli/commands/run.js';
+import type { RequirementId } from '../../model/requirements.js';
+import { REQUIREMENT_NEEDS } from '../capabilities.js';
+import type { Capability } from '../contract.js';
 import { runSuite } from '../runSuite.js';
 import { createMemoryAdapter, MEMORY_CAPABILITIES } from './fixtures/memoryAdapter.js';
 import { BROKEN_VARIANTS } from './fixtures/brokenAdapters.js';
@@ -103,6 +106,18 @@ describe('capabilities', () => {
     const auth02 = report.requirements.find((r) => r.id === 'AUTH-02')!;
     expect(auth02.verdict).toBe('skipped');
     expect(report.checks.find((c) => c.id === 'property-random-walks')!.title).toContain('RESTART');
+  });
+
+  it('never passes a requirement whose capabilities the adapter lacks, even when the walks reached a step that names it', async () => {
+    // Without 'notices' the notices are not compared, yet an accepted SCAN_QR names NOTE-01; without
+    // 'messaging' a DEVICE_OFFLINE refusal names OFF-01. Neither was tested, so neither may pass.
+    const without: readonly Capability[] = MEMORY_CAPABILITIES.filter((c) => c !== 'notices' && c !== 'messaging');
+    const report = await runSuite({ adapter: createMemoryAdapter({ capabilities: without }), adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: SEED, runs: 5 });
+    const lacking = report.requirements.filter((r) => REQUIREMENT_NEEDS[r.id as RequirementId].some((c) => !without.includes(c)));
+    expect(lacking.map((r) => r.id)).toEqual(expect.arrayContaining(['NOTE-01', 'OFF-01']));
+    for (const r of lacking) expect(r.verdict, r.id).not.toBe('pass');
+    const property = report.checks.find((c) => c.kind === 'property')!;
+    for (const r of lacking) expect(property.requirements, r.id).not.toContain(r.id);
   });
 
   it('honours --only and --check', async () => {
