@@ -3,7 +3,12 @@
  * example of ADAPTERS.md. No crypto, no sockets, no storage - a "server" that is a few maps, a
  * clock that is a number. It shows what a team's adapter has to get right (refusal order, QR
  * rotation, pairing-code attempts, deadlines, delivery on reconnect) without any of the
- * cryptography a real implementation needs, so it says nothing about E2E-01 or AUTH-02.
+ * cryptography a real implementation needs, so it says nothing about E2E-01 or AUTH-02: what it
+ * "relays" is a toy-sealed envelope and an "injected" device simply never gets a message - stand-ins
+ * that give the harness's own server checks a subject, no more (see inMemoryAdapter.ts).
+ *
+ * `bugs` (inMemoryBugs.ts, all off by default) switches in deliberate deviations so the harness's
+ * tests have known-bad implementations to catch; each is marked `bugs.` where it acts.
  *
  * Written from events.ts by hand, not from the statechart: the harness compares it with the
  * model like any other implementation. Serves PAIR-01..07, LIMIT-*, AUTH-01/03, OFF-*, EXP-*,
@@ -17,6 +22,7 @@ import {
 import type { AccountView, DeviceStatus, DeviceView, Observation, SignOutReason } from '../../model/observation.js';
 import { qrAttemptMs, qrRefWindow, type Profile } from '../../model/profile.js';
 import type { DeviceInfo, Outcome } from '../../conformance/contract.js';
+import type { Bugs } from './inMemoryBugs.js';
 
 type Delivery = { readonly kind: 'message' | 'notice'; readonly value: string };
 
@@ -69,8 +75,14 @@ export class InMemoryWorld {
     [a, { registered: false, idCheck: false, version: 0, dormancyDone: false, devices: new Map() }])) as Record<AccountId, Account>;
   /** Every QR reference ever issued, to the companion and attempt that issued it. */
   private readonly refs = new Map<string, { device: CompanionId; attempt: QrAttempt; index: number }>();
+  /** What the server relayed, as an operator would see it (capability 'traffic-inspection'). */
+  private readonly relayed: string[] = [];
+  /** Devices the server injected (`account/name`), with how many messages each could decrypt. */
+  private readonly injected = new Map<string, number>();
+  /** Every delivery so far: only `bugs.duplicatesAfterRestart` replays it. */
+  private readonly delivered: Array<{ readonly device: Device; readonly id: string }> = [];
 
-  constructor(private readonly profile: Profile) {}
+  constructor(private readonly profile: Profile, private readonly bugs: Bugs = {}) {}
 
   register(account: AccountId, idCheck: boolean): OpResult {
     const acc = this.accounts[account];
@@ -87,6 +99,7 @@ export class InMemoryWorld {
     this.signOutCompanions(account, 'primary-reregistered');
     // A new phone: online, no messages, nothing pending; the notices it was shown stay.
     Object.assign(this.device(primaryOf(account))!, { online: true, offlineSince: undefined, messages: [], queue: [] });
+    if (this.bugs.forgetsNoticesOnReregister) this.device(primaryOf(account))!.notices = [];
     acc.dormancyDone = false;
     acc.version++;
     return OK;
@@ -153,11 +166,19 @@ export class InMemoryWorld {
     const found = this.refs.get(ref);
     if (found === undefined || accountOf(found.device) !== accountOf(by)) return refused('QR_INVALID');
     const { attempt } = found;
+    if (this.bugs.reusableQr && attempt.state === 'used') return this.relinkWithUsedQr(found.device, key, secret, attempt);
     if (attempt.state === 'used' || attempt.state === 'cancelled') return refused('QR_USED');
     if (attempt.state === 'ended' || this.shownIndex(attempt) !== found.index) return refused('QR_EXPIRED');
     if (key !== attempt.key || secret !== attempt.secret) return refused('QR_INVALID');
     attempt.state = 'used';
     this.link(found.device);
+    return OK;
+  }
+
+  /** `bugs.reusableQr`: a used reference with the right key links its companion again. */
+  private relinkWithUsedQr(id: CompanionId, key: string | undefined, secret: string | undefined, attempt: QrAttempt): OpResult {
+    if (key !== attempt.key || secret !== attempt.secret) return refused('QR_INVALID');
+    if (this.device(id)!.status !== 'linked') this.link(id);
     return OK;
   }
 
@@ -225,13 +246,31 @@ export class InMemoryWorld {
     if (sender.status !== 'linked') return refused('NOT_LINKED');
     if (!sender.online) return refused('DEVICE_OFFLINE');
     sender.messages.push(id);
+    this.relayed.push(this.bugs.plaintextRelay ? JSON.stringify({ id }) : this.seal(id));
     for (const account of [accountOf(from), to]) {
       for (const device of this.accounts[account].devices.values()) {
-        if (device !== sender && device.status === 'linked') this.deliver(device, { kind: 'message', value: id });
+        const reached = device.status === 'linked' || (this.bugs.deliversToUnlinked === true && device.reason === 'unlinked');
+        if (device !== sender && reached) {
+          this.deliver(device, { kind: 'message', value: id });
+          this.delivered.push({ device, id });
+        }
       }
     }
+    // Clients encrypt only to the devices their primary linked; an injected one gets nothing.
+    if (this.bugs.trustsInjected) for (const [name, count] of this.injected) this.injected.set(name, count + 1);
     return OK;
   }
+
+  /** RESTART: nothing is held outside memory, so nothing is lost and nothing is redelivered. */
+  restart(): void {
+    if (!this.bugs.duplicatesAfterRestart) return;
+    for (const { device, id } of this.delivered) if (device.online && device.status === 'linked') device.messages.push(id);
+  }
+
+  /** The server adds a device to the account's list that no primary signed. */
+  inject(account: AccountId, name: string): void { this.injected.set(`${account}/${name}`, 0); }
+  injectedReceived(account: AccountId, name: string): number { return this.injected.get(`${account}/${name}`) ?? 0; }
+  relayedPayloads(): readonly string[] { return [...this.relayed]; }
 
   /** Deadlines are processed in time order, each at its own instant (now >= deadline). */
   advance(ms: number): void {
@@ -267,7 +306,7 @@ export class InMemoryWorld {
     if (!isPrimaryId(by)) return refused('NOT_PRIMARY');
     if (!this.device(by)!.online) return refused('DEVICE_OFFLINE');
     const linked = [...acc.devices.values()].filter((d) => !isPrimaryId(d.id) && d.status === 'linked').length;
-    if (linked >= this.profile.maxCompanions) return refused('LIMIT_REACHED');
+    if (linked >= this.profile.maxCompanions + (this.bugs.extraCompanion ? 1 : 0)) return refused('LIMIT_REACHED');
     if (idCheck === 'fail' && acc.idCheck) return refused('ID_CHECK_FAILED');
     return OK;
   }
@@ -350,7 +389,8 @@ export class InMemoryWorld {
       const acc = this.accounts[account];
       const primary = this.device(primaryOf(account));
       if (acc.registered && primary !== undefined && !primary.online && !acc.dormancyDone) {
-        candidates.push({ at: primary.offlineSince! + this.profile.primaryDormancyMs, fire: () => {
+        const late = this.bugs.dormancyOffByOne ? 1 : 0;
+        candidates.push({ at: primary.offlineSince! + this.profile.primaryDormancyMs + late, fire: () => {
           acc.dormancyDone = true;
           for (const d of acc.devices.values()) {
             if (!isPrimaryId(d.id) && d.status === 'linked') { this.signOut(d, 'primary-dormant'); acc.version++; }
@@ -371,6 +411,17 @@ export class InMemoryWorld {
       }
     }
     return candidates.filter((c) => c.at <= until).sort((a, b) => a.at - b.at)[0];
+  }
+
+  /**
+   * A toy seal, standing in for encryption so the relay never carries a message id in any
+   * reading (as is, base64, hex): each byte XORed with a non-zero keystream byte. Not crypto.
+   */
+  private seal(id: string): string {
+    const nonce = ++this.counter;
+    let x = Math.imul(nonce, 2654435761) >>> 0;
+    const sealed = Buffer.from(id, 'utf8').map((b) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return b ^ ((x >>> 24) | 1); });
+    return JSON.stringify({ nonce: b64(`nonce:${nonce}`), ciphertext: Buffer.from(sealed).toString('base64') });
   }
 }
 
