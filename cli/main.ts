@@ -13,8 +13,6 @@ import { registerBench } from './commands/bench.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerDriver } from './commands/driver.js';
 
-export type CommandResult = Promise<number>;
-
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.OK;
   const program = new Command('linkspec')
