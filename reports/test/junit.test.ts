@@ -63,7 +63,7 @@ describe('renderJunit', () => {
     const limit2 = suiteNamed(root, 'LIMIT-02 (MUST)');
     const [testcase] = findAll(limit2, 'testcase');
     expect(testcase.attrs).toMatchObject({ classname: 'LIMIT-02', name: 'path-fifth-link-003: A fifth companion is refused with LIMIT_REACHED', time: '0.013' });
-    expect(root.attrs).toMatchObject({ tests: '9', failures: '0', skipped: '0', errors: '0', time: '4.210' });
+    expect(root.attrs).toMatchObject({ tests: '9', failures: '0', errors: '0', time: '4.210' });
   });
 
   it('a failing MUST: <failure> with the path step by step and the replay command', () => {
@@ -117,7 +117,8 @@ describe('renderJunit', () => {
       failures += Number(suite.attrs.failures);
       skipped += Number(suite.attrs.skipped);
     }
-    expect(root.attrs).toMatchObject({ tests: String(tests), failures: String(failures), skipped: String(skipped) });
+    expect(root.attrs).toMatchObject({ tests: String(tests), failures: String(failures) });
+    expect(skipped).toBeGreaterThan(0);
     // The failures are exactly what makes the run non-conformant: LIMIT-01 and the stale EXP-01 entry.
     expect(failures).toBe(2);
   });
