@@ -27,12 +27,17 @@ export function eventNeeds(event: LinkEvent): Capability[] {
 export const REQUIREMENT_NEEDS: Record<RequirementId, readonly Capability[]> = {
   'PAIR-01': ['qr-image'], 'PAIR-02': ['qr-image'], 'PAIR-03': ['qr-image'], 'PAIR-04': ['qr-image', 'clock'],
   'PAIR-05': ['qr-image', 'id-check'], 'PAIR-06': ['pairing-code'], 'PAIR-07': ['qr-image'],
+  // PAIR-08 is judged on what the server saw while a code linked (a targeted check).
+  'PAIR-08': ['pairing-code', 'traffic-inspection'],
   'LIMIT-01': ['qr-image'], 'LIMIT-02': ['qr-image'],
   'AUTH-01': ['qr-image'], 'AUTH-02': ['server-injection', 'messaging'], 'AUTH-03': ['qr-image'],
   'OFF-01': ['offline', 'messaging'], 'OFF-02': ['offline', 'messaging'],
   'EXP-01': ['clock', 'offline'], 'EXP-02': ['clock', 'offline'], 'EXP-03': ['clock', 'offline'], 'EXP-04': ['clock', 'offline'],
   'E2E-01': ['traffic-inspection', 'messaging'], 'E2E-02': ['messaging'], 'E2E-03': ['messaging'],
-  'HIST-01': ['history', 'messaging'], 'LIFE-01': ['lifecycle'], 'LIFE-02': [], 'NOTE-01': ['notices'],
+  'HIST-01': ['history', 'messaging'], 'LIFE-01': ['lifecycle'], 'LIFE-02': [],
+  // LIFE-03's state half (no proof → NUMBER_NOT_VERIFIED, nothing changes) needs only re-registration.
+  'LIFE-03': ['lifecycle'],
+  'NOTE-01': ['notices'],
 };
 
 /** The capabilities in `needs` the adapter lacks. */

@@ -52,6 +52,10 @@ export const ERROR_CODES = {
     meaning: "The account's pairing code outlived its lifetime." },
   ATTEMPTS_EXHAUSTED: { kind: 'operation', requirements: ['PAIR-06'],
     meaning: "Too many wrong entries against the account's pairing code; request a new one." },
+  NUMBER_NOT_VERIFIED: { kind: 'operation', requirements: ['LIFE-03'],
+    meaning: "Registering or re-registering without valid proof of owning the number (no or a wrong one-time code, no previous primary's signature); nothing changed." },
+  WRONG_ACCOUNT: { kind: 'operation', requirements: ['PAIR-07'],
+    meaning: "A primary approved, by QR, a companion that is linking to another account; nothing was linked and the companion's QR reference is still unused." },
   // ---- wire codes: a protocol answer to a malformed or abusive frame -------------------------
   BAD_FRAME: { kind: 'wire', requirements: [],
     meaning: 'The frame is not valid JSON or does not match the schema of its type.' },
@@ -75,6 +79,12 @@ export const ERROR_CODES = {
     meaning: 'The account already holds the maximum number of connections.' },
   INTERNAL: { kind: 'wire', requirements: [],
     meaning: 'The server failed; the operation had no effect.' },
+  QUEUE_FULL: { kind: 'wire', requirements: ['OFF-02'],
+    meaning: "A recipient device's offline queue is over its quota; the message was not accepted for it (reference only, not part of the model)." },
+  STORAGE_FULL: { kind: 'wire', requirements: [],
+    meaning: 'The storage refused a write (disk full); the operation had no effect and the server keeps serving.' },
+  STORAGE_CORRUPT: { kind: 'wire', requirements: [],
+    meaning: 'The storage failed its integrity check at open; the server does not start.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -23,14 +23,14 @@ export interface Requirement {
 }
 
 export const REQUIREMENT_IDS = [
-  'PAIR-01', 'PAIR-02', 'PAIR-03', 'PAIR-04', 'PAIR-05', 'PAIR-06', 'PAIR-07',
+  'PAIR-01', 'PAIR-02', 'PAIR-03', 'PAIR-04', 'PAIR-05', 'PAIR-06', 'PAIR-07', 'PAIR-08',
   'LIMIT-01', 'LIMIT-02',
   'AUTH-01', 'AUTH-02', 'AUTH-03',
   'OFF-01', 'OFF-02',
   'EXP-01', 'EXP-02', 'EXP-03', 'EXP-04',
   'E2E-01', 'E2E-02', 'E2E-03',
   'HIST-01',
-  'LIFE-01', 'LIFE-02',
+  'LIFE-01', 'LIFE-02', 'LIFE-03',
   'NOTE-01',
 ] as const;
 
@@ -57,6 +57,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
     text: "Pairing-code alternative: the companion asks for a one-time code for a phone number (8 characters from `123456789ABCDEFGHJKLMNPQRSTVWXYZ`); entering it on that account's primary links the companion; a wrong code links nothing, attempts are limited, the code expires." },
   { id: 'PAIR-07', level: 'MUST', area: 'pairing', seed: SEED_QR,
     text: 'Linking binds exactly the companion that showed the code to exactly the account whose primary approved it; a tampered code (altered key, reference or secret) links nothing.' },
+  { id: 'PAIR-08', level: 'SHOULD', area: 'pairing', seed: 'the company also says it is working on an OTP-based authentication system as an alternative.',
+    text: 'The server never learns the pairing code: the two devices derive a key from it (PBKDF2-SHA256, 131,072 iterations) and the server relays only opaque blobs; the code, in any normalisation, never appears in server-visible traffic.',
+    outsideStateModel: 'About what the server sees on the wire: covered by a targeted check that inspects every frame the server received during code linking (capability server-traffic), not by the state model.' },
   { id: 'LIMIT-01', level: 'MUST', area: 'limit', seed: SEED_PRIMARY_ONLY,
     text: 'At most 4 companions are linked at once (5 devices with the primary). A fifth link fails with a clear error and changes nothing.' },
   { id: 'LIMIT-02', level: 'MUST', area: 'limit', seed: SEED_PRIMARY_ONLY,
@@ -93,6 +96,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
     text: 'When the primary re-registers (new phone, new identity key) or logs out, every companion is signed out.' },
   { id: 'LIFE-02', level: 'MUST', area: 'lifecycle',
     text: "Every change to an account's devices yields a new device list signed by the primary, with a strictly increasing version; clients reject an older or unsigned list." },
+  { id: 'LIFE-03', level: 'MUST', area: 'lifecycle', seed: 'without compromising security or privacy.',
+    text: "Registering or re-registering a number needs proof of owning it (a one-time code delivered out of band, or the previous primary's signature); without it nothing changes. Contacts' clients surface a changed primary key instead of trusting it silently.",
+    outsideStateModel: "Half of it is state and the model holds it: a re-registration without proof is refused (NUMBER_NOT_VERIFIED) and changes nothing. The other half, contacts surfacing a changed primary key, happens in clients' trust stores: covered by a targeted check (capability key-change-notice), not by the state model." },
   { id: 'NOTE-01', level: 'SHOULD', area: 'notice',
     text: 'Every existing device of the account is told when a device is linked, with its platform and name (the defence against QR phishing).' },
 ];
