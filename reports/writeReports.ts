@@ -1,6 +1,6 @@
 /**
  * The one entry point the harness calls when a run ends: writes report.json, junit.xml,
- * report.html and summary.md into a folder (created if missing) and returns their paths.
+ * report.html, summary.md and report.sarif into a folder (created if missing) and returns their paths.
  * Guarantees: the report is validated first (a ReportParseError naming the field, before any file
  * is written), then every renderer runs before anything is written, so a failing renderer leaves
  * no half-written set of files. Takes a RunReport and nothing else.
@@ -13,12 +13,14 @@ import { renderHtml } from './render/html.js';
 import { renderJson } from './render/json.js';
 import { renderJunit } from './render/junit.js';
 import { renderMarkdown } from './render/markdown.js';
+import { renderSarif } from './render/sarif.js';
 
 export const REPORT_FILES = {
   json: 'report.json',
   junit: 'junit.xml',
   html: 'report.html',
   markdown: 'summary.md',
+  sarif: 'report.sarif',
 } as const;
 
 /** Renders every format in memory; keyed by file name. */
@@ -29,6 +31,7 @@ export function renderReports(report: RunReport): Readonly<Record<string, string
     [REPORT_FILES.junit]: renderJunit(report),
     [REPORT_FILES.html]: renderHtml(report),
     [REPORT_FILES.markdown]: renderMarkdown(report),
+    [REPORT_FILES.sarif]: renderSarif(report),
   };
 }
 

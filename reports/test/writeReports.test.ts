@@ -21,14 +21,15 @@ function scratch(): string {
 }
 
 describe('writeReports', () => {
-  it('writes report.json, junit.xml, report.html and summary.md into a folder it creates', async () => {
+  it('writes report.json, junit.xml, report.html, summary.md and report.sarif into a folder it creates', async () => {
     const out = join(scratch(), 'nested', 'run');
     const paths = await writeReports(failingReport, out);
-    expect(paths).toEqual(['report.json', 'junit.xml', 'report.html', 'summary.md'].map((f) => join(out, f)));
+    expect(paths).toEqual(['report.json', 'junit.xml', 'report.html', 'summary.md', 'report.sarif'].map((f) => join(out, f)));
     expect(parseReport(JSON.parse(readFileSync(paths[0], 'utf8'))).verdict).toBe('non-conformant');
     expect(readFileSync(paths[1], 'utf8').startsWith('<?xml')).toBe(true);
     expect(readFileSync(paths[2], 'utf8').startsWith('<!DOCTYPE html>')).toBe(true);
     expect(readFileSync(paths[3], 'utf8').startsWith('## ❌')).toBe(true);
+    expect(JSON.parse(readFileSync(paths[4], 'utf8')).version).toBe('2.1.0');
   });
 
   it('writes nothing for an invalid report and says which field is wrong', async () => {
