@@ -11,6 +11,7 @@ import type { RegisterCommand } from '../main.js';
 import { EXIT, UsageError } from '../exit.js';
 import { resolveAdapter } from '../../adapters/index.js';
 import { writeReports } from '../../reports/writeReports.js';
+import { publishToGithubActions } from '../../reports/githubActions.js';
 import { DEFAULT_PROFILE, type Profile } from '../../model/profile.js';
 import { isRequirementId, type RequirementId } from '../../model/requirements.js';
 import { loadBaseline } from '../../conformance/baseline.js';
@@ -113,7 +114,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--check <id>', 'only this check (ids are in the report)')
     .option('--path <p>', `replay a property counterexample (with --check ${PROPERTY_CHECK_ID} --seed N)`)
     .option('--baseline <file>', 'JSON file of accepted deviations')
-    .option('--out <dir>', 'folder for report.json, junit.xml, report.html, summary.md', DEFAULT_OUT)
+    .option('--out <dir>', 'folder for report.json, junit.xml, report.sarif, report.html, summary.md', DEFAULT_OUT)
     .action(async (args: RunArgs) => {
       const parsed = parseRunArgs(args);
       const baseline = args.baseline !== undefined ? loadBaseline(args.baseline) : undefined;
@@ -128,6 +129,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         progress.stop();
         const files = await writeReports(report, args.out);
         process.stdout.write(`${formatRunSummary(report)}\nreports: ${files.join(', ')}\n`);
+        publishToGithubActions(report, process.env, (text) => process.stdout.write(text));
         setExit(report.verdict === 'conformant' ? EXIT.OK : EXIT.FAILED);
       } finally {
         progress.stop();
