@@ -12,6 +12,7 @@ import { registerSelftest } from './commands/selftest.js';
 import { registerBench } from './commands/bench.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerDriver } from './commands/driver.js';
+import { registerMerge } from './commands/merge.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.OK;
@@ -20,7 +21,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const setExit = (code: number) => { exitCode = code; };
-  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver]) {
+  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge]) {
     register(program, setExit);
   }
   try {

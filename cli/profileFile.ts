@@ -54,10 +54,15 @@ export function loadProfile(path: string): Profile {
   } catch (error) {
     throw new UsageError('BAD_PROFILE', `${path}: not valid JSON: ${(error as Error).message}`);
   }
+  return parseProfile(json, path);
+}
+
+/** Validates a profile already parsed from JSON (a file, or a report's `profile`); `where` names it in the error. */
+export function parseProfile(json: unknown, where: string): Profile {
   const parsed = PROFILE_SCHEMA.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError('BAD_PROFILE', `${path}: ${fieldPath(issue.path)}: ${issue.message}`);
+    throw new UsageError('BAD_PROFILE', `${where}: ${fieldPath(issue.path)}: ${issue.message}`);
   }
   return parsed.data;
 }

@@ -10,6 +10,8 @@ export interface ReplaySpec {
   readonly path?: string;
   readonly runs?: number;
   readonly only?: readonly string[];
+  /** `i/n` (conformance/shard.ts). */
+  readonly shard?: string;
 }
 
 /** Quotes an argument for a POSIX shell only when it needs it. */
@@ -25,5 +27,6 @@ export function replayCommand(spec: ReplaySpec): string {
   if (spec.path) parts.push('--path', arg(spec.path));
   if (spec.runs !== undefined) parts.push('--runs', String(spec.runs));
   if (spec.only?.length) parts.push('--only', arg(spec.only.join(',')));
+  if (spec.shard) parts.push('--shard', spec.shard);
   return parts.join(' ');
 }

@@ -22,6 +22,7 @@ import { replayCommand } from './replay.js';
 import { leftOutSteps } from './stepCommands.js';
 import { canSetAside, continuationId, narrowAdapter, parseContinuationId, SET_ASIDE } from './tolerance.js';
 import { countVerdicts, coverageOf, requirementVerdicts, statechartColouring } from './verdicts.js';
+import { formatShard, inShard, type Shard } from './shard.js';
 
 export type ProgressEvent =
   | { readonly kind: 'start'; readonly total: number }
@@ -44,6 +45,8 @@ export interface RunOptions {
   readonly onProgress?: (event: ProgressEvent) => void;
   /** The model; the real one unless a test substitutes it. */
   readonly model?: ModelSource;
+  /** Run only this shard's checks (conformance/shard.ts); `linkspec merge` joins the reports. */
+  readonly shard?: Shard;
 }
 
 type Outcome = {
@@ -135,11 +138,13 @@ function select(checks: PlannedCheck[], options: RunOptions, continuation: (setA
     if (!chosen.length) throw new UsageError('BAD_CHECK', `no check '${options.check}'; known: ${checks.map((c) => c.id).join(', ')}`);
     return chosen;
   }
-  if (options.only?.length) {
-    const only = new Set<string>(options.only);
-    return checks.filter((c) => c.requirements.some((r) => only.has(r)));
-  }
-  return checks;
+  const only = options.only?.length ? new Set<string>(options.only) : undefined;
+  return checks.filter((c) => (!only || c.requirements.some((r) => only.has(r))) && inShard(c.id, options.shard));
+}
+
+/** The ids of every check a full run plans, in plan order (what `linkspec merge` orders by). */
+export function plannedCheckIds(profile: Profile, model: ModelSource): string[] {
+  return [...model.coveringPaths(profile).map((p) => `path:${p.id}`), PROPERTY_CHECK_ID, ...SECURITY_CHECKS.map((c) => c.id)];
 }
 
 export async function runSuite(options: RunOptions): Promise<RunReport> {
@@ -180,7 +185,24 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     results.push(result);
     options.onProgress?.({ kind: 'check', done: results.length, total: planned.length, result });
   }
+  return reportOf({ ...options, seed, runs }, model, coverage, results, started);
+}
 
+/** What judging a run needs besides its results: the run's options, the adapter as reported. */
+export type JudgedRun = Omit<RunOptions, 'adapter' | 'seed' | 'runs' | 'onProgress' | 'model'> & {
+  readonly adapter: Pick<Adapter, 'name' | 'description'> & { readonly capabilities: Iterable<string> };
+  readonly seed: number;
+  readonly runs: number;
+};
+
+/**
+ * The run report from the checks' results: requirement verdicts, baseline, verdict, coverage,
+ * statechart. runSuite calls it when its checks are done; `linkspec merge` with the union of the
+ * shards' results and coverage, so a merged run is judged exactly as an unsharded one.
+ */
+export async function reportOf(options: JudgedRun, model: ModelSource, coverage: Coverage, results: readonly CheckResult[], started: number): Promise<RunReport> {
+  const { seed, runs } = options;
+  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
   const elements = model.modelElements(options.profile);
   // A run narrowed by --only or --check judges only what it was narrowed to.
   const judged = options.check
@@ -204,17 +226,17 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     verdict: conformant ? 'conformant' : 'non-conformant',
     adapter: { name: options.adapter.name, description: options.adapter.description, capabilities: [...options.adapter.capabilities].sort() },
     profile: { ...options.profile },
-    options: { seed, runs, ...(options.only?.length ? { only: [...options.only] } : {}) },
+    options: { seed, runs, ...(options.only?.length ? { only: [...options.only] } : {}), ...(options.shard ? { shard: formatShard(options.shard) } : {}) },
     summary: {
       requirements: countVerdicts(requirements),
       checks: { total: results.length, pass: count('pass'), fail: count('fail'), skipped: count('skipped') },
       modelSteps: results.reduce((n, r) => n + r.steps, 0),
     },
     requirements,
-    checks: results,
+    checks: [...results],
     coverage: coverageOf(elements, coverage),
     ...(baseline ? { baseline } : {}),
     ...(statechartSvg ? { statechartSvg } : {}),
-    replay: replayCommand({ ...replayBase, seed, runs, only: options.only, ...(options.check ? { check: options.check } : {}), ...(options.path ? { path: options.path } : {}) }),
+    replay: replayCommand({ ...replayBase, seed, runs, only: options.only, ...(options.shard ? { shard: formatShard(options.shard) } : {}), ...(options.check ? { check: options.check } : {}), ...(options.path ? { path: options.path } : {}) }),
   };
 }

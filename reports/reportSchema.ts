@@ -78,7 +78,7 @@ export const runReportSchema = z.strictObject({
   adapter: z.strictObject({ name: z.string(), description: z.string(), capabilities: ids }),
   // A profile is the seed's parameters plus whatever a user's profile adds: open by design.
   profile: z.looseObject({ name: z.string() }),
-  options: z.strictObject({ seed: z.number().int(), runs: count, only: ids.optional() }),
+  options: z.strictObject({ seed: z.number().int(), runs: count, only: ids.optional(), shard: z.string().regex(/^\d+\/\d+$/).optional() }),
   summary: z.strictObject({
     requirements: z.strictObject({
       pass: count,

@@ -97,7 +97,13 @@ export interface RunReport {
   readonly verdict: 'conformant' | 'non-conformant';
   readonly adapter: { readonly name: string; readonly description: string; readonly capabilities: readonly string[] };
   readonly profile: { readonly name: string } & Record<string, unknown>;
-  readonly options: { readonly seed: number; readonly runs: number; readonly only?: readonly string[] };
+  readonly options: {
+    readonly seed: number;
+    readonly runs: number;
+    readonly only?: readonly string[];
+    /** `i/n` when this run is one shard (`--shard`); its report covers only that shard's checks. */
+    readonly shard?: string;
+  };
   readonly summary: {
     readonly requirements: Readonly<Record<RequirementVerdict, number>>;
     readonly checks: { readonly total: number; readonly pass: number; readonly fail: number; readonly skipped: number };

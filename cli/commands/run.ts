@@ -1,10 +1,10 @@
 /**
  * `linkspec run --adapter <spec> [--profile FILE] [--seed N] [--runs N] [--only IDS]
- *  [--check ID [--path P]] [--baseline FILE] [--out DIR]`: runs the conformance suite
+ *  [--check ID [--path P]] [--baseline FILE] [--shard i/n] [--out DIR]`: runs the conformance suite
  * (conformance/runSuite.ts) against one adapter, writes the reports, prints the summary and, per
  * failure, the requirement, the path and the replay command.
  * Exit: 0 conformant, 1 non-conformant, 2 usage or harness error (one line with a stable code:
- * BAD_SEED, BAD_RUNS, BAD_ONLY, BAD_PATH, BAD_CHECK, BAD_BASELINE, BAD_PROFILE, BAD_ADAPTER ...).
+ * BAD_SEED, BAD_RUNS, BAD_ONLY, BAD_PATH, BAD_CHECK, BAD_SHARD, BAD_BASELINE, BAD_PROFILE, BAD_ADAPTER ...).
  */
 import { SingleBar, Presets } from 'cli-progress';
 import type { RegisterCommand } from '../main.js';
@@ -18,6 +18,7 @@ import { loadBaseline } from '../../conformance/baseline.js';
 import { formatRunSummary } from '../../conformance/printRun.js';
 import { PROPERTY_CHECK_ID } from '../../conformance/propertySuite.js';
 import { runSuite, type ProgressEvent } from '../../conformance/runSuite.js';
+import { parseShard, type Shard } from '../../conformance/shard.js';
 
 export const DEFAULT_OUT = 'reports/out/latest';
 
@@ -30,6 +31,7 @@ export interface RunArgs {
   check?: string;
   path?: string;
   baseline?: string;
+  shard?: string;
   out: string;
 }
 
@@ -39,6 +41,7 @@ export interface ParsedRunArgs {
   readonly only?: RequirementId[];
   readonly check?: string;
   readonly path?: string;
+  readonly shard?: Shard;
 }
 
 /** Validates every argument that needs no I/O; throws UsageError with a stable code. */
@@ -65,7 +68,12 @@ export function parseRunArgs(args: RunArgs): ParsedRunArgs {
     if (!/^\d+(:\d+)*$/.test(args.path)) throw new UsageError('BAD_PATH', `--path '${args.path}': expected a fast-check counterexamplePath such as 12:0:3`);
     if (!args.check?.startsWith(PROPERTY_CHECK_ID) || seed === undefined) throw new UsageError('BAD_PATH', `--path replays a property counterexample: give it with --check ${PROPERTY_CHECK_ID} and --seed`);
   }
-  return { seed, runs, only, check: args.check, path: args.path };
+  let shard: Shard | undefined;
+  if (args.shard !== undefined) {
+    shard = parseShard(args.shard);
+    if (args.check !== undefined) throw new UsageError('BAD_SHARD', '--shard splits a whole run; --check already names one check');
+  }
+  return { seed, runs, only, check: args.check, path: args.path, ...(shard ? { shard } : {}) };
 }
 
 async function loadProfileFile(file: string): Promise<Profile> {
@@ -114,6 +122,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--check <id>', 'only this check (ids are in the report)')
     .option('--path <p>', `replay a property counterexample (with --check ${PROPERTY_CHECK_ID} --seed N)`)
     .option('--baseline <file>', 'JSON file of accepted deviations')
+    .option('--shard <i/n>', 'run only shard i of n (a stable split by check id; join with linkspec merge)')
     .option('--out <dir>', 'folder for report.json, junit.xml, report.sarif, report.html, summary.md', DEFAULT_OUT)
     .action(async (args: RunArgs) => {
       const parsed = parseRunArgs(args);

@@ -1,0 +1,129 @@
+/**
+ * Shards and merge: `--shard i/n` is a stable partition by check id, and `linkspec merge` of the n
+ * shard reports equals the unsharded run with the same seed - verdict, requirement verdicts,
+ * coverage union, checks and failures - for a conformant and a non-conformant implementation,
+ * with a baseline; shards that do not make one run are refused with a stable code.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.js';
+import { DEFAULT_PROFILE } from '../../model/profile.js';
+import type { RunReport } from '../../reports/schema.js';
+import type { Baseline } from '../baseline.js';
+import { mergeShards, readShardReport, type ShardReport } from '../mergeShards.js';
+import { runSuite } from '../runSuite.js';
+import { inShard, parseShard, shardOf } from '../shard.js';
+import { createMemoryAdapter } from './fixtures/memoryAdapter.js';
+import type { Bugs } from '../../adapters/examples/inMemoryBugs.js';
+
+afterEach(() => { vi.restoreAllMocks(); });
+
+/** What must be equal: everything but timings and the per-shard fields. */
+function judged(report: RunReport) {
+  return {
+    verdict: report.verdict,
+    requirements: report.requirements,
+    coverage: report.coverage,
+    summary: report.summary,
+    baseline: report.baseline,
+    checks: report.checks.map(({ durationMs: _d, ...rest }) => rest),
+    options: report.options,
+    replay: report.replay,
+    statechartSvg: report.statechartSvg,
+  };
+}
+
+async function runBoth(bugs: Bugs, count: number, baseline?: Baseline) {
+  const base = { adapterSpec: './conformance/test/fixtures/memoryAdapter.ts', profile: DEFAULT_PROFILE, seed: 99, runs: 4, ...(baseline ? { baseline } : {}) } as const;
+  const whole = await runSuite({ ...base, adapter: createMemoryAdapter({ bugs }) });
+  const shards: ShardReport[] = [];
+  for (let index = 1; index <= count; index += 1) {
+    const report = await runSuite({ ...base, adapter: createMemoryAdapter({ bugs }), shard: { index, count } });
+    shards.push({ source: `shard ${index}`, report: JSON.parse(JSON.stringify(report)) as RunReport });
+  }
+  return { whole, shards };
+}
+
+describe('--shard i/n', () => {
+  it('parses i/n and refuses anything else with BAD_SHARD', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    for (const bad of ['0/3', '4/3', '1/0', 'x', '1/3/5', '-1/3', '1/999', '']) expect(() => parseShard(bad)).toThrow(expect.objectContaining({ code: 'BAD_SHARD' }));
+  });
+
+  it('is a partition that depends only on the id and n', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `check-${i}`);
+    for (const n of [1, 2, 3, 7]) {
+      const owners = ids.map((id) => Array.from({ length: n }, (_, i) => i + 1).filter((index) => inShard(id, { index, count: n })));
+      expect(owners.every((o) => o.length === 1)).toBe(true);
+      const sizes = Array.from({ length: n }, (_, i) => owners.filter((o) => o[0] === i + 1).length);
+      expect(Math.min(...sizes)).toBeGreaterThan(500 / n / 2);
+    }
+    expect(shardOf('path:link-then-limit', 4)).toBe(shardOf('path:link-then-limit', 4));
+  });
+});
+
+describe('linkspec merge equals the unsharded run with the same seed', () => {
+  let conformantShards: ShardReport[] = [];
+  it('a conformant implementation, 3 shards', async () => {
+    const { whole, shards } = await runBoth({}, 3);
+    conformantShards = shards;
+    expect(shards.every((s) => s.report.checks.length < whole.checks.length)).toBe(true);
+    const merged = await mergeShards(shards);
+    expect(judged(merged)).toEqual(judged(whole));
+    expect(merged.verdict).toBe('conformant');
+  });
+
+  it('a non-conformant implementation with a baseline that one shard alone would call stale, 4 shards', async () => {
+    const baseline: Baseline = { file: 'b.json', accepted: [{ requirement: 'LIMIT-01', reason: 'known' }, { requirement: 'EXP-01', reason: 'stale' }] };
+    const { whole, shards } = await runBoth({ extraCompanion: true, dormancyOffByOne: true }, 4, baseline);
+    // Some shard saw LIMIT-01 or EXP-01 only passing: alone it would call the entry stale.
+    expect(shards.some((s) => (s.report.baseline?.stale.length ?? 0) > 0)).toBe(true);
+    const merged = await mergeShards(shards);
+    expect(merged.baseline?.stale).toEqual([]);
+    expect(merged.summary.checks.fail).toBeGreaterThan(0);
+    expect(judged(merged)).toEqual(judged(whole));
+  });
+
+  it('refuses shards that do not make one run, with a stable code', async () => {
+    const [one, two] = conformantShards;
+    await expect(mergeShards([one, two])).rejects.toMatchObject({ code: 'MERGE_INCOMPLETE' });
+    await expect(mergeShards([one, one])).rejects.toMatchObject({ code: 'MERGE_DUPLICATE' });
+    const otherSeed = { ...two, report: { ...two.report, options: { ...two.report.options, seed: 5 } } };
+    await expect(mergeShards([one, otherSeed])).rejects.toMatchObject({ code: 'MERGE_MISMATCH' });
+    const unsharded = { ...two, report: { ...two.report, options: { seed: 99, runs: 4 } } };
+    await expect(mergeShards([one, unsharded])).rejects.toMatchObject({ code: 'MERGE_MISMATCH' });
+    await expect(mergeShards([])).rejects.toMatchObject({ code: 'MERGE_INCOMPLETE' });
+  });
+});
+
+describe('the commands', () => {
+  it('run --shard writes shard reports, merge joins them; bad input is one coded line, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'linkspec-merge-'));
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err.push(String(s)); return true; });
+    const adapter = './conformance/test/fixtures/memoryAdapter.ts';
+    for (const i of [1, 2]) {
+      expect(await main(['node', 'linkspec', 'run', '--adapter', adapter, '--seed', '3', '--runs', '2', '--shard', `${i}/2`, '--out', join(dir, String(i))])).toBe(0);
+    }
+    expect(readShardReport(join(dir, '1')).report.replay).toContain('--shard 1/2');
+    expect(await main(['node', 'linkspec', 'merge', join(dir, '1'), join(dir, '2'), '--out', join(dir, 'all')])).toBe(0);
+    const merged = readShardReport(join(dir, 'all')).report;
+    expect(merged.options.shard).toBeUndefined();
+    expect(merged.replay).not.toContain('--shard');
+    expect(await main(['node', 'linkspec', 'merge', join(dir, '1'), '--out', join(dir, 'x')])).toBe(2);
+    writeFileSync(join(dir, 'junk.json'), '{"schemaVersion": 1}');
+    expect(await main(['node', 'linkspec', 'merge', join(dir, 'junk.json'), join(dir, 'nope')])).toBe(2);
+    expect(await main(['node', 'linkspec', 'run', '--adapter', adapter, '--shard', '3/2'])).toBe(2);
+    expect(await main(['node', 'linkspec', 'run', '--adapter', adapter, '--shard', '1/2', '--check', 'property-random-walks'])).toBe(2);
+    expect(err.join('').trim().split('\n')).toEqual([
+      expect.stringMatching(/^linkspec: MERGE_INCOMPLETE: missing shard 2\/2$/),
+      expect.stringMatching(/^linkspec: BAD_MERGE_INPUT: .*junk\.json: /),
+      expect.stringMatching(/^linkspec: BAD_SHARD: --shard '3\/2'/),
+      expect.stringMatching(/^linkspec: BAD_SHARD: --shard splits a whole run/),
+    ]);
+  });
+});
