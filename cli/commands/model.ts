@@ -1,8 +1,11 @@
 /**
  * `linkspec model [--out DIR] [--profile FILE] [--quick]`: runs the exhaustive check of the model
  * (model/explore.ts) and writes the auditor's documents: model.svg (the statechart), model.mmd
- * (Mermaid), model.json (the machine definition, loadable by Stately's tools), MODEL.md (the model
- * in words, with requirement traceability) and stats.json (the check's figures).
+ * (Mermaid), model.json (the machine config with the profile's initial context: XState's
+ * createMachine + createActor run it, given the named guards and actions), MODEL.md (the model
+ * in words, with requirement traceability), stats.json (the check's figures), and two diagrams
+ * derived from the transitions' metadata: companion.mmd (the companion lifecycle) and pairing.mmd
+ * (one pairing attempt, by QR or code, with every outcome).
  *
  * Exit 0: every invariant held. Exit 1: an invariant broke; the shortest violating path is printed
  * one step per line. Exit 2: bad arguments or an unreadable profile (one line, stable code).
@@ -18,16 +21,27 @@ import { exploreModel, formatPath, type ExploreConfig, type ExploreResult } from
 import { INVARIANTS } from '../../model/invariants.js';
 import { linkMachine } from '../../model/linkMachine.js';
 import { DEFAULT_PROFILE, type Profile } from '../../model/profile.js';
+import { initialWorld } from '../../model/world.js';
 import { REQUIREMENTS } from '../../model/requirements.js';
 import { modelDocument } from '../../reports/statechart/modelDoc.js';
 import { statechartMermaid } from '../../reports/statechart/mermaid.js';
+import { companionLifecycleMermaid, pairingAttemptMermaid } from '../../reports/statechart/lifecycle.js';
 import { readStatechart, statechartDefinition } from '../../reports/statechart/definition.js';
 import { renderStatechartSvg } from '../../reports/statechart/svg.js';
 
 export const DEFAULT_MODEL_OUT = 'reports/out/model';
-export const MODEL_FILES = ['model.svg', 'model.mmd', 'model.json', 'MODEL.md', 'stats.json'] as const;
+export const MODEL_FILES = ['model.svg', 'model.mmd', 'model.json', 'MODEL.md', 'stats.json', 'companion.mmd', 'pairing.mmd'] as const;
 
 export type CheckMode = ExploreConfig;
+
+/**
+ * model.json: the statechart as an XState machine config whose context is the profile's empty
+ * world, so `createActor(createMachine(json, linkMachine.implementations))` starts where
+ * `createActor(linkMachine, { input: { profile } })` does and follows it (model.test.ts).
+ */
+export function modelJson(profile: Profile): string {
+  return `${JSON.stringify(statechartDefinition(linkMachine, { context: initialWorld(profile) }), null, 2)}\n`;
+}
 /** How the check is run; tests substitute a bounded one. */
 export type ExploreFn = (profile: Profile, mode: CheckMode) => ExploreResult;
 
@@ -59,7 +73,9 @@ export async function runModel(args: ModelArgs, print: (line: string) => void, e
   const contents: Record<(typeof MODEL_FILES)[number], string> = {
     'model.svg': await renderStatechartSvg(linkMachine),
     'model.mmd': statechartMermaid(chart),
-    'model.json': `${JSON.stringify(statechartDefinition(linkMachine), null, 2)}\n`,
+    'model.json': modelJson(profile),
+    'companion.mmd': companionLifecycleMermaid(chart),
+    'pairing.mmd': pairingAttemptMermaid(chart, profile.qr),
     'MODEL.md': modelDocument({
       elements, requirements: REQUIREMENTS, profile,
       check: { ...result, mode, exploredMaxCompanions: result.profile.maxCompanions },
@@ -94,7 +110,7 @@ export const registerModel: RegisterCommand = (program, setExit) => {
   program
     .command('model')
     .description('Check the model exhaustively (every invariant in every reachable state of its abstraction) and write MODEL.md, the statechart (SVG, Mermaid, JSON) and stats.json.')
-    .option('--out <dir>', 'folder for model.svg, model.mmd, model.json, MODEL.md, stats.json', DEFAULT_MODEL_OUT)
+    .option('--out <dir>', 'folder for model.svg, model.mmd, model.json, MODEL.md, stats.json, companion.mmd, pairing.mmd', DEFAULT_MODEL_OUT)
     .option('--profile <file>', 'a profile JSON file (default: the seed\'s WhatsApp profile)')
     .option('--quick', 'the smaller configuration (companion limit scaled down, no messages): faster, less thorough')
     .action(async (args: ModelArgs) => {

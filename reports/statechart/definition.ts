@@ -7,7 +7,11 @@
  *
  * XState's own `toJSON()` leaves out eventless (`always`) transitions, which in this model are the
  * deadlines; `statechartDefinition` adds them back on each node under `always`, in the same
- * shape as `transitions`, so model.json is complete.
+ * shape as `transitions`, so model.json is complete. It also writes each compound state's
+ * `initial` as the child's key (toJSON gives a transition object, which `createMachine` does not
+ * take) and drops it elsewhere, and can carry a static `context`: so model.json is a machine
+ * config that XState's `createMachine` + `createActor` start and run, given the named guards and
+ * actions (cli/commands/model.test.ts runs it against the project's machine).
  */
 
 export type StateKind = 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
@@ -85,15 +89,22 @@ const alwaysJson = (t: TransitionLike): JsonTransition & Record<string, unknown>
   eventType: '',
 });
 
-/** The machine's JSON definition with each node's eventless transitions added under `always`. */
-export function statechartDefinition(machine: MachineLike): JsonNode {
+/**
+ * The machine's JSON definition: each node's eventless transitions added under `always`, each
+ * compound node's `initial` as its initial child's key, and `context` when given (XState cannot
+ * serialise a context function).
+ */
+export function statechartDefinition(machine: MachineLike, options: { context?: unknown } = {}): JsonNode {
   const json = JSON.parse(JSON.stringify(machine.toJSON())) as JsonNode;
   const visit = (node: NodeLike, out: JsonNode) => {
     if (node.always?.length) out.always = node.always.map(alwaysJson);
+    const target = (out.initial as { target?: string[] } | undefined)?.target?.[0];
+    if (target && out.type === 'compound') out.initial = target.slice(target.lastIndexOf('.') + 1);
+    else delete out.initial;
     for (const [key, child] of Object.entries(node.states)) visit(child, out.states![key]!);
   };
   visit(machine.root as NodeLike, json);
-  return json;
+  return options.context === undefined ? json : { ...json, context: options.context };
 }
 
 /** Reads the machine (object or JSON definition) into the renderers' graph. */
@@ -108,11 +119,14 @@ export function readStatechart(def: unknown): Statechart {
   const visit = (node: JsonNode, parent: string | null) => {
     const id = elementId(String(node.id));
     const children = Object.values(node.states ?? {}).map((c) => elementId(String(c.id)));
-    const initialTargets = (node.initial as { target?: string[] } | undefined)?.target ?? [];
+    // `initial` is a child's key (model.json, as createMachine takes it) or toJSON's transition object.
+    const initial = typeof node.initial === 'string'
+      ? (id ? `${id}.${node.initial}` : node.initial)
+      : (node.initial as { target?: string[] } | undefined)?.target?.map(elementId)[0];
     states.set(id, {
       id, key: String(node.key ?? id), parent, kind: (node.type as StateKind) ?? 'atomic',
       description: String(node.description ?? ''), children,
-      ...(initialTargets.length ? { initial: elementId(initialTargets[0]!) } : {}),
+      ...(initial ? { initial } : {}),
     });
     const own = [...((node.transitions as JsonTransition[] | undefined) ?? []), ...((node.always as JsonTransition[] | undefined) ?? [])];
     for (const t of own) {
