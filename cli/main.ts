@@ -13,6 +13,7 @@ import { registerBench } from './commands/bench.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerDriver } from './commands/driver.js';
 import { registerMerge } from './commands/merge.js';
+import { registerWeb } from './commands/web.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.OK;
@@ -21,7 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const setExit = (code: number) => { exitCode = code; };
-  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge]) {
+  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge, registerWeb]) {
     register(program, setExit);
   }
   try {
