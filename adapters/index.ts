@@ -5,6 +5,7 @@
  *
  *   reference                      the reference implementation, in process
  *   reference-ws=ws://host:port/…  the reference client against a server speaking reference/PROTOCOL.md
+ *   reference-browser              the reference in process, companions as web pages in Debian's Chromium
  *   remote=ws://host:port          any implementation behind a remote driver (adapters/remote/REMOTE.md)
  *   known-bad:<id>                 the reference with one known bug switched on (adapters/known-bad)
  *   ./path/module.ts | .js         a module (relative to the working directory, or absolute) whose
@@ -26,6 +27,7 @@ import { createRemoteAdapter } from './remote/remoteAdapter.js';
 
 export type AdapterSpec =
   | { readonly kind: 'reference' }
+  | { readonly kind: 'reference-browser' }
   | { readonly kind: 'reference-ws'; readonly url: string }
   | { readonly kind: 'remote'; readonly url: string }
   | { readonly kind: 'module'; readonly path: string }
@@ -34,6 +36,7 @@ export type AdapterSpec =
 export const ADAPTER_SPEC_FORMS: readonly string[] = [
   'reference                      (the reference implementation, in process)',
   'reference-ws=ws://host:port/…  (the reference client against a server speaking reference/PROTOCOL.md)',
+  'reference-browser              (companions are the web companion in Chromium, see adapters/browser)',
   'remote=ws://host:port          (a remote driver, see adapters/remote/REMOTE.md)',
   'known-bad:<id>                 (the reference with one known bug, see adapters/known-bad; selftest runs them all)',
   './path/module.ts or .js        (a module exporting an Adapter or a factory, see adapters/ADAPTERS.md)',
@@ -45,6 +48,7 @@ const MODULE_EXTENSIONS = /\.(ts|mts|js|mjs)$/;
 export function parseAdapterSpec(spec: string, cwd: string = process.cwd()): AdapterSpec {
   const text = spec.trim();
   if (text === 'reference') return { kind: 'reference' };
+  if (text === 'reference-browser') return { kind: 'reference-browser' };
   if (text.startsWith('known-bad:')) return { kind: 'known-bad', id: text.slice('known-bad:'.length) };
   const eq = text.indexOf('=');
   if (eq > 0 && !text.startsWith('.') && !isAbsolute(text)) {
@@ -66,6 +70,7 @@ export async function resolveAdapter(spec: string): Promise<Adapter> {
   switch (parsed.kind) {
     case 'reference': return (await loadReference())();
     case 'reference-ws': return (await loadReference())({ url: parsed.url });
+    case 'reference-browser': return loadBrowser();
     case 'remote':
       try {
         return await createRemoteAdapter(parsed.url);
@@ -115,6 +120,18 @@ async function loadReference(): Promise<typeof import('./reference/index.js').cr
   } catch (error) {
     throw new UsageError('ADAPTER_START_FAILED', `the reference adapter failed to load: ${messageOf(error)}`);
   }
+}
+
+/** The browser adapter, loaded only when asked for; Chromium must be where Debian puts it. */
+async function loadBrowser(): Promise<Adapter> {
+  let browser: typeof import('./browser/index.js');
+  try {
+    browser = await import('./browser/index.js');
+  } catch (error) {
+    throw new UsageError('ADAPTER_START_FAILED', `the reference-browser adapter failed to load: ${messageOf(error)}`);
+  }
+  if (!browser.chromiumAvailable()) throw new UsageError('ADAPTER_START_FAILED', `reference-browser: no Chromium at ${browser.CHROMIUM_PATH}; ${browser.HOW_TO_ENABLE}`);
+  return browser.createBrowserAdapter();
 }
 
 /** A known-bad variant of the reference, loaded only when asked for. */

@@ -27,7 +27,7 @@ import {
 import type { AccountView, DeviceView, Observation, SignOutReason } from '../../model/observation.js';
 import type { Profile } from '../../model/profile.js';
 import type { DeviceInfo, Driver, Outcome } from '../../conformance/contract.js';
-import { DeviceClient, type ClientStatus } from '../../reference/client/device.js';
+import { DeviceClient, type ClientStatus, type DeviceClientOptions } from '../../reference/client/device.js';
 import { WireConnection } from '../../reference/client/wire.js';
 import type { InspectView } from '../../reference/server/testControl.js';
 import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
@@ -48,6 +48,9 @@ export interface ServerHandle {
 
 type Status = { status: ClientStatus; reason?: SignOutReason };
 
+/** Makes the client of a new companion (the reference-browser adapter's run in Chromium pages); default: a DeviceClient. */
+export type CompanionFactory = (options: DeviceClientOptions) => DeviceClient;
+
 export class ReferenceDriver implements Driver {
   private readonly clients = new Map<DeviceId, DeviceClient>();
   private readonly injected = new Map<string, string>();
@@ -58,14 +61,14 @@ export class ReferenceDriver implements Driver {
   /** The server's view at the last quiescence; undefined once the driver may have changed the world since. */
   private quietView: InspectView | undefined;
 
-  private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile, private readonly faults: FaultSet) {}
+  private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile, private readonly faults: FaultSet, private readonly companion?: CompanionFactory) {}
 
   /** A fresh world on `server`: `tc.reset` with the profile. */
-  static async open(server: ServerHandle, profile: Profile, faults: FaultSet = NO_FAULTS): Promise<ReferenceDriver> {
+  static async open(server: ServerHandle, profile: Profile, faults: FaultSet = NO_FAULTS, companion?: CompanionFactory): Promise<ReferenceDriver> {
     const tc = await WireConnection.open(server.url);
     const reset = await tc.request('tc.reset', { profile });
     if (!reset.ok) throw new Error(`reference: the server at ${server.url} refused tc.reset (${reset.code}); is --test-control on?`);
-    return new ReferenceDriver(server, tc, profile, faults);
+    return new ReferenceDriver(server, tc, profile, faults, companion);
   }
 
   // ---- the server's view -------------------------------------------------------------------
@@ -97,7 +100,8 @@ export class ReferenceDriver implements Driver {
   private acted(): void { this.quietView = undefined; }
 
   private newClient(device: DeviceId, info: DeviceInfo, role: 'primary' | 'companion'): DeviceClient {
-    return new DeviceClient({ url: this.server.url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults });
+    const options: DeviceClientOptions = { url: this.server.url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults };
+    return role === 'companion' && this.companion ? this.companion(options) : new DeviceClient(options);
   }
 
   // ---- lifecycle (LIFE-01) -------------------------------------------------------------------

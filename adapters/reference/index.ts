@@ -14,7 +14,7 @@ import { MemoryStorage } from '../../reference/storage/memory.js';
 import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
 import { ReferenceDriver, type ServerHandle } from './driver.js';
 
-export { ReferenceDriver, PHONES, QUIESCENCE_TIMEOUT_MS } from './driver.js';
+export { ReferenceDriver, PHONES, QUIESCENCE_TIMEOUT_MS, type CompanionFactory } from './driver.js';
 
 export interface ReferenceAdapterOptions {
   /** Drive the server at this ws:// URL (test control must be on) instead of starting one. */
@@ -24,12 +24,13 @@ export interface ReferenceAdapterOptions {
   readonly faults?: FaultSet;
 }
 
-const COMMON: Capability[] = [
+export const COMMON: Capability[] = [
   'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle',
   'server-injection', 'traffic-inspection',
 ];
 
-async function inProcessServer(profile: Profile, faults: FaultSet): Promise<ServerHandle> {
+/** A fresh in-process reference server (virtual clock, memory storage, test control) that can restart on its storage. */
+export async function inProcessServer(profile: Profile, faults: FaultSet = NO_FAULTS): Promise<ServerHandle> {
   const storage = new MemoryStorage();
   let server = new ReferenceServer({ storage, profile, testControl: true, createStorage: () => storage, faults });
   const handle: ServerHandle = {

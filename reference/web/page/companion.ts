@@ -27,6 +27,8 @@ export interface PageConfig {
 }
 
 export interface Snapshot {
+  /** Increases with every snapshot the page takes: a reader keeps the newest it has seen. */
+  readonly seq: number;
   readonly status: DeviceClient['status'];
   readonly online: boolean;
   readonly busy: boolean;
@@ -52,14 +54,24 @@ export class WebCompanion {
   private primaryKey: string | undefined;
   private offeredKey: { phone: string; key: string } | undefined;
   private saving: Promise<void> = Promise.resolve();
+  private seq = 0;
   /** Called after anything may have changed (the UI redraws). */
   onChange: () => void = () => undefined;
+  /**
+   * Called with the state after it is saved and before an ack leaves: the harness's view of the
+   * page (adapters/browser) is up to date before the server counts the push as done.
+   */
+  onSaved: (snapshot: Snapshot) => Promise<void> = async () => undefined;
 
   private constructor(readonly config: PageConfig, saved: SavedDevice | undefined) {
     this.client = new DeviceClient({ url: config.server, role: 'companion', name: config.name, platform: config.platform, profile: config.profile });
     if (saved) this.restore(saved);
     socketHooks.onFrame = (frame) => this.onFrame(frame);
-    socketHooks.beforeAck = () => { this.onChange(); return this.save(); };
+    socketHooks.beforeAck = async () => {
+      this.onChange();
+      await this.save();
+      await this.onSaved(this.snapshot());
+    };
     socketHooks.onClose = () => this.onChange();
   }
 
@@ -116,7 +128,7 @@ export class WebCompanion {
   snapshot(): Snapshot {
     const c = this.client;
     return {
-      status: c.status, online: c.online, busy: c.busy, deviceId: c.deviceId ?? null, phone: c.phone ?? null,
+      seq: ++this.seq, status: c.status, online: c.online, busy: c.busy, deviceId: c.deviceId ?? null, phone: c.phone ?? null,
       identityKey: c.identityKey, messages: [...c.messages], notices: [...c.notices], qrText: c.qrText(),
       pairingCode: c.status === 'linking' ? this.pairingCode : null,
       signOutReason: c.status === 'signed-out' ? (this.signOutReason ?? 'unknown') : null, undecryptable: c.undecryptable,
@@ -137,14 +149,22 @@ export class WebCompanion {
     return { result, snapshot: this.snapshot() };
   }
 
-  connect() { return this.op(() => this.client.connect()); }
+  /** Connect (to `url` when given: the server moved, e.g. restarted on another port). */
+  connect(url?: string) {
+    return this.op(() => {
+      if (url !== undefined) this.client.url = url;
+      return this.client.connect();
+    });
+  }
   disconnect() { return this.op(async () => { await this.client.disconnect(); return OK; }); }
   dropConnection() { return this.op(async () => { await this.client.dropConnection(); return OK; }); }
-  setServer(url: string) { return this.op(async () => { this.client.url = url; return OK; }); }
   startQr() { return this.op(() => this.client.startQr()); }
   cancelLinking() { return this.op(() => this.client.cancelLinking()); }
   send(toPhone: string, messageId: string) { return this.op(() => this.client.send(toPhone, messageId)); }
   unlink(targetDeviceId: string) { return this.op(() => this.client.unlink(targetDeviceId)); }
+  /** A companion is not a primary: the server refuses these (AUTH-01); here so the refusal is the server's. */
+  scanQr(qrText: string, idCheck: 'pass' | 'fail') { return this.op(() => this.client.scanQr(qrText, idCheck)); }
+  enterCode(code: string, idCheck: 'pass' | 'fail') { return this.op(() => this.client.enterCode(code, idCheck)); }
 
   requestCode(phone: string) {
     return this.op<string>(async () => {

@@ -25,6 +25,8 @@ const REASONS: Record<string, string> = {
 declare global {
   interface Window {
     __LINKSPEC_CONFIG__?: Partial<PageConfig>;
+    /** Present when the harness drives the page (adapters/browser): it takes the state before each ack. */
+    linkspecReport?: (snapshot: Snapshot) => Promise<void>;
     linkspec?: ReturnType<typeof controlApi>;
   }
 }
@@ -81,15 +83,16 @@ function controlApi(companion: WebCompanion) {
     snapshot: () => render(companion),
     /** The QR text the canvas shows now (the harness photographs the canvas only when it matches). */
     drawnQr: () => { render(companion); return drawnQr; },
-    connect: () => answer(companion.connect()),
+    connect: (url?: string) => answer(companion.connect(url)),
     disconnect: () => answer(companion.disconnect()),
     dropConnection: () => answer(companion.dropConnection()),
-    setServer: (url: string) => answer(companion.setServer(url)),
     startQr: () => answer(companion.startQr()),
     cancelLinking: () => answer(companion.cancelLinking()),
     requestCode: (phone: string) => answer(companion.requestCode(phone)),
     send: (toPhone: string, messageId: string) => answer(companion.send(toPhone, messageId)),
     unlink: (deviceId: string) => answer(companion.unlink(deviceId)),
+    scanQr: (qrText: string, idCheck: 'pass' | 'fail') => answer(companion.scanQr(qrText, idCheck)),
+    enterCode: (code: string, idCheck: 'pass' | 'fail') => answer(companion.enterCode(code, idCheck)),
     startAfresh: () => answer(companion.startAfresh()),
     flush: () => companion.flush(),
     cryptoSupport: () => cryptoSupport(companion.client.keys.signing.secretKey),
@@ -111,6 +114,8 @@ function wireUi(companion: WebCompanion, api: ReturnType<typeof controlApi>): vo
   };
   byId('relink').onclick = () => { void api.startAfresh().then(() => api.startQr()).then(refusal, show); };
   companion.onChange = () => { render(companion); };
+  const report = window.linkspecReport;
+  if (report) companion.onSaved = (snapshot) => report(snapshot);
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,158 @@
+/**
+ * A companion device that is a real Chromium page: the web companion (reference/web) in its own
+ * browser context (its own IndexedDB, like a separate browser), driven through `window.linkspec`.
+ * To the reference driver it looks like any DeviceClient (it is one by type, with every operation
+ * forwarded to the page), so the harness's translation of the model is the same code for Node and
+ * browser companions.
+ *
+ * What the driver reads synchronously (status, online, messages, notices, busy, the QR text) is a
+ * mirror of the page's state, renewed from every operation's answer and from the page's report
+ * before each ack it sends (reference/web/page/companion.ts `onSaved`). The server is quiet only
+ * once every push is acked, so when the driver sees it quiet the mirror already holds what the
+ * page did with every push: no polling, no sleeping.
+ *
+ * The QR code is photographed: a screenshot of the page's canvas, the pixels the harness's camera
+ * decodes (PAIR-01/02). The page is checked to show the current QR text first.
+ * Each call is bounded in real time (PAGE_CALL_TIMEOUT_MS); that bounds a hung page, it decides
+ * no outcome.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { OK, refused, type OpResult } from '../../model/errors.js';
+import type { IdCheckOutcome } from '../../model/events.js';
+import { DeviceClient, type DeviceClientOptions } from '../../reference/client/device.js';
+import type { WireResult } from '../../reference/client/wire.js';
+import type { Answer, PageConfig, Snapshot } from '../../reference/web/page/companion.js';
+
+export const PAGE_CALL_TIMEOUT_MS = 20_000;
+
+type PageApi = NonNullable<Window['linkspec']>;
+type Method = { [K in keyof PageApi]: PageApi[K] extends (...args: any[]) => Promise<Answer<any>> ? K : never }[keyof PageApi];
+
+export interface PageHost {
+  readonly browser: Browser;
+  /** http:// URL of the web companion page (reference/web/webServer.ts). */
+  readonly pageUrl: string;
+}
+
+export class PageClient extends DeviceClient {
+  private page: Page | undefined;
+  private context: BrowserContext | undefined;
+  private opened: Promise<Page> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private mirror: Snapshot;
+  private idleWaiting: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly host: PageHost, private readonly options: DeviceClientOptions) {
+    super(options);
+    this.mirror = {
+      seq: 0, status: 'idle', online: false, busy: false, deviceId: null, phone: null, identityKey: '', messages: [], notices: [],
+      qrText: null, pairingCode: null, signOutReason: null, undecryptable: 0,
+    };
+  }
+
+  override get online(): boolean { return this.mirror.online; }
+  override get busy(): boolean { return this.mirror.busy; }
+  override idle(): Promise<void> {
+    return this.busy ? new Promise((resolve) => this.idleWaiting.push(resolve)) : Promise.resolve();
+  }
+  override qrText(): string | null { return this.mirror.status === 'linking' ? this.mirror.qrText : null; }
+  /** Why the page says it was signed out (shown to its user), or null. */
+  get signOutReason(): string | null { return this.mirror.signOutReason; }
+  /** The page (tests take screenshots of it). */
+  get pageForTests(): Page | undefined { return this.page; }
+
+  /** Keep the newest state the page reported; copy it into the DeviceClient fields the driver reads. */
+  private take(snapshot: Snapshot): void {
+    if (snapshot.seq <= this.mirror.seq) return;
+    this.mirror = snapshot;
+    this.status = snapshot.status;
+    this.deviceId = snapshot.deviceId ?? undefined;
+    this.phone = snapshot.phone ?? undefined;
+    this.messages.splice(0, this.messages.length, ...snapshot.messages);
+    this.notices.splice(0, this.notices.length, ...snapshot.notices);
+    this.undecryptable = snapshot.undecryptable;
+    if (!snapshot.busy) for (const resolve of this.idleWaiting.splice(0)) resolve();
+  }
+
+  private open(): Promise<Page> {
+    this.opened ??= (async () => {
+      const context = await this.host.browser.newContext({ viewport: { width: 800, height: 760 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
+      this.context = context;
+      const config: Partial<PageConfig> = {
+        server: this.options.url, profile: this.options.profile, name: this.options.name, platform: this.options.platform, autoConnect: false,
+      };
+      await context.addInitScript((c) => { window.__LINKSPEC_CONFIG__ = c; }, config);
+      await context.exposeBinding('linkspecReport', (_source, snapshot: Snapshot) => { this.take(snapshot); });
+      const page = await context.newPage();
+      await page.goto(this.host.pageUrl, { timeout: PAGE_CALL_TIMEOUT_MS });
+      const ready = await page.waitForFunction(() => document.body.dataset.ready !== 'false', undefined, { timeout: PAGE_CALL_TIMEOUT_MS });
+      if ((await ready.jsonValue()) !== true) throw new Error(`web companion ${this.options.name} failed to start: ${await page.textContent('#error')}`);
+      this.page = page;
+      return page;
+    })();
+    return this.opened;
+  }
+
+  /** One page operation at a time, in the order the driver asked, each bounded in real time. */
+  private call<T = undefined>(method: Method, ...args: unknown[]): Promise<Answer<T>> {
+    const run = async (): Promise<Answer<T>> => {
+      const page = await this.open();
+      let timer: NodeJS.Timeout | undefined;
+      const answer = await Promise.race([
+        page.evaluate(([m, a]) => (window.linkspec![m as Method] as (...x: unknown[]) => Promise<unknown>)(...(a as unknown[])), [method, args] as const),
+        new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`web companion ${this.options.name}: ${method} did not answer within ${PAGE_CALL_TIMEOUT_MS} ms`)), PAGE_CALL_TIMEOUT_MS); }),
+      ]).finally(() => clearTimeout(timer)) as Answer<T>;
+      this.take(answer.snapshot);
+      return answer;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async result(method: Method, ...args: unknown[]): Promise<OpResult> {
+    const { result } = await this.call(method, ...args);
+    return result.ok ? OK : refused(result.code);
+  }
+
+  override connect(): Promise<OpResult> { return this.result('connect', this.url); }
+  override async disconnect(): Promise<void> { await this.call('disconnect'); }
+  override async dropConnection(): Promise<void> { if (this.opened) await this.call('dropConnection'); }
+  override startAfresh(): void { void this.call('startAfresh').catch(() => undefined); }
+  override startQr(): Promise<OpResult> { return this.result('startQr'); }
+  override cancelLinking(): Promise<OpResult> { return this.result('cancelLinking'); }
+  override unlink(targetDeviceId: string): Promise<OpResult> { return this.result('unlink', targetDeviceId); }
+  override send(toPhone: string, messageId: string): Promise<OpResult> { return this.result('send', toPhone, messageId); }
+  override scanQr(qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> { return this.result('scanQr', qrText, idCheck); }
+  override enterCode(code: string, idCheck: IdCheckOutcome): Promise<OpResult> { return this.result('enterCode', code, idCheck); }
+
+  override async requestCode(phone: string): Promise<WireResult<string>> {
+    const { result } = await this.call<string>('requestCode', phone);
+    return result.ok ? { ok: true, value: result.value! } : { ok: false, code: result.code };
+  }
+
+  /** The photograph: the canvas's pixels as PNG, once the page shows the QR text it holds now. */
+  override async qrPng(): Promise<Uint8Array | null> {
+    const shot = async (): Promise<Uint8Array | null> => {
+      const page = await this.open();
+      const { drawn, snapshot } = await page.evaluate(() => ({ drawn: window.linkspec!.drawnQr(), snapshot: window.linkspec!.snapshot() }));
+      this.take(snapshot);
+      if (drawn === null || drawn !== snapshot.qrText) return null;
+      return new Uint8Array(await page.locator('#qr').screenshot({ timeout: PAGE_CALL_TIMEOUT_MS, animations: 'disabled' }));
+    };
+    const next = this.queue.then(shot, shot);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  override register(): Promise<OpResult> { throw new Error('a web companion is never a primary'); }
+  override logout(): Promise<OpResult> { throw new Error('a web companion is never a primary'); }
+
+  override async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.context?.close().catch(() => undefined);
+  }
+}
