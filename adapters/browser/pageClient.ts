@@ -46,7 +46,7 @@ export class PageClient extends DeviceClient {
   constructor(private readonly host: PageHost, private readonly options: DeviceClientOptions) {
     super(options);
     this.mirror = {
-      seq: 0, status: 'idle', online: false, busy: false, deviceId: null, phone: null, identityKey: '', messages: [], notices: [],
+      boot: '', seq: 0, status: 'idle', online: false, busy: false, deviceId: null, phone: null, identityKey: '', messages: [], notices: [],
       qrText: null, pairingCode: null, signOutReason: null, undecryptable: 0,
     };
   }
@@ -62,9 +62,36 @@ export class PageClient extends DeviceClient {
   /** The page (tests take screenshots of it). */
   get pageForTests(): Page | undefined { return this.page; }
 
+  /**
+   * Reload the page as a person would (F5): the page restores the device from IndexedDB and,
+   * if it was online, connects again as itself. Resolves with the state after the reload.
+   */
+  async reload(): Promise<Snapshot> {
+    const run = async (): Promise<Snapshot> => {
+      const page = await this.open();
+      const wasOnline = this.mirror.online;
+      await page.evaluate(() => window.linkspec!.flush());
+      await page.reload({ timeout: PAGE_CALL_TIMEOUT_MS });
+      await this.waitReady(page);
+      const answer = wasOnline
+        ? await page.evaluate((url) => window.linkspec!.connect(url), this.url)
+        : { snapshot: await page.evaluate(() => window.linkspec!.snapshot()) };
+      this.take(answer.snapshot);
+      return this.mirror;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async waitReady(page: Page): Promise<void> {
+    await page.waitForFunction(() => document.body.dataset.ready !== 'false', undefined, { timeout: PAGE_CALL_TIMEOUT_MS });
+    if ((await page.evaluate(() => document.body.dataset.ready)) !== 'true') throw new Error(`web companion ${this.options.name} failed to start: ${await page.textContent('#error')}`);
+  }
+
   /** Keep the newest state the page reported; copy it into the DeviceClient fields the driver reads. */
   private take(snapshot: Snapshot): void {
-    if (snapshot.seq <= this.mirror.seq) return;
+    if (snapshot.boot === this.mirror.boot && snapshot.seq <= this.mirror.seq) return;
     this.mirror = snapshot;
     this.status = snapshot.status;
     this.deviceId = snapshot.deviceId ?? undefined;
@@ -86,8 +113,7 @@ export class PageClient extends DeviceClient {
       await context.exposeBinding('linkspecReport', (_source, snapshot: Snapshot) => { this.take(snapshot); });
       const page = await context.newPage();
       await page.goto(this.host.pageUrl, { timeout: PAGE_CALL_TIMEOUT_MS });
-      const ready = await page.waitForFunction(() => document.body.dataset.ready !== 'false', undefined, { timeout: PAGE_CALL_TIMEOUT_MS });
-      if ((await ready.jsonValue()) !== true) throw new Error(`web companion ${this.options.name} failed to start: ${await page.textContent('#error')}`);
+      await this.waitReady(page);
       this.page = page;
       return page;
     })();

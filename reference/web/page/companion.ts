@@ -27,7 +27,8 @@ export interface PageConfig {
 }
 
 export interface Snapshot {
-  /** Increases with every snapshot the page takes: a reader keeps the newest it has seen. */
+  /** Random per page load; with `seq` (increasing per snapshot) a reader keeps the newest state of the current load. */
+  readonly boot: string;
   readonly seq: number;
   readonly status: DeviceClient['status'];
   readonly online: boolean;
@@ -55,6 +56,7 @@ export class WebCompanion {
   private offeredKey: { phone: string; key: string } | undefined;
   private saving: Promise<void> = Promise.resolve();
   private seq = 0;
+  private readonly boot = Math.random().toString(36).slice(2);
   /** Called after anything may have changed (the UI redraws). */
   onChange: () => void = () => undefined;
   /**
@@ -128,7 +130,7 @@ export class WebCompanion {
   snapshot(): Snapshot {
     const c = this.client;
     return {
-      seq: ++this.seq, status: c.status, online: c.online, busy: c.busy, deviceId: c.deviceId ?? null, phone: c.phone ?? null,
+      boot: this.boot, seq: ++this.seq, status: c.status, online: c.online, busy: c.busy, deviceId: c.deviceId ?? null, phone: c.phone ?? null,
       identityKey: c.identityKey, messages: [...c.messages], notices: [...c.notices], qrText: c.qrText(),
       pairingCode: c.status === 'linking' ? this.pairingCode : null,
       signOutReason: c.status === 'signed-out' ? (this.signOutReason ?? 'unknown') : null, undecryptable: c.undecryptable,
