@@ -18,7 +18,6 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { OK, refused, type OpResult } from '../../model/errors.js';
-import type { IdCheckOutcome } from '../../model/events.js';
 import { DeviceClient, type DeviceClientOptions } from '../../reference/client/device.js';
 import type { WireResult } from '../../reference/client/wire.js';
 import type { Answer, PageConfig, Snapshot } from '../../reference/web/page/companion.js';
@@ -26,6 +25,7 @@ import type { Answer, PageConfig, Snapshot } from '../../reference/web/page/comp
 export const PAGE_CALL_TIMEOUT_MS = 20_000;
 
 type PageApi = NonNullable<Window['linkspec']>;
+type Args<K extends keyof DeviceClient> = DeviceClient[K] extends (...args: infer A) => unknown ? A : never;
 type Method = { [K in keyof PageApi]: PageApi[K] extends (...args: any[]) => Promise<Answer<any>> ? K : never }[keyof PageApi];
 
 export interface PageHost {
@@ -146,15 +146,17 @@ export class PageClient extends DeviceClient {
   override async disconnect(): Promise<void> { await this.call('disconnect'); }
   override async dropConnection(): Promise<void> { if (this.opened) await this.call('dropConnection'); }
   override startAfresh(): void { void this.call('startAfresh').catch(() => undefined); }
-  override startQr(): Promise<OpResult> { return this.result('startQr'); }
-  override cancelLinking(): Promise<OpResult> { return this.result('cancelLinking'); }
-  override unlink(targetDeviceId: string): Promise<OpResult> { return this.result('unlink', targetDeviceId); }
-  override send(toPhone: string, messageId: string): Promise<OpResult> { return this.result('send', toPhone, messageId); }
-  override scanQr(qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> { return this.result('scanQr', qrText, idCheck); }
-  override enterCode(code: string, idCheck: IdCheckOutcome): Promise<OpResult> { return this.result('enterCode', code, idCheck); }
+  // Every argument is forwarded as the client declares it (Args): a new parameter of the reference
+  // client reaches the page without being dropped here.
+  override startQr(...args: Args<'startQr'>): Promise<OpResult> { return this.result('startQr', ...args); }
+  override cancelLinking(...args: Args<'cancelLinking'>): Promise<OpResult> { return this.result('cancelLinking', ...args); }
+  override unlink(...args: Args<'unlink'>): Promise<OpResult> { return this.result('unlink', ...args); }
+  override send(...args: Args<'send'>): Promise<OpResult> { return this.result('send', ...args); }
+  override scanQr(...args: Args<'scanQr'>): Promise<OpResult> { return this.result('scanQr', ...args); }
+  override enterCode(...args: Args<'enterCode'>): Promise<OpResult> { return this.result('enterCode', ...args); }
 
-  override async requestCode(phone: string): Promise<WireResult<string>> {
-    const { result } = await this.call<string>('requestCode', phone);
+  override async requestCode(...args: Args<'requestCode'>): Promise<WireResult<string>> {
+    const { result } = await this.call<string>('requestCode', ...args);
     return result.ok ? { ok: true, value: result.value! } : { ok: false, code: result.code };
   }
 

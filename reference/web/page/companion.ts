@@ -160,17 +160,19 @@ export class WebCompanion {
   }
   disconnect() { return this.op(async () => { await this.client.disconnect(); return OK; }); }
   dropConnection() { return this.op(async () => { await this.client.dropConnection(); return OK; }); }
-  startQr() { return this.op(() => this.client.startQr()); }
-  cancelLinking() { return this.op(() => this.client.cancelLinking()); }
-  send(toPhone: string, messageId: string) { return this.op(() => this.client.send(toPhone, messageId)); }
-  unlink(targetDeviceId: string) { return this.op(() => this.client.unlink(targetDeviceId)); }
+  // Arguments pass through as the client takes them: a change of the client's signature reaches
+  // the page (and the harness, adapters/browser/pageClient.ts) without being re-declared here.
+  startQr(...args: Parameters<DeviceClient['startQr']>) { return this.op(() => this.client.startQr(...args)); }
+  cancelLinking(...args: Parameters<DeviceClient['cancelLinking']>) { return this.op(() => this.client.cancelLinking(...args)); }
+  send(...args: Parameters<DeviceClient['send']>) { return this.op(() => this.client.send(...args)); }
+  unlink(...args: Parameters<DeviceClient['unlink']>) { return this.op(() => this.client.unlink(...args)); }
   /** A companion is not a primary: the server refuses these (AUTH-01); here so the refusal is the server's. */
-  scanQr(qrText: string, idCheck: 'pass' | 'fail') { return this.op(() => this.client.scanQr(qrText, idCheck)); }
-  enterCode(code: string, idCheck: 'pass' | 'fail') { return this.op(() => this.client.enterCode(code, idCheck)); }
+  scanQr(...args: Parameters<DeviceClient['scanQr']>) { return this.op(() => this.client.scanQr(...args)); }
+  enterCode(...args: Parameters<DeviceClient['enterCode']>) { return this.op(() => this.client.enterCode(...args)); }
 
-  requestCode(phone: string) {
+  requestCode(...args: Parameters<DeviceClient['requestCode']>) {
     return this.op<string>(async () => {
-      const r = await this.client.requestCode(phone);
+      const r = await this.client.requestCode(...args);
       if (r.ok) this.pairingCode = r.value;
       return r.ok ? { ok: true, value: r.value } : { ok: false, code: r.code };
     });
