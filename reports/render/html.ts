@@ -117,7 +117,7 @@ function pathTable(failure: Failure): string {
       + `<td class="event"><code>${t(step.event)}</code>${failing ? '<span class="first-diff">← first difference</span>' : ''}</td>`
       + `<td><code>${t(step.expected)}</code></td><td><code>${t(step.actual)}</code></td></tr>`;
   });
-  return `<table class="path"><thead><tr><th>#</th><th></th><th>Event (what the harness did)</th><th>Expected (the model)</th><th>Actual (the implementation)</th></tr></thead>
+  return `<table class="path"><thead><tr><th>#</th><th>Matched</th><th>Event (what the harness did)</th><th>Expected (the model)</th><th>Actual (the implementation)</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table>`;
 }
 
@@ -191,9 +191,9 @@ function statechartSection(report: RunReport): string {
   const legend = Object.entries(STATECHART_LEGEND).map(([mark, c]) =>
     `<span><span class="swatch" style="background:${attr(c.fill)};border-color:${attr(c.stroke)}${c.dash ? ';border-style:dashed' : ''}"></span><strong>${t(mark)}</strong>: ${t(c.meaning)}</span>`).join('');
   const body = report.statechartSvg
-    ? `<div class="diagram" title="Click to switch between fit-to-width and full size"><img alt="The statechart of the model, coloured by coverage and failures" src="data:image/svg+xml;base64,${Buffer.from(report.statechartSvg, 'utf8').toString('base64')}"/></div>
+    ? `<div class="diagram" tabindex="0" role="region" aria-label="Statechart diagram (scrollable; Enter or click switches between fit-to-width and full size)" title="Click to switch between fit-to-width and full size"><img alt="The statechart of the model, coloured by coverage and failures" src="data:image/svg+xml;base64,${Buffer.from(report.statechartSvg, 'utf8').toString('base64')}"/></div>
 <div class="legend">${legend}</div>
-<p class="muted">Click the diagram to switch between fit-to-width and full size (scroll to pan).</p>`
+<p class="muted">Click the diagram (or focus it and press Enter) to switch between fit-to-width and full size; scroll or use the arrow keys to pan.</p>`
     : '<p class="note">This report carries no statechart diagram (the harness did not include one).</p>';
   return `<section id="statechart"><h2>Statechart</h2>
 <p class="lead">The model the implementation was compared against. States and transitions are coloured by what this run reached and where it failed.</p>

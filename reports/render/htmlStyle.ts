@@ -35,7 +35,7 @@ dl.facts dd small { display: block; font-weight: 400; color: var(--muted); }
 .v-skipped { color: var(--skip); background: var(--skip-bg); border-color: var(--skip); }
 .v-not-covered { color: var(--none); background: var(--none-bg); border-color: var(--none); border-style: dashed; }
 .v-baselined { color: var(--skip); background: #fff; border-color: var(--skip); border-style: dashed; }
-.chip.zero { opacity: .45; }
+.chip.zero { color: var(--muted); background: #fff; border-color: var(--line); border-style: dotted; }
 nav { position: sticky; top: 0; background: #fff; border-bottom: 1px solid var(--line); padding: 8px 0; z-index: 1; }
 nav a { margin-right: 16px; color: #0550ae; text-decoration: none; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
@@ -73,6 +73,7 @@ table.path td.event code, table.path td code { white-space: pre-wrap; overflow-w
 .replay pre { margin: 4px 0 0; padding: 10px 84px 10px 12px; background: #1f2328; color: #f6f8fa; border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
 .replay button { position: absolute; right: 8px; bottom: 8px; font: inherit; font-size: 12px; padding: 3px 10px; border-radius: 4px; border: 1px solid #8c959f; background: #f6f8fa; cursor: pointer; }
 .replay .label { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; }
+.diagram:focus-visible { outline: 3px solid #0550ae; outline-offset: 2px; }
 .diagram { border: 1px solid var(--line); border-radius: 6px; padding: 12px; overflow: auto; max-height: 80vh; background: #fff; }
 .diagram img { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 .diagram.full img { max-width: none; }
@@ -102,5 +103,6 @@ document.querySelectorAll('.replay').forEach(function (box) {
 });
 document.querySelectorAll('.diagram').forEach(function (box) {
   box.addEventListener('click', function () { box.classList.toggle('full'); });
+  box.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); box.classList.toggle('full'); } });
 });
 `;
