@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // PostgreSQL/Redis/NATS probed once: CI fails without them, a user's run skips the cluster tests (one line).
+    globalSetup: ['adapters/cluster/servicesSetup.ts'],
   },
 });

@@ -9,8 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { SERVICE_URLS } from '../../adapters/cluster/services.js';
 import { MemoryStorage } from './memory.js';
+import { PostgresStorage } from './postgres.js';
 import { SqliteStorage } from './sqlite.js';
 import type {
   AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, QrAttemptRecord, QrRefRecord, Storage,
@@ -24,7 +26,16 @@ const IMPLEMENTATIONS: [string, () => Storage][] = [
   ['MemoryStorage', () => new MemoryStorage()],
   ['SqliteStorage(:memory:)', () => new SqliteStorage(':memory:')],
   ['SqliteStorage(file)', () => new SqliteStorage(join(dir, `contract-${files++}.db`))],
+  // The cluster's store, in a fresh schema per case (dropped on close), when PostgreSQL answers.
+  ...(inject('clusterServices') ? [['PostgresStorage', () => freshPostgres()] as [string, () => Storage]] : []),
 ];
+
+function freshPostgres(): Storage {
+  const store = new PostgresStorage(SERVICE_URLS.postgres, { schema: `lsct_${process.pid}_${files++}` });
+  const close = store.close.bind(store);
+  store.close = () => { store.dropSchema(); close(); };
+  return store;
+}
 
 const account = (phone: string, over: Partial<AccountRecord> = {}): AccountRecord => ({
   phone, registered: true, primaryDeviceId: `P-${phone}`, primaryIdentityKey: 'AAAA', registrations: 1, ...over,

@@ -243,6 +243,13 @@ export interface Storage {
   // ---- atomicity and lifetime ----------------------------------------------------------------
   /** Run `fn` atomically (see the contract above) and return its result. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Optional, for stores shared by several server processes (postgres.ts): inside a transaction,
+   * hold the account's lock until it ends, so two nodes' transactions on one account serialise
+   * (LIMIT-01, E2E-03, EXP-01/02 under concurrency). A single-process store needs nothing: its
+   * transactions already run one at a time.
+   */
+  lockAccount?(phone: string): void;
   /** Release resources (close the database). The store is unusable afterwards. */
   close(): void;
 }

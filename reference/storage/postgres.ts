@@ -1,0 +1,262 @@
+/**
+ * PostgreSQL Storage (storage.ts) for the reference CLUSTER: several server nodes, each a
+ * process of its own, share one database schema (`linkspec serve --store postgres://…`).
+ *
+ * Why synchronous: the Storage contract is synchronous (the server's handlers read-check-write
+ * without awaiting, as better-sqlite3 allows). Rewriting every handler to async would change the
+ * whole server for one backend; instead this store uses `pg-native` (libpq bindings, the `pg`
+ * project's native driver) whose `querySync` blocks the node's event loop for one loopback round
+ * trip (~0.04 ms measured). A node therefore runs one store call at a time - which is exactly the
+ * single-process semantics the handlers were written for - while DIFFERENT nodes run truly in
+ * parallel against PostgreSQL. Cross-node races are settled by the database:
+ * - `transaction(fn)` is one READ COMMITTED transaction (BEGIN … COMMIT, ROLLBACK on a throw,
+ *   nested calls join the outer one, as the contract says);
+ * - `lockAccount(phone)` takes a transaction-scoped advisory lock on the account
+ *   (pg_advisory_xact_lock): every transaction that changes an account's devices, its queue
+ *   membership or its deadlines takes it first and re-reads what it decides on, so the companion
+ *   limit (LIMIT-01), a send against an unlink (E2E-03) and the dormancy deadline against a
+ *   reconnect (EXP-01/02) serialise per account. READ COMMITTED re-reads after the lock see every
+ *   transaction that held it before.
+ * - the queue's `seq` is a BIGSERIAL: strictly increasing across the cluster, never reused; `ack`
+ *   is one DELETE of (recipient, seq): two nodes acking the same delivery delete it once.
+ *
+ * Same observable behaviour as MemoryStorage and SqliteStorage: storage.contract.test.ts runs the
+ * same cases against this store when PostgreSQL is available. Records are kept as JSON text beside
+ * the typed columns the interface filters and orders by; `ord` BIGSERIAL columns keep insertion order.
+ */
+import { createRequire } from 'node:module';
+import type {
+  AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
+  QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
+} from './storage.js';
+
+export const POSTGRES_SCHEMA_VERSION = 1;
+
+/** pg-native's synchronous surface (the package ships no types). */
+interface NativeClient {
+  connectSync(url: string): void;
+  querySync(text: string, values?: readonly unknown[]): Record<string, unknown>[];
+  end(cb?: () => void): void;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Loads pg-native; throws a clear message when the native module is missing (no libpq). */
+function nativeClient(): NativeClient {
+  let Client: new () => NativeClient;
+  try {
+    Client = require('pg-native') as new () => NativeClient;
+  } catch (error) {
+    throw new Error(`PostgreSQL storage needs the pg-native module (libpq): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return new Client();
+}
+
+const TABLES = `
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (ord BIGSERIAL PRIMARY KEY, phone TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (ord BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, phone TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devices_by_phone ON devices (phone, ord);
+CREATE TABLE IF NOT EXISTS device_lists (ord BIGSERIAL PRIMARY KEY, phone TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue (seq BIGSERIAL PRIMARY KEY, recipient TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS queue_by_recipient ON queue (recipient, seq);
+CREATE TABLE IF NOT EXISTS qr_attempts (ord BIGSERIAL PRIMARY KEY, attempt_id TEXT NOT NULL UNIQUE, companion_id TEXT NOT NULL, state TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS qr_attempts_by_state ON qr_attempts (state, companion_id);
+CREATE TABLE IF NOT EXISTS qr_refs (ord BIGSERIAL PRIMARY KEY, ref TEXT NOT NULL UNIQUE, attempt_id TEXT NOT NULL, idx INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS qr_refs_by_attempt ON qr_refs (attempt_id, idx);
+CREATE TABLE IF NOT EXISTS pairing_codes (ord BIGSERIAL PRIMARY KEY, code_id TEXT NOT NULL UNIQUE, phone TEXT NOT NULL, state TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pairing_codes_by_phone ON pairing_codes (phone, ord);
+CREATE INDEX IF NOT EXISTS pairing_codes_by_state ON pairing_codes (state);
+CREATE TABLE IF NOT EXISTS pending_companions (ord BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS presence (kind TEXT NOT NULL, id TEXT NOT NULL, node TEXT NOT NULL, conn TEXT NOT NULL, PRIMARY KEY (kind, id));
+`;
+
+/** The world's tables, emptied by `clear()` (a fresh world for test control's tc.reset). */
+const WORLD_TABLES = ['accounts', 'devices', 'device_lists', 'queue', 'qr_attempts', 'qr_refs', 'pairing_codes', 'pending_companions', 'meta', 'presence'];
+
+/** A PostgreSQL identifier this module created or accepts: lower-case letters, digits, underscore. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export interface PostgresStorageOptions {
+  /** The schema holding the tables (created if missing); default `linkspec`. */
+  readonly schema?: string;
+}
+
+type Row = { record: string };
+
+function parse<T>(rows: Record<string, unknown>[]): T | undefined {
+  return rows.length === 0 ? undefined : (JSON.parse((rows[0] as Row).record) as T);
+}
+
+function parseAll<T>(rows: Record<string, unknown>[]): T[] {
+  return rows.map((row) => JSON.parse((row as Row).record) as T);
+}
+
+export class PostgresStorage implements Storage {
+  private readonly client: NativeClient;
+  private depth = 0;
+  private closed = false;
+  readonly schema: string;
+
+  /** Connect to `url` (postgres://…) and use (creating if needed) the tables in `options.schema`. */
+  constructor(readonly url: string, options: PostgresStorageOptions = {}) {
+    this.schema = options.schema ?? 'linkspec';
+    if (!SCHEMA_NAME.test(this.schema)) throw new Error(`bad PostgreSQL schema name '${this.schema}' (a-z, 0-9, _)`);
+    this.client = nativeClient();
+    this.client.connectSync(url);
+    try {
+      this.client.querySync(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      this.client.querySync(`SET search_path TO ${this.schema}`);
+      this.transaction(() => {
+        // Two nodes starting at once on a new schema: one creates the tables, the other waits.
+        this.client.querySync('SELECT pg_advisory_xact_lock(hashtext($1))', [`linkspec-migrate-${this.schema}`]);
+        this.client.querySync(TABLES);
+        const rows = this.client.querySync('SELECT version FROM schema_version');
+        if (rows.length === 0) this.client.querySync('INSERT INTO schema_version (version) VALUES ($1)', [POSTGRES_SCHEMA_VERSION]);
+        else if (rows.length !== 1 || Number(rows[0].version) !== POSTGRES_SCHEMA_VERSION) {
+          throw new Error(`PostgreSQL schema ${this.schema}: storage schema version ${String(rows[0].version)}, this linkspec reads version ${POSTGRES_SCHEMA_VERSION}`);
+        }
+      });
+    } catch (error) {
+      this.client.end();
+      throw error;
+    }
+  }
+
+  private q(text: string, values: readonly unknown[] = []): Record<string, unknown>[] {
+    if (this.closed) throw new Error('PostgreSQL storage is closed');
+    return this.client.querySync(text, values);
+  }
+
+  private upsert(table: string, key: string, columns: Record<string, unknown>): void {
+    const names = Object.keys(columns);
+    const params = names.map((_, i) => `$${i + 1}`).join(', ');
+    const updates = names.filter((n) => n !== key).map((n) => `${n} = excluded.${n}`).join(', ');
+    this.q(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${params}) ON CONFLICT (${key}) DO UPDATE SET ${updates}`, Object.values(columns));
+  }
+
+  // ---- accounts ----------------------------------------------------------------------------
+  getAccount(phone: string) { return parse<AccountRecord>(this.q('SELECT record FROM accounts WHERE phone = $1', [phone])); }
+  putAccount(account: AccountRecord) { this.upsert('accounts', 'phone', { phone: account.phone, record: JSON.stringify(account) }); }
+  listAccounts() { return parseAll<AccountRecord>(this.q('SELECT record FROM accounts ORDER BY ord')); }
+
+  // ---- devices -----------------------------------------------------------------------------
+  getDevice(id: string) { return parse<DeviceRecord>(this.q('SELECT record FROM devices WHERE id = $1', [id])); }
+  putDevice(device: DeviceRecord) { this.upsert('devices', 'id', { id: device.id, phone: device.phone, record: JSON.stringify(device) }); }
+  listDevices(phone: string) { return parseAll<DeviceRecord>(this.q('SELECT record FROM devices WHERE phone = $1 ORDER BY ord', [phone])); }
+
+  // ---- device lists ------------------------------------------------------------------------
+  getDeviceList(phone: string) { return parse<DeviceListRecord>(this.q('SELECT record FROM device_lists WHERE phone = $1', [phone])); }
+  putDeviceList(list: DeviceListRecord) { this.upsert('device_lists', 'phone', { phone: list.phone, record: JSON.stringify(list) }); }
+
+  // ---- queued deliveries -------------------------------------------------------------------
+  enqueue(delivery: Omit<QueuedDelivery, 'seq'>): QueuedDelivery {
+    const body: Omit<QueuedDelivery, 'seq'> & { seq?: unknown } = { ...delivery };
+    delete body.seq;
+    const rows = this.q('INSERT INTO queue (recipient, record) VALUES ($1, $2) RETURNING seq', [delivery.recipientDeviceId, JSON.stringify(body)]);
+    return { ...(JSON.parse(JSON.stringify(body)) as Omit<QueuedDelivery, 'seq'>), seq: Number(rows[0].seq) };
+  }
+  pendingFor(recipientDeviceId: string): QueuedDelivery[] {
+    const rows = this.q('SELECT seq, record FROM queue WHERE recipient = $1 ORDER BY seq', [recipientDeviceId]);
+    return rows.map((row) => ({ ...(JSON.parse(row.record as string) as Omit<QueuedDelivery, 'seq'>), seq: Number(row.seq) }));
+  }
+  ack(recipientDeviceId: string, seq: number) {
+    return this.q('DELETE FROM queue WHERE recipient = $1 AND seq = $2 RETURNING seq', [recipientDeviceId, seq]).length > 0;
+  }
+  dropQueue(recipientDeviceId: string) { return this.q('DELETE FROM queue WHERE recipient = $1 RETURNING seq', [recipientDeviceId]).length; }
+  countPending(recipientDeviceId: string) {
+    return Number(this.q('SELECT COUNT(*) AS n FROM queue WHERE recipient = $1', [recipientDeviceId])[0].n);
+  }
+
+  // ---- QR attempts and references ------------------------------------------------------------
+  getQrAttempt(attemptId: string) { return parse<QrAttemptRecord>(this.q('SELECT record FROM qr_attempts WHERE attempt_id = $1', [attemptId])); }
+  putQrAttempt(attempt: QrAttemptRecord) {
+    this.upsert('qr_attempts', 'attempt_id', { attempt_id: attempt.attemptId, companion_id: attempt.companionId, state: attempt.state, record: JSON.stringify(attempt) });
+  }
+  listActiveQrAttempts() { return parseAll<QrAttemptRecord>(this.q("SELECT record FROM qr_attempts WHERE state = 'active' ORDER BY ord")); }
+  listActiveQrAttemptsOf(companionId: string) {
+    return parseAll<QrAttemptRecord>(this.q("SELECT record FROM qr_attempts WHERE state = 'active' AND companion_id = $1 ORDER BY ord", [companionId]));
+  }
+  getQrRef(ref: string) { return parse<QrRefRecord>(this.q('SELECT record FROM qr_refs WHERE ref = $1', [ref])); }
+  putQrRef(ref: QrRefRecord) { this.upsert('qr_refs', 'ref', { ref: ref.ref, attempt_id: ref.attemptId, idx: ref.index, record: JSON.stringify(ref) }); }
+  listQrRefs(attemptId: string) { return parseAll<QrRefRecord>(this.q('SELECT record FROM qr_refs WHERE attempt_id = $1 ORDER BY idx, ord', [attemptId])); }
+
+  // ---- pairing codes -------------------------------------------------------------------------
+  getLatestCode(phone: string) { return parse<PairingCodeRecord>(this.q('SELECT record FROM pairing_codes WHERE phone = $1 ORDER BY ord DESC LIMIT 1', [phone])); }
+  putCode(code: PairingCodeRecord) {
+    this.upsert('pairing_codes', 'code_id', { code_id: code.codeId, phone: code.phone, state: code.state, record: JSON.stringify(code) });
+  }
+  listActiveCodes() { return parseAll<PairingCodeRecord>(this.q("SELECT record FROM pairing_codes WHERE state = 'active' ORDER BY ord")); }
+
+  // ---- companions announced while linking ----------------------------------------------------
+  getPendingCompanion(id: string) { return parse<PendingCompanionRecord>(this.q('SELECT record FROM pending_companions WHERE id = $1', [id])); }
+  putPendingCompanion(companion: PendingCompanionRecord) { this.upsert('pending_companions', 'id', { id: companion.id, record: JSON.stringify(companion) }); }
+
+  // ---- small named values --------------------------------------------------------------------
+  getMeta(key: string) {
+    const rows = this.q('SELECT value FROM meta WHERE key = $1', [key]);
+    return rows.length === 0 ? undefined : (rows[0].value as string);
+  }
+  setMeta(key: string, value: string) { this.upsert('meta', 'key', { key, value }); }
+
+  // ---- cluster: per-account serialisation and presence -------------------------------------
+  /**
+   * Inside a transaction: wait for, then hold until commit, the account's advisory lock (see the
+   * file comment). Outside a transaction it would be released at once, so it throws there.
+   */
+  lockAccount(phone: string): void {
+    if (this.depth === 0) throw new Error('lockAccount outside a transaction');
+    this.q('SELECT pg_advisory_xact_lock(hashtext($1))', [`linkspec-account-${phone}`]);
+  }
+
+  /** Which node holds the connection of a device ('device') or a linking companion ('companion'). */
+  getPresence(kind: 'device' | 'companion', id: string): { node: string; conn: string } | undefined {
+    const rows = this.q('SELECT node, conn FROM presence WHERE kind = $1 AND id = $2', [kind, id]);
+    return rows.length === 0 ? undefined : { node: rows[0].node as string, conn: rows[0].conn as string };
+  }
+  setPresence(kind: 'device' | 'companion', id: string, node: string, conn: string): void {
+    this.q('INSERT INTO presence (kind, id, node, conn) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, id) DO UPDATE SET node = excluded.node, conn = excluded.conn', [kind, id, node, conn]);
+  }
+  /** Forget a presence only if it is still this connection's (a newer one elsewhere wins). */
+  clearPresence(kind: 'device' | 'companion', id: string, node: string, conn: string): void {
+    this.q('DELETE FROM presence WHERE kind = $1 AND id = $2 AND node = $3 AND conn = $4', [kind, id, node, conn]);
+  }
+  /** Every device id with a live presence (tc.inspect's `online`). */
+  onlineDevices(): Set<string> {
+    return new Set(this.q("SELECT id FROM presence WHERE kind = 'device'").map((r) => r.id as string));
+  }
+
+  /** Empty every world table (test control's tc.reset on a shared schema); seqs keep increasing. */
+  clear(): void {
+    this.q(`TRUNCATE ${WORLD_TABLES.join(', ')}`);
+  }
+
+  /** Drop the whole schema (a cluster run's fresh schema, at its end). */
+  dropSchema(): void {
+    this.q(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+  }
+
+  // ---- atomicity and lifetime ----------------------------------------------------------------
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.q('BEGIN');
+    this.depth = 1;
+    try {
+      const result = fn();
+      this.q('COMMIT');
+      return result;
+    } catch (error) {
+      try { this.q('ROLLBACK'); } catch { /* the connection itself failed: the server rolls back */ }
+      throw error;
+    } finally {
+      this.depth = 0;
+    }
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.end();
+  }
+}
