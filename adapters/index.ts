@@ -6,6 +6,7 @@
  *   reference                      the reference implementation, in process
  *   reference-ws=ws://host:port/…  the reference client against a server speaking reference/PROTOCOL.md
  *   reference-browser              the reference in process, companions as web pages in Debian's Chromium
+ *   reference-cluster=N            the reference as N node processes sharing PostgreSQL and Redis (adapters/cluster)
  *   remote=ws://host:port          any implementation behind a remote driver (adapters/remote/REMOTE.md)
  *   known-bad:<id>                 the reference with one known bug switched on (adapters/known-bad)
  *   ./path/module.ts | .js         a module (relative to the working directory, or absolute) whose
@@ -29,6 +30,7 @@ export type AdapterSpec =
   | { readonly kind: 'reference' }
   | { readonly kind: 'reference-browser' }
   | { readonly kind: 'reference-ws'; readonly url: string }
+  | { readonly kind: 'reference-cluster'; readonly nodes: number }
   | { readonly kind: 'remote'; readonly url: string }
   | { readonly kind: 'module'; readonly path: string }
   | { readonly kind: 'known-bad'; readonly id: string };
@@ -37,6 +39,7 @@ export const ADAPTER_SPEC_FORMS: readonly string[] = [
   'reference                      (the reference implementation, in process)',
   'reference-ws=ws://host:port/…  (the reference client against a server speaking reference/PROTOCOL.md)',
   'reference-browser              (companions are the web companion in Chromium, see adapters/browser)',
+  'reference-cluster=N            (the reference as N node processes on local PostgreSQL + Redis, N = 1..8)',
   'remote=ws://host:port          (a remote driver, see adapters/remote/REMOTE.md)',
   'known-bad:<id>                 (the reference with one known bug, see adapters/known-bad; selftest runs them all)',
   './path/module.ts or .js        (a module exporting an Adapter or a factory, see adapters/ADAPTERS.md)',
@@ -55,6 +58,10 @@ export function parseAdapterSpec(spec: string, cwd: string = process.cwd()): Ada
     const kind = text.slice(0, eq);
     const url = text.slice(eq + 1);
     if (kind === 'reference-ws' || kind === 'remote') return { kind, url: checkUrl(spec, url) };
+    if (kind === 'reference-cluster') {
+      if (!/^[1-8]$/.test(url)) throw badSpec(spec, `'${url}' is not a node count 1..8`);
+      return { kind, nodes: Number(url) };
+    }
     throw badSpec(spec, `'${kind}=' is not a known form`);
   }
   if (text.startsWith('./') || text.startsWith('../') || isAbsolute(text)) {
@@ -71,6 +78,7 @@ export async function resolveAdapter(spec: string): Promise<Adapter> {
     case 'reference': return (await loadReference())();
     case 'reference-ws': return (await loadReference())({ url: parsed.url });
     case 'reference-browser': return loadBrowser();
+    case 'reference-cluster': return (await import('./cluster/index.js')).createClusterAdapter(parsed.nodes);
     case 'remote':
       try {
         return await createRemoteAdapter(parsed.url);

@@ -43,6 +43,11 @@ export interface ServerHandle {
   url: string;
   /** In-process only: stop the server and start a new one on the same storage; resolves with the new URL. */
   restart?: () => Promise<string>;
+  /**
+   * A cluster (adapters/cluster): every node's URL, `url` being the first. Devices are placed on
+   * the nodes in turn; each node is reset, asked for quiescence and for what it relayed.
+   */
+  nodes?: readonly string[];
   close(): Promise<void>;
 }
 
@@ -60,15 +65,22 @@ export class ReferenceDriver implements Driver {
   private readonly qrPngs = new Map<string, Uint8Array>();
   /** The server's view at the last quiescence; undefined once the driver may have changed the world since. */
   private quietView: InspectView | undefined;
+  /** Devices created so far: on a cluster the next one goes to node `placed % nodes`. */
+  private placed = 0;
 
-  private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile, private readonly faults: FaultSet, private readonly companion?: CompanionFactory) {}
+  private constructor(private readonly server: ServerHandle, private tc: WireConnection, private readonly profile: Profile, private readonly faults: FaultSet, private readonly companion?: CompanionFactory, private readonly otherNodes: WireConnection[] = []) {}
 
-  /** A fresh world on `server`: `tc.reset` with the profile. */
+  /** A fresh world on `server`: `tc.reset` with the profile (on a cluster: on every node, the first first). */
   static async open(server: ServerHandle, profile: Profile, faults: FaultSet = NO_FAULTS, companion?: CompanionFactory): Promise<ReferenceDriver> {
-    const tc = await WireConnection.open(server.url);
-    const reset = await tc.request('tc.reset', { profile });
-    if (!reset.ok) throw new Error(`reference: the server at ${server.url} refused tc.reset (${reset.code}); is --test-control on?`);
-    return new ReferenceDriver(server, tc, profile, faults, companion);
+    const urls = server.nodes && server.nodes.length > 0 ? server.nodes : [server.url];
+    const tcs: WireConnection[] = [];
+    for (const url of urls) {
+      const tc = await WireConnection.open(url);
+      tcs.push(tc);
+      const reset = await tc.request('tc.reset', { profile });
+      if (!reset.ok) throw new Error(`reference: the server at ${url} refused tc.reset (${reset.code}); is --test-control on?`);
+    }
+    return new ReferenceDriver(server, tcs[0], profile, faults, companion, tcs.slice(1));
   }
 
   // ---- the server's view -------------------------------------------------------------------
@@ -100,7 +112,9 @@ export class ReferenceDriver implements Driver {
   private acted(): void { this.quietView = undefined; }
 
   private newClient(device: DeviceId, info: DeviceInfo, role: 'primary' | 'companion'): DeviceClient {
-    const options: DeviceClientOptions = { url: this.server.url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults };
+    const nodes = this.server.nodes;
+    const url = nodes && nodes.length > 0 ? nodes[this.placed++ % nodes.length] : this.server.url;
+    const options: DeviceClientOptions = { url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults };
     return role === 'companion' && this.companion ? this.companion(options) : new DeviceClient(options);
   }
 
@@ -321,8 +335,14 @@ export class ReferenceDriver implements Driver {
     if (this.quietView) return;
     const deadline = Date.now() + this.quiescenceTimeoutMs;
     for (;;) {
-      const r = await this.tc.request<{ quiet: boolean; view: InspectView }>('tc.quiescent', { waitMs: Math.max(0, deadline - Date.now()), view: true });
+      const waitMs = Math.max(0, deadline - Date.now());
+      const [r, ...others] = await Promise.all([this.tc, ...this.otherNodes].map((tc, i) => tc.request<{ quiet: boolean; view: InspectView }>('tc.quiescent', { waitMs, view: i === 0 })));
       if (!r.ok) throw new Error(`reference: tc.quiescent failed (${r.code})`);
+      // A cluster is quiet when every node is (each judges its own connections; the view is the shared store's).
+      for (const o of others) {
+        if (!o.ok) throw new Error(`reference: tc.quiescent failed on a node (${o.code})`);
+        if (!o.value.quiet) r.value.quiet = false;
+      }
       const busy = [...this.clients.entries()].filter(([, c]) => c.busy);
       if (r.value.quiet && busy.length === 0) {
         this.quietView = r.value.view;
@@ -363,15 +383,24 @@ export class ReferenceDriver implements Driver {
     const deviceId = this.injected.get(`${account}/${name}`);
     if (!deviceId) throw new Error(`reference: no injected device ${name} on ${account}`);
     await this.quiesce();
-    const r = await this.tc.request<{ opened: number }>('tc.injectedReceived', { deviceId });
-    if (!r.ok) throw new Error(`reference: tc.injectedReceived failed (${r.code})`);
-    return r.value.opened;
+    let opened = 0;
+    for (const tc of [this.tc, ...this.otherNodes]) {
+      const r = await tc.request<{ opened: number }>('tc.injectedReceived', { deviceId });
+      if (!r.ok) throw new Error(`reference: tc.injectedReceived failed (${r.code})`);
+      opened += r.value.opened;
+    }
+    return opened;
   }
 
   async relayedPayloads(): Promise<readonly string[]> {
-    const r = await this.tc.request<string[]>('tc.payloads');
-    if (!r.ok) throw new Error(`reference: tc.payloads failed (${r.code})`);
-    return r.value;
+    const all: string[] = [];
+    // On a cluster each node logged what it relayed itself.
+    for (const tc of [this.tc, ...this.otherNodes]) {
+      const r = await tc.request<string[]>('tc.payloads');
+      if (!r.ok) throw new Error(`reference: tc.payloads failed (${r.code})`);
+      all.push(...r.value);
+    }
+    return all;
   }
 
   /** The client behind a symbolic device (tests and the demo use it; the harness does not). The caller may act through it, so the quiet view is dropped. */
@@ -385,6 +414,7 @@ export class ReferenceDriver implements Driver {
     for (const c of this.clients.values()) await c.close();
     this.clients.clear();
     await this.tc.close();
+    for (const tc of this.otherNodes) await tc.close();
     await this.server.close();
   }
 }

@@ -17,8 +17,9 @@ import { ReferenceServer } from '../../reference/server/server.js';
 import { MemoryStorage } from '../../reference/storage/memory.js';
 import { SqliteStorage } from '../../reference/storage/sqlite.js';
 import type { Storage } from '../../reference/storage/storage.js';
+import { checkClusterUrls, startClusterNode } from '../../reference/bus/node.js';
 
-export interface ServeArgs { host: string; port: string; db: string; testControl?: boolean }
+export interface ServeArgs { host: string; port: string; db: string; testControl?: boolean; store?: string; schema?: string; bus?: string }
 
 export function storageFor(db: string): { storage: Storage; createStorage: () => Storage; label: string } {
   if (db === ':memory:') return { storage: new MemoryStorage(), createStorage: () => new MemoryStorage(), label: 'in memory' };
@@ -32,9 +33,13 @@ export const registerServe: RegisterCommand = (program, setExit) => {
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
     .option('--db <file>', "SQLite file, or ':memory:'", 'linkspec-reference.db')
     .option('--test-control', 'enable the test-control extension (virtual clock driven by tc.advance; tests only)')
+    .option('--store <url>', 'cluster node: the shared PostgreSQL store (postgres://…); needs --bus')
+    .option('--schema <name>', 'cluster node: the PostgreSQL schema the nodes share', 'linkspec')
+    .option('--bus <url>', 'cluster node: the Redis bus between nodes (redis://…); needs --store')
     .action(async (args: ServeArgs) => {
       const port = Number(args.port);
       if (!/^\d+$/.test(args.port) || port > 65535) throw new UsageError('BAD_PORT', `--port '${args.port}': expected 0..65535`);
+      if (args.store !== undefined || args.bus !== undefined) return serveClusterNode(args, port, setExit);
       const { storage, createStorage, label } = storageFor(args.db);
       const server = new ReferenceServer({ storage, createStorage, testControl: args.testControl === true, host: args.host, port });
       let url: string;
@@ -62,3 +67,42 @@ export const registerServe: RegisterCommand = (program, setExit) => {
       setExit(EXIT.OK);
     });
 };
+
+/**
+ * `serve --store postgres://… --bus redis://…`: one node of a reference cluster (issue 13,
+ * reference/bus/node.ts). Prints `linkspec cluster node <id> on ws://…` once listening.
+ * Without test control the shared virtual clock follows the wall clock from the cluster's
+ * epoch (meta 'epoch', set by the first node), so several nodes never advance it twice.
+ */
+async function serveClusterNode(args: ServeArgs, port: number, setExit: (code: number) => void): Promise<void> {
+  if (args.store === undefined || args.bus === undefined) throw new UsageError('BAD_ARGUMENT', '--store and --bus go together (a cluster node needs both)');
+  const bad = checkClusterUrls(args.store, args.bus);
+  if (bad) throw new UsageError('BAD_ARGUMENT', bad);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.schema ?? 'linkspec')) throw new UsageError('BAD_ARGUMENT', `--schema '${args.schema}': a-z, 0-9 and _ only`);
+  let node;
+  try {
+    node = await startClusterNode({ store: args.store, schema: args.schema, bus: args.bus, host: args.host, port, testControl: args.testControl === true });
+  } catch (error) {
+    throw new UsageError('SERVE_FAILED', `cluster node: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.stdout.write(`linkspec cluster node ${node.node} on ${node.url} (store: PostgreSQL schema ${node.storage.schema}; bus: ${args.bus}; ${args.testControl ? 'TEST CONTROL ON' : 'time follows the wall clock'})\n`);
+  let ticker: NodeJS.Timeout | undefined;
+  if (!args.testControl) {
+    const storage = node.storage;
+    if (storage.getMeta('epoch') === undefined) storage.setMeta('epoch', String(Date.now() - node.server.now));
+    ticker = setInterval(() => {
+      try {
+        const target = Date.now() - Number(storage.getMeta('epoch'));
+        if (target > node.server.now) node.server.advance(target - node.server.now);
+      } catch { /* the store is unreachable this second: try again at the next tick */ }
+    }, 1000);
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  if (ticker) clearInterval(ticker);
+  await node.close();
+  process.stdout.write('linkspec cluster node stopped\n');
+  setExit(EXIT.OK);
+}

@@ -20,12 +20,22 @@ export type HandlerResult =
 export const done = (value?: unknown): HandlerResult => ({ ok: true, value });
 export const fail = (code: ErrorCode, message?: string): HandlerResult => ({ ok: false, code, message });
 
+/**
+ * Told when a connection becomes or stops being a device's or a linking companion's: the
+ * cluster (reference/bus/cluster.ts) records which node holds whom. Absent on a single node.
+ */
+export interface PresenceHooks {
+  bound(kind: 'device' | 'companion', id: string, conn: Connection): void;
+  unbound(kind: 'device' | 'companion', id: string, conn: Connection): void;
+}
+
 /** One WebSocket connection and what it is authenticated or bound as. */
 export class Connection {
   private device: string | undefined;
+  private companion: string | undefined;
   phone: string | undefined;
-  /** Bound linking companion (after link.bind), until it is linked. */
-  companionId: string | undefined;
+  /** Unique per server process: names this connection on the cluster bus. */
+  readonly connId = token(9);
   /** Control pushes sent and not yet acked. */
   readonly unacked = new Set<number>();
   /** Delivery seqs sent on this connection and not yet acked. */
@@ -35,14 +45,26 @@ export class Connection {
   private nextPush = 1;
 
   /** `index`: the server's deviceId -> connection map, kept in step with `deviceId` (O(1) lookups). */
-  constructor(readonly ws: WebSocket, readonly nonce: Uint8Array, private readonly index: Map<string, Connection> = new Map()) {}
+  constructor(readonly ws: WebSocket, readonly nonce: Uint8Array, private readonly index: Map<string, Connection> = new Map(), private readonly hooks?: PresenceHooks) {}
 
   /** Authenticated device (after register, auth, or a completed link). */
   get deviceId(): string | undefined { return this.device; }
   set deviceId(id: string | undefined) {
+    if (id === this.device) return;
     if (this.device !== undefined && this.index.get(this.device) === this) this.index.delete(this.device);
+    if (this.device !== undefined) this.hooks?.unbound('device', this.device, this);
     this.device = id;
     if (id !== undefined) this.index.set(id, this);
+    if (id !== undefined) this.hooks?.bound('device', id, this);
+  }
+
+  /** Bound linking companion (after link.bind), until it is linked. */
+  get companionId(): string | undefined { return this.companion; }
+  set companionId(id: string | undefined) {
+    if (id === this.companion) return;
+    if (this.companion !== undefined) this.hooks?.unbound('companion', this.companion, this);
+    this.companion = id;
+    if (id !== undefined) this.hooks?.bound('companion', id, this);
   }
 
   send(frame: object): void {
@@ -78,6 +100,18 @@ export interface ServerContext {
   readonly codeTokens: Map<string, string>;
   /** Known-bad switches (reference/faults.ts); empty in the conformant reference. */
   readonly faults: FaultSet;
+  /** Present when this server is one node of a cluster (reference/bus/cluster.ts). */
+  readonly cluster?: ClusterView;
+}
+
+/** What the handlers need from the cluster: connections held by OTHER nodes, as stand-ins. */
+export interface ClusterView {
+  /** A stand-in for the device's or companion's connection on another node, or undefined. */
+  remote(kind: 'device' | 'companion', id: string): Connection | undefined;
+  /** A link offer this node's companion was pushed by another node: forward the answer there. */
+  forwardAnswer(offerId: string, companionId: string, answer: { deviceSignature?: string; refuse?: string }): boolean;
+  /** Devices with a connection on any node. */
+  onlineDevices(): Set<string>;
 }
 
 export interface PendingOffer {
@@ -90,16 +124,17 @@ export function connectionOfDevice(ctx: ServerContext, deviceId: string): Connec
   if (ctx.byDevice) {
     // O(1): every delivery and authentication asks this; a server holds thousands of connections.
     const c = ctx.byDevice.get(deviceId);
-    return c && c.deviceId === deviceId && ctx.connections.has(c) ? c : undefined;
+    if (c && c.deviceId === deviceId && ctx.connections.has(c)) return c;
+    return ctx.cluster?.remote('device', deviceId);
   }
   for (const c of ctx.connections) if (c.deviceId === deviceId) return c;
-  return undefined;
+  return ctx.cluster?.remote('device', deviceId);
 }
 
-/** The open connection bound as this linking companion, if any. */
+/** The open connection bound as this linking companion, if any (on a cluster: on any node). */
 export function connectionOfCompanion(ctx: ServerContext, companionId: string): Connection | undefined {
   for (const c of ctx.connections) if (c.companionId === companionId) return c;
-  return undefined;
+  return ctx.cluster?.remote('companion', companionId);
 }
 
 /** Push every queued delivery the device's connection has not been sent yet, in seq order. */

@@ -24,7 +24,13 @@ function dueItems(ctx: ServerContext): Due[] {
     if (primary && primary.offlineSince !== null && companions.length > 0) {
       // Faults 'dormancy-early' / 'dormancy-late': the deadline off by one millisecond (EXP-01).
       const skew = ctx.faults.has('dormancy-early') ? -1 : ctx.faults.has('dormancy-late') ? 1 : 0;
-      due.push({ at: primary.offlineSince + profile.primaryDormancyMs + skew, rank: 0, run: () => {
+      const at = primary.offlineSince + profile.primaryDormancyMs + skew;
+      due.push({ at, rank: 0, run: () => {
+        // Re-read under the account's lock: on a cluster the primary may have reconnected on
+        // another node since the deadlines were read (EXP-02 wins over EXP-01 if it came first).
+        storage.lockAccount?.(account.phone);
+        const still = storage.getDevice(primary.id);
+        if (!still || still.offlineSince === null || still.offlineSince + profile.primaryDormancyMs + skew > at) return;
         for (const c of linkedCompanions(ctx, account.phone)) signOutCompanion(ctx, c, 'primary-dormant');
       } });
     }
@@ -32,8 +38,9 @@ function dueItems(ctx: ServerContext): Due[] {
       // Fault 'idle-never-signed-out': idleness is never a deadline (EXP-04).
       if (c.offlineSince !== null && !ctx.faults.has('idle-never-signed-out')) {
         due.push({ at: c.offlineSince + profile.companionIdleMs, rank: 1, run: () => {
+          storage.lockAccount?.(account.phone);
           const now = storage.getDevice(c.id);
-          if (now?.status === 'linked') signOutCompanion(ctx, now, 'idle');
+          if (now?.status === 'linked' && now.offlineSince !== null && now.offlineSince <= c.offlineSince!) signOutCompanion(ctx, now, 'idle');
         } });
       }
     }

@@ -72,8 +72,14 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   const target = ctx.storage.getDevice(req.target);
   if (!target || target.phone !== by.phone || target.status !== 'linked') return fail('NOT_LINKED');
   if (by.role === 'companion') {
-    signOutCompanion(ctx, target, 'unlinked');
-    return done();
+    // Under the account's lock, re-read: on a cluster another node may have signed it out meanwhile.
+    return ctx.storage.transaction(() => {
+      ctx.storage.lockAccount?.(by.phone);
+      const now = ctx.storage.getDevice(target.id);
+      if (now?.status !== 'linked') return fail('NOT_LINKED');
+      signOutCompanion(ctx, now, 'unlinked');
+      return done();
+    });
   }
   if (!req.list) return fail('BAD_FRAME', 'the primary sends the new signed list');
   const current = ctx.storage.getDeviceList(by.phone)!;
@@ -81,10 +87,15 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   if (!sameIds(req.list.devices, current.devices.filter((d) => d.id !== target.id))) return fail('BAD_FRAME', 'the list must be the current devices without the target');
   const bad = checkSigned(ctx, by.phone, req.list);
   if (bad) return bad;
-  ctx.storage.transaction(() => {
+  // The removal, its queue drop and the new list in one transaction holding the account's lock,
+  // re-checked there: on a cluster a send or another change may run on another node (E2E-03, LIFE-02).
+  return ctx.storage.transaction(() => {
+    ctx.storage.lockAccount?.(by.phone);
+    if (ctx.storage.getDevice(target.id)?.status !== 'linked') return fail('NOT_LINKED');
+    if (ctx.storage.getDeviceList(by.phone)?.version !== current.version) return fail('STALE_DEVICE_LIST', 'the device list changed meanwhile');
     signOutDevice(ctx, target.id, 'unlinked');
     const signed = { version: req.list!.version, devices: req.list!.devices, signature: req.list!.signature };
     ctx.storage.putDeviceList({ ...current, ...signed, lastSigned: signed });
+    return done();
   });
-  return done();
 }

@@ -275,12 +275,17 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
   if (answer.refuse !== undefined) return fail(wrongKey, `the companion refused: ${answer.refuse}`);
   const deviceSig = tryFromBase64(answer.deviceSignature ?? '');
   if (!deviceSig || !verifyDeviceSignature(companionKey, details, primaryKey, deviceSig)) return fail('BAD_SIGNATURE', 'device signature');
-  const again = target.stillValid() ?? (atLimit(ctx, primary.phone) ? fail('LIMIT_REACHED') : null);
-  if (again) return again;
   if (connectionOfCompanion(ctx, companion.id) !== companionConn) return fail(target.via === 'qr' ? 'QR_USED' : 'CODE_INVALID', 'the companion went away');
 
-  const others = linkedDevices(ctx, primary.phone).filter((d) => !d.injected);
-  ctx.storage.transaction(() => {
+  // The decision and the writes in one transaction holding the account's lock: on a cluster
+  // another node may have linked, unlinked or signed out meanwhile (LIMIT-01, LIFE-02).
+  let others: ReturnType<typeof linkedDevices> = [];
+  const refusal = ctx.storage.transaction((): HandlerResult | null => {
+    ctx.storage.lockAccount?.(primary.phone);
+    const again = target.stillValid() ?? (atLimit(ctx, primary.phone) ? fail('LIMIT_REACHED') : null);
+    if (again) return again;
+    if (ctx.storage.getDeviceList(primary.phone)?.version !== req.list.version - 1) return fail('STALE_DEVICE_LIST', 'the device list changed meanwhile');
+    others = linkedDevices(ctx, primary.phone).filter((d) => !d.injected);
     target.consume();
     ctx.storage.putDevice({
       id: companion.id, phone: primary.phone, role: 'companion', identityKey: companion.id, boxKey: companion.boxKey,
@@ -297,7 +302,9 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
     // Fault 'no-link-notice': the other devices are never told (NOTE-01).
     const told = ctx.faults.has('no-link-notice') ? [] : others;
     for (const d of told) ctx.storage.enqueue({ recipientDeviceId: d.id, kind: 'notice', senderDeviceId: primary.id, payload: notice });
+    return null;
   });
+  if (refusal) return refusal;
   companionConn.companionId = undefined;
   companionConn.deviceId = companion.id;
   companionConn.phone = primary.phone;
@@ -311,7 +318,10 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
 /** link.answer: the companion's reply to a `link.offer` it was pushed. */
 export function answerOffer(ctx: ServerContext, conn: Connection, req: Request<'link.answer'>): HandlerResult {
   const offer = ctx.offers.get(req.offerId);
+  const answer = { deviceSignature: req.deviceSignature, refuse: req.refuse ?? (req.deviceSignature ? undefined : 'QR_INVALID') };
+  // On a cluster the approval may be waiting on another node: the answer goes there (reference/bus/cluster.ts).
+  if (!offer && conn.companionId && ctx.cluster?.forwardAnswer(req.offerId, conn.companionId, answer)) return done();
   if (!offer || offer.companionId !== conn.companionId) return fail('OUT_OF_ORDER', 'no such offer for this connection');
-  offer.resolve({ deviceSignature: req.deviceSignature, refuse: req.refuse ?? (req.deviceSignature ? undefined : 'QR_INVALID') });
+  offer.resolve(answer);
   return done();
 }

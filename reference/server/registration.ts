@@ -55,6 +55,7 @@ export function register(ctx: ServerContext, conn: Connection, req: Request<'reg
   if (!sig || !verifyDeviceList(identity, content, sig)) return fail('BAD_SIGNATURE', 'device list signature');
 
   storage.transaction(() => {
+    storage.lockAccount?.(req.phone);
     if (req.replace && account) {
       // LIFE-01: a new phone invalidates every companion and the old primary.
       // Fault 'reregister-keeps-companions': only the old primary is signed out (LIFE-01).
@@ -101,7 +102,15 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
   const device = ctx.storage.getDevice(deviceId);
   // Fault 'primary-activity-ignored': the primary's offline stamp is never cleared (EXP-02).
   const keepStamp = ctx.faults.has('primary-activity-ignored') && device?.role === 'primary';
-  if (device && device.offlineSince !== null && !keepStamp) ctx.storage.putDevice({ ...device, offlineSince: null });
+  if (device && device.offlineSince !== null && !keepStamp) {
+    // Under the account's lock, re-read: on a cluster the dormancy deadline may be processed on
+    // another node at this moment (EXP-01/02 serialise per account).
+    ctx.storage.transaction(() => {
+      ctx.storage.lockAccount?.(phone);
+      const now = ctx.storage.getDevice(deviceId);
+      if (now && now.offlineSince !== null) ctx.storage.putDevice({ ...now, offlineSince: null });
+    });
+  }
   deliverPending(ctx, deviceId);
   // Fault 'offline-duplicate': the backlog is flushed, then sent again as if never sent (OFF-02).
   if (ctx.faults.has('offline-duplicate')) { conn.sentSeqs.clear(); deliverPending(ctx, deviceId); }
@@ -115,6 +124,7 @@ export function logout(ctx: ServerContext, conn: Connection): HandlerResult {
   const account = ctx.storage.getAccount(device.phone);
   if (!account?.registered) return fail('NOT_REGISTERED');
   ctx.storage.transaction(() => {
+    ctx.storage.lockAccount?.(device.phone);
     const all = linkedDevices(ctx, device.phone);
     for (const d of all) if (d.id !== device.id) signOutDevice(ctx, d.id, 'primary-logout');
     signOutDevice(ctx, device.id, 'primary-logout');
@@ -135,7 +145,13 @@ export function recordOffline(ctx: ServerContext, conn: Connection): void {
   if (conn.deviceId) {
     const device = ctx.storage.getDevice(conn.deviceId);
     const stamped = ctx.faults.has('primary-activity-ignored') && device?.offlineSince != null;
-    if (device && device.status === 'linked' && !stamped) ctx.storage.putDevice({ ...device, offlineSince: ctx.clock.now() });
+    if (device && device.status === 'linked' && !stamped) {
+      ctx.storage.transaction(() => {
+        ctx.storage.lockAccount?.(device.phone);
+        const now = ctx.storage.getDevice(device.id);
+        if (now && now.status === 'linked') ctx.storage.putDevice({ ...now, offlineSince: ctx.clock.now() });
+      });
+    }
   }
   if (conn.companionId) cancelLinkingOf(ctx, conn.companionId, undefined);
   conn.deviceId = undefined;

@@ -19,23 +19,36 @@ export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>)
     const primaryId = ctx.storage.getAccount(sender.phone)?.primaryDeviceId;
     if (!primaryId || !connectionOfDevice(ctx, primaryId)) return fail('DEVICE_OFFLINE', 'the primary is offline');
   }
-  const seen = new Set<string>();
-  for (const { to } of req.envelopes) {
-    const device = ctx.storage.getDevice(to);
-    // Fault 'unlinked-still-receives': the relay checks the account only (E2E-03).
-    const live = device?.status === 'linked' || (device !== undefined && ctx.faults.has('unlinked-still-receives'));
-    const allowed = device && live && (device.phone === sender.phone || device.phone === req.toPhone) && to !== sender.id;
-    if (!allowed || seen.has(to)) return fail('UNTRUSTED_DEVICE', `not a linked recipient: ${to}`);
-    seen.add(to);
-  }
+  const recipientsOk = (): HandlerResult | null => {
+    const seen = new Set<string>();
+    for (const { to } of req.envelopes) {
+      const device = ctx.storage.getDevice(to);
+      // Fault 'unlinked-still-receives': the relay checks the account only (E2E-03).
+      const live = device?.status === 'linked' || (device !== undefined && ctx.faults.has('unlinked-still-receives'));
+      const allowed = device && live && (device.phone === sender.phone || device.phone === req.toPhone) && to !== sender.id;
+      if (!allowed || seen.has(to)) return fail('UNTRUSTED_DEVICE', `not a linked recipient: ${to}`);
+      seen.add(to);
+    }
+    return null;
+  };
+  const refused = recipientsOk();
+  if (refused) return refused;
   // Fault 'offline-loses-message': only recipients with an open connection get the envelope (OFF-02).
   const dropOffline = ctx.faults.has('offline-loses-message');
-  const stored = ctx.storage.transaction(() => req.envelopes.map(({ to, envelope }) => {
-    const payload = JSON.stringify(envelope);
-    ctx.relayLog.push({ to, from: sender.id, payload });
-    if (dropOffline && !connectionOfDevice(ctx, to)) return null;
-    return ctx.storage.enqueue({ recipientDeviceId: to, kind: 'message', senderDeviceId: sender.id, payload });
-  }));
+  // Stored under both accounts' locks (in one order: no deadlock), the recipients checked again
+  // there: on a cluster an unlink or sign-out on another node cannot slip between (E2E-03).
+  const stored = ctx.storage.transaction(() => {
+    for (const phone of [sender.phone, req.toPhone].sort()) ctx.storage.lockAccount?.(phone);
+    const again = ctx.storage.lockAccount ? recipientsOk() : null;
+    if (again) return again;
+    return req.envelopes.map(({ to, envelope }) => {
+      const payload = JSON.stringify(envelope);
+      ctx.relayLog.push({ to, from: sender.id, payload });
+      if (dropOffline && !connectionOfDevice(ctx, to)) return null;
+      return ctx.storage.enqueue({ recipientDeviceId: to, kind: 'message', senderDeviceId: sender.id, payload });
+    });
+  });
+  if (!Array.isArray(stored)) return stored;
   for (const item of stored) if (item) deliverNew(ctx, item);
   return done({ seqs: stored.map((item) => item?.seq ?? 0) });
 }

@@ -29,6 +29,7 @@ import { accountInfo, auth, disconnect, logout, recordOffline, register } from '
 import { ack, send } from './relay.js';
 import { advanceClock, awaitQuiescence, inject, injectedReceived, inspect, quiescence, wakeQuiescenceWaiters, type InspectView } from './testControl.js';
 import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, type Limits } from './limits.js';
+import type { ClusterLink } from '../bus/cluster.js';
 
 export interface ServerOptions {
   /** Where state lives; default a fresh MemoryStorage. Reuse one across a restart. */
@@ -49,6 +50,11 @@ export interface ServerOptions {
   readonly port?: number;
   /** Abuse limits (limits.ts, real time); default DEFAULT_LIMITS. Tests lower them, benchmarks raise them. */
   readonly limits?: Partial<Limits>;
+  /**
+   * This server is one node of a cluster (reference/bus/cluster.ts): `storage` is the shared
+   * PostgresStorage, `clock` a StoreClock on it; tc.reset empties the shared store.
+   */
+  readonly cluster?: ClusterLink;
 }
 
 type Handler = (ctx: ServerContext, conn: Connection, req: any) => HandlerResult | Promise<HandlerResult>;
@@ -87,8 +93,9 @@ export class ReferenceServer {
   constructor(private readonly options: ServerOptions = {}) {
     // Only test control reads relayed payloads; without it keeping them would grow without bound.
     const relayLog = options.relayLog ?? (options.testControl ? [] : new DiscardedLog());
-    this.ctx = { ...ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice };
+    this.ctx = { ...ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    options.cluster?.attach(() => this.ctx);
   }
 
   private static context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = [], faults: FaultSet = NO_FAULTS): ServerContext {
@@ -139,7 +146,9 @@ export class ReferenceServer {
 
   private accept(ws: WebSocket): void {
     const nonce = randomBytes(32);
-    const conn = new Connection(ws, nonce, this.byDevice);
+    const cluster = this.options.cluster;
+    const conn = new Connection(ws, nonce, this.byDevice, cluster);
+    cluster?.opened(conn);
     const limiter = new ConnectionLimiter(this.limits);
     this.limiters.set(conn, limiter);
     this.ctx.connections.add(conn);
@@ -153,6 +162,7 @@ export class ReferenceServer {
       this.queues.set(conn, next);
     });
     ws.on('close', () => {
+      cluster?.closed(conn);
       if (this.stopping) return;
       try { recordOffline(this.ctx, conn); } catch { /* store failure: nothing more to do for a closed socket */ }
       this.ctx.connections.delete(conn);
@@ -190,6 +200,8 @@ export class ReferenceServer {
     let result: HandlerResult;
     try {
       const refusal = this.overLimit(conn, req);
+      // On a cluster, quiescence is judged only after every bus message published so far has arrived.
+      if (type === 'tc.quiescent' && this.options.cluster) await this.options.cluster.bus.barrier(this.options.cluster.node);
       result = refusal ? refusal : type === 'tc.reset' ? this.reset(conn, req as Request<'tc.reset'>) : await HANDLERS[type as RequestType](this.ctx, conn, req);
     } catch (e) {
       result = fail('INTERNAL', e instanceof Error ? e.message : String(e));
@@ -237,9 +249,13 @@ export class ReferenceServer {
       c.companionId = undefined;
       c.ws.close(CLOSE.NORMAL, 'world reset');
     }
-    const storage = (this.options.createStorage ?? (() => new MemoryStorage()))();
+    const cluster = this.options.cluster;
+    // A cluster's nodes share one store: every node's tc.reset empties it (idempotent; the
+    // cluster adapter resets every node before any device connects) and keeps its StoreClock.
+    const storage = cluster ? this.ctx.storage : (this.options.createStorage ?? (() => new MemoryStorage()))();
+    if (cluster) { (storage as { clear?: () => void }).clear?.(); cluster.reset(); }
     const connections = new Set([conn]);
-    this.ctx = { ...ReferenceServer.context(storage, profile, new VirtualClock(0), [], this.options.faults), connections, byDevice: this.byDevice };
+    this.ctx = { ...ReferenceServer.context(storage, profile, cluster ? this.options.clock : new VirtualClock(0), [], this.options.faults), connections, byDevice: this.byDevice, cluster };
     conn.deviceId = undefined;
     conn.companionId = undefined;
     return { ok: true };

@@ -33,7 +33,7 @@ export interface InspectView {
 }
 
 export function inspect(ctx: ServerContext): InspectView {
-  const online = new Set([...ctx.connections].map((c) => c.deviceId).filter((id): id is string => id !== undefined));
+  const online = ctx.cluster?.onlineDevices() ?? new Set([...ctx.connections].map((c) => c.deviceId).filter((id): id is string => id !== undefined));
   return {
     now: ctx.clock.now(),
     accounts: ctx.storage.listAccounts().map((a) => {
@@ -103,12 +103,15 @@ export function inject(ctx: ServerContext, req: Request<'tc.inject'>): HandlerRe
   const secrets = injectedSecrets.get(ctx) ?? new Map<string, Uint8Array>();
   secrets.set(id, keys.box.secretKey);
   injectedSecrets.set(ctx, secrets);
+  // On a cluster the other nodes relayed envelopes too: they find the secret in the shared store.
+  if (ctx.cluster) ctx.storage.setMeta(`tc-injected-secret:${id}`, toBase64(keys.box.secretKey));
   return done({ deviceId: id });
 }
 
 /** How many relayed envelopes addressed to the injected device it could open (AUTH-02: must be 0). */
 export function injectedReceived(ctx: ServerContext, req: Request<'tc.injectedReceived'>): HandlerResult {
-  const secret = injectedSecrets.get(ctx)?.get(req.deviceId);
+  const shared = ctx.cluster ? ctx.storage.getMeta(`tc-injected-secret:${req.deviceId}`) : undefined;
+  const secret = injectedSecrets.get(ctx)?.get(req.deviceId) ?? (shared ? tryFromBase64(shared) ?? undefined : undefined);
   if (!secret) return fail('UNKNOWN_DEVICE');
   let opened = 0;
   for (const entry of ctx.relayLog) {

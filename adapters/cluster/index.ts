@@ -1,0 +1,71 @@
+/**
+ * `--adapter reference-cluster=N` (issue 13): the reference as a CLUSTER of N nodes on loopback,
+ * each a process of its own, sharing a fresh PostgreSQL schema (the store) and a Redis channel
+ * (the bus between nodes). Devices are spread over the nodes in turn, so with N >= 2 a device's
+ * peers (its primary, the other account, the harness's test control) are mostly on other nodes:
+ * every push, delivery, link offer and deadline crosses the bus.
+ *
+ * The nodes start at the first `open` and stop when this process exits (or `closeClusters()`);
+ * each `open` resets the world on every node (tc.reset empties the shared schema). Needs
+ * PostgreSQL and Redis (adapters/cluster/services.ts): without them `open` fails with a message
+ * naming the missing service.
+ */
+import type { Adapter, Capability, Driver } from '../../conformance/contract.js';
+import type { Fault } from '../../reference/faults.js';
+import { ReferenceDriver } from '../reference/driver.js';
+import { ClusterNodes } from './nodes.js';
+import { describeMissing, probeServices } from './services.js';
+
+export const MAX_CLUSTER_NODES = 8;
+
+/** What the cluster supports: the reference's capabilities without in-process restart. */
+export const CLUSTER_CAPABILITIES: readonly Capability[] = [
+  'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle',
+  'server-injection', 'traffic-inspection',
+];
+
+const running = new Set<ClusterNodes>();
+
+/** Stop every cluster this process started (tests call it; otherwise process exit does). */
+export async function closeClusters(): Promise<void> {
+  for (const c of [...running]) { running.delete(c); await c.close(); }
+}
+
+export interface ClusterAdapterOptions {
+  /** Known-bad switches in every node (race variants, adapters/known-bad). */
+  readonly faults?: readonly Fault[];
+  readonly name?: string;
+}
+
+export function createClusterAdapter(count: number, options: ClusterAdapterOptions = {}): Adapter & { nodes(): Promise<ClusterNodes> } {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CLUSTER_NODES) throw new RangeError(`reference-cluster=N: N must be 1..${MAX_CLUSTER_NODES}`);
+  let started: Promise<ClusterNodes> | undefined;
+  const nodes = (): Promise<ClusterNodes> => {
+    started ??= (async () => {
+      const missing = describeMissing(await probeServices());
+      // NATS is checked for CI only; the cluster needs PostgreSQL and Redis.
+      if (missing && /postgres|redis/.test(missing)) throw new Error(`reference-cluster needs PostgreSQL and Redis: ${missing}`);
+      const set = await ClusterNodes.start(count, options.faults ?? []);
+      running.add(set);
+      return set;
+    })();
+    return started;
+  };
+  return {
+    name: options.name ?? `reference-cluster=${count}`,
+    description: `The reference as ${count} node process(es) on loopback sharing PostgreSQL (store) and Redis (bus); devices spread over the nodes.`,
+    capabilities: new Set<Capability>(CLUSTER_CAPABILITIES),
+    open: async (profile): Promise<Driver> => {
+      const set = await nodes();
+      const urls = set.urls;
+      return ReferenceDriver.open({ url: urls[0], nodes: urls, close: async () => undefined }, profile, new Set(options.faults ?? []));
+    },
+    nodes,
+    dispose: async () => {
+      if (!started) return;
+      const set = await started.catch(() => undefined);
+      started = undefined;
+      if (set) { running.delete(set); await set.close(); }
+    },
+  };
+}

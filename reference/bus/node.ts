@@ -1,0 +1,67 @@
+/**
+ * Start one reference cluster node: a ReferenceServer on the shared PostgreSQL store, its clock
+ * in the store (StoreClock), its connections reachable from other nodes over the Redis bus
+ * (ClusterLink). `linkspec serve --store postgres://… --bus redis://…` and the cluster adapter
+ * (adapters/cluster) both start nodes through here.
+ */
+import { randomBytes } from 'node:crypto';
+import { ReferenceServer } from '../server/server.js';
+import { PostgresStorage } from '../storage/postgres.js';
+import type { FaultSet } from '../faults.js';
+import { RedisBus } from './bus.js';
+import { ClusterLink } from './cluster.js';
+import { StoreClock } from './storeClock.js';
+
+export interface ClusterNodeOptions {
+  /** postgres://… (or postgresql://…) */
+  readonly store: string;
+  /** The PostgreSQL schema all nodes of this cluster share; default `linkspec`. */
+  readonly schema?: string;
+  /** redis://… */
+  readonly bus: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly testControl?: boolean;
+  readonly faults?: FaultSet;
+}
+
+export interface ClusterNode {
+  readonly server: ReferenceServer;
+  readonly url: string;
+  readonly node: string;
+  readonly storage: PostgresStorage;
+  close(): Promise<void>;
+}
+
+/** Accepted store and bus URL forms (checked before anything connects). */
+export function checkClusterUrls(store: string, bus: string): string | null {
+  if (!/^postgres(ql)?:\/\//.test(store)) return `--store '${store}': expected postgres://… or postgresql://…`;
+  if (!/^rediss?:\/\//.test(bus)) return `--bus '${bus}': expected redis://…`;
+  return null;
+}
+
+export async function startClusterNode(options: ClusterNodeOptions): Promise<ClusterNode> {
+  const storage = new PostgresStorage(options.store, { schema: options.schema });
+  const node = randomBytes(6).toString('hex');
+  let link: ClusterLink | undefined;
+  try {
+    const bus = await RedisBus.open(options.bus, `linkspec:${storage.schema}`, (m) => link?.receive(m));
+    link = new ClusterLink(node, storage, bus);
+    const server = new ReferenceServer({
+      storage, clock: new StoreClock(storage), cluster: link, testControl: options.testControl,
+      host: options.host, port: options.port, faults: options.faults,
+    });
+    const url = await server.start();
+    return {
+      server, url, node, storage,
+      close: async () => {
+        await server.stop();
+        await bus.close();
+        storage.close();
+      },
+    };
+  } catch (error) {
+    storage.close();
+    throw error;
+  }
+}
