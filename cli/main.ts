@@ -13,6 +13,7 @@ import { registerBench } from './commands/bench.js';
 import { registerFuzz } from './commands/fuzz.js';
 import { registerDriver } from './commands/driver.js';
 import { registerMerge } from './commands/merge.js';
+import { registerVectors } from './commands/vectors.js';
 import { registerWeb } from './commands/web.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -22,7 +23,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const setExit = (code: number) => { exitCode = code; };
-  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge, registerWeb]) {
+  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge, registerWeb, registerVectors]) {
     register(program, setExit);
   }
   try {

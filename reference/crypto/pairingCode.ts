@@ -45,7 +45,25 @@ export function generatePairingCode(rules: PairingCodeShape): string {
 
 /** Read `length` groups of `bits` bits, most significant first, from fresh random bytes. */
 function fromBitGroups(alphabet: string[], length: number, bits: number): string {
-  const bytes = randomBytes(Math.ceil((length * bits) / 8));
+  return codeFromBitGroups(randomBytes(Math.ceil((length * bits) / 8)), alphabet, length, bits);
+}
+
+/**
+ * The code a power-of-two alphabet gives for these random bytes (5 bytes -> 8 characters for
+ * WhatsApp's): what `generatePairingCode` does after drawing them. Exported for the test vectors
+ * (vectors/), so other implementations can check their bit order. Throws RangeError when the
+ * alphabet size is not a power of two or there are too few bytes.
+ */
+export function pairingCodeFromBytes(bytes: Uint8Array, rules: PairingCodeShape): string {
+  checkRules(rules);
+  const alphabet = [...rules.alphabet];
+  const bits = Math.log2(alphabet.length);
+  if (!Number.isInteger(bits) || bits > 8) throw new RangeError('pairingCodeFromBytes: the alphabet size must be a power of two up to 256');
+  if (bytes.length < Math.ceil((rules.length * bits) / 8)) throw new RangeError(`pairingCodeFromBytes: need ${Math.ceil((rules.length * bits) / 8)} bytes`);
+  return codeFromBitGroups(bytes, alphabet, rules.length, bits);
+}
+
+function codeFromBitGroups(bytes: Uint8Array, alphabet: string[], length: number, bits: number): string {
   let code = '';
   let acc = 0;
   let held = 0;
