@@ -14,6 +14,7 @@ import { registerFuzz } from './commands/fuzz.js';
 import { registerDriver } from './commands/driver.js';
 import { registerMerge } from './commands/merge.js';
 import { registerVectors } from './commands/vectors.js';
+import { registerReplay } from './commands/replay.js';
 import { registerWeb } from './commands/web.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -23,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const setExit = (code: number) => { exitCode = code; };
-  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge, registerWeb, registerVectors]) {
+  for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge, registerWeb, registerVectors, registerReplay]) {
     register(program, setExit);
   }
   try {

@@ -128,6 +128,7 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
         expected: words('expected', describeResult(predicted.observation.result)),
         actual: words('actual', describeResult(outcome.result)) + (outcome.note ? ` (${outcome.note})` : ''),
         ok: differences.length === 0,
+        eventData: { ...event },
       };
       records.push(record);
       const verdict: StepVerdict = { record, differences, note: outcome.note };

@@ -24,6 +24,8 @@ const stepRecord = z.strictObject({
   expected: z.string(),
   actual: z.string(),
   ok: z.boolean(),
+  // The step as data (a model/events.ts event), for ITF export and replay (conformance/itf.ts).
+  eventData: z.looseObject({ type: z.string() }).optional(),
 });
 
 const failure = z.strictObject({

@@ -24,6 +24,8 @@ export interface StepRecord {
   /** What the implementation showed, in words. */
   readonly actual: string;
   readonly ok: boolean;
+  /** The step as data: the model/events.ts event, e.g. `{ "type": "SCAN_QR", "device": "A.c1", … }` (ITF export, replay). */
+  readonly eventData?: { readonly type: string } & Readonly<Record<string, unknown>>;
 }
 
 export interface Failure {

@@ -12,6 +12,7 @@ import { EXIT, UsageError } from '../exit.js';
 import { resolveAdapter } from '../../adapters/index.js';
 import { writeReports } from '../../reports/writeReports.js';
 import { publishToGithubActions } from '../../reports/githubActions.js';
+import { writeFailureTraces } from '../../conformance/itf.js';
 import { DEFAULT_PROFILE, type Profile } from '../../model/profile.js';
 import { isRequirementId, type RequirementId } from '../../model/requirements.js';
 import { loadBaseline } from '../../conformance/baseline.js';
@@ -138,6 +139,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
         progress.stop();
         const files = await writeReports(report, args.out);
         process.stdout.write(`${formatRunSummary(report)}\nreports: ${files.join(', ')}\n`);
+        const traces = writeFailureTraces(report, args.out, profile);
+        if (traces) process.stdout.write(`${traces}\n`);
         publishToGithubActions(report, process.env, (text) => process.stdout.write(text));
         setExit(report.verdict === 'conformant' ? EXIT.OK : EXIT.FAILED);
       } finally {
