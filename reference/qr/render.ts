@@ -2,16 +2,17 @@
  * Drawing the linking QR code (PAIR-01): a PNG for the harness's "camera" and a terminal
  * rendering for a person.
  *
- * Guarantees: `renderQrPng` yields a PNG that `decodeQrPng` (jsqr) reads back to the same text.
- * Error correction M, 2 pixels per module and a 2-module quiet zone, rows stored unfiltered: the
- * harness draws and scans one of these per QR linking, so the image is as small as jsqr still
- * reads with certainty (checked on random QR contents in qr.test.ts; 300 of 300 decoded at this
- * size when measured, as at 4 px / 4 modules). Letting pngjs try its five row filters per row
- * was the largest single cost of the conformance suite; for a 2-colour image they only save bytes.
+ * Guarantees: `renderQrPng` yields a PNG that `decodeQrPng` (jsqr) reads back to the same text,
+ * and that still decodes as a degraded photograph (conformance/qrCamera.ts `photograph`: scaled
+ * to 50 %, slightly blurred, rotated a few degrees): error correction M, 4 pixels per module and
+ * a 4-module quiet zone (the QR standard's minimum; at 2 px / 2 modules zbar read 6-8 of 25
+ * images scaled to 50 % and jsqr failed at 5-7 degrees of rotation; reference/qr/render.test.ts
+ * measures it). Rows are stored unfiltered: letting pngjs try its five row filters per row was
+ * the largest single cost of the conformance suite; for a 2-colour image they only save bytes.
  */
 import QRCode from 'qrcode';
 
-export const QR_PNG_OPTIONS = { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 2 } as const;
+export const QR_PNG_OPTIONS = { type: 'png', errorCorrectionLevel: 'M', margin: 4, scale: 4 } as const;
 /** pngjs options (qrcode passes them through; its typings omit `filterType`). 0 = no row filter. */
 const PNG_WRITER = { filterType: 0, deflateLevel: 1 } as const;
 
