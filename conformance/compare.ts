@@ -4,10 +4,10 @@
  * breaks, so a failure names the rule a reader should look up (LIMIT-01, EXP-01, OFF-02 ...).
  * Differences are written in words: `A.c1 status: expected signed-out (primary-dormant), got linked`.
  */
-import { ERROR_CODES, type OpResult } from '../model/errors.js';
+import { ERROR_CODES, type ErrorCode, type OpResult } from '../model/errors.js';
 import { ACCOUNTS, isPrimaryId, type DeviceId, type LinkEvent, type LinkEventType } from '../model/events.js';
 import type { DeviceView, Observation } from '../model/observation.js';
-import type { RequirementId } from '../model/requirements.js';
+import { requirement, type RequirementId } from '../model/requirements.js';
 
 export interface Difference {
   readonly field: string;
@@ -30,6 +30,8 @@ export interface StepComparison {
   readonly linkingBy?: (device: DeviceId) => 'qr' | 'code' | undefined;
   /** Whether the account's primary has come back online after going offline (its dormancy window restarted, EXP-02). */
   readonly primaryReturned?: (account: 'A' | 'B') => boolean;
+  /** The profile's companion limit, for telling LIMIT-01 from LIMIT-02. */
+  readonly maxCompanions?: number;
 }
 
 /** The requirement an event exercises when nothing more specific applies. */
@@ -54,18 +56,83 @@ function list(items: readonly string[] | undefined): string {
   return items === undefined ? 'absent' : `[${items.join(', ')}]`;
 }
 
-/** Why the results differ, as the requirement the expected refusal (or acceptance) serves. */
-function resultRequirement(event: LinkEvent, expected: OpResult, actual: OpResult): RequirementId {
-  if (!expected.ok) {
-    const candidates = ERROR_CODES[expected.code].requirements as readonly RequirementId[];
-    if (expected.code === 'NOT_PRIMARY') return event.type === 'UNLINK' ? 'AUTH-03' : 'AUTH-01';
-    if (expected.code === 'NOT_REGISTERED' && event.type !== 'SCAN_QR' && event.type !== 'ENTER_CODE') return 'LIFE-01';
-    return candidates[0] ?? EVENT_REQUIREMENT[event.type];
+type Accounts = Observation['accounts'];
+
+function countCompanions(view: Accounts['A'], status: DeviceView['status']): number {
+  return Object.values(view.devices).filter((d) => d?.role === 'companion' && d.status === status).length;
+}
+
+/**
+ * An unexpected LIMIT_REACHED: the model's account was not at the limit. When signed-out
+ * companions would fill the limit had their slots stayed taken, a freed slot was not freed
+ * (LIMIT-02); otherwise the limit itself is wrong (LIMIT-01).
+ */
+function limitRequirement(before: Accounts['A'], maxCompanions: number | undefined): RequirementId {
+  const linked = countCompanions(before, 'linked');
+  const signedOut = countCompanions(before, 'signed-out');
+  if (signedOut === 0) return 'LIMIT-01';
+  return maxCompanions === undefined || linked + signedOut >= maxCompanions ? 'LIMIT-02' : 'LIMIT-01';
+}
+
+/** The account whose slots a linking step uses: the approver's (cross-account steps included). */
+function approvingAccount(event: LinkEvent): 'A' | 'B' | undefined {
+  return event.type === 'SCAN_QR' || event.type === 'ENTER_CODE' ? event.by.slice(0, 1) as 'A' | 'B' : undefined;
+}
+
+/** The requirement a refusal the model predicted serves (what an acceptance broke). */
+function expectedRefusalRequirement(event: LinkEvent, code: ErrorCode): RequirementId {
+  const candidates = ERROR_CODES[code].requirements as readonly RequirementId[];
+  if (code === 'NOT_PRIMARY') return event.type === 'UNLINK' ? 'AUTH-03' : 'AUTH-01';
+  if (code === 'NOT_REGISTERED' && event.type !== 'SCAN_QR' && event.type !== 'ENTER_CODE') return 'LIFE-01';
+  return candidates[0] ?? EVENT_REQUIREMENT[event.type];
+}
+
+/**
+ * The requirement of what the implementation actually did, when that alone names a broken rule
+ * (undefined when only the model's prediction can say which rule applies).
+ */
+function actualRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 'maxCompanions'>, expected: OpResult, actual: OpResult, actualAfter?: Accounts): RequirementId | undefined {
+  const { event } = c;
+  const account = approvingAccount(event);
+  if (actual.ok) {
+    if (expected.ok || !account) return undefined;
+    // It linked where the model refused: linked a companion of another account (PAIR-07) or past the limit (LIMIT-01).
+    if (event.type === 'SCAN_QR' || event.type === 'ENTER_CODE') {
+      if (event.device.slice(0, 1) !== account) return 'PAIR-07';
+      if (actualAfter && c.maxCompanions !== undefined && countCompanions(actualAfter[account], 'linked') > c.maxCompanions) return 'LIMIT-01';
+    }
+    return undefined;
   }
-  if (!actual.ok && actual.code === 'LIMIT_REACHED') return 'LIMIT-02';
-  if (!actual.ok && actual.code === 'SIGNED_OUT') return 'EXP-01';
-  if (!actual.ok && actual.code === 'DEVICE_OFFLINE' && event.type === 'SEND') return 'OFF-01';
-  return EVENT_REQUIREMENT[event.type];
+  switch (actual.code) {
+    case 'LIMIT_REACHED': {
+      if (!account) return undefined;
+      const before = c.expectedBefore[account];
+      const atLimit = c.maxCompanions !== undefined && countCompanions(before, 'linked') >= c.maxCompanions;
+      return atLimit ? undefined : limitRequirement(before, c.maxCompanions);
+    }
+    case 'SIGNED_OUT': return expected.ok ? 'EXP-01' : undefined;
+    case 'DEVICE_OFFLINE': return expected.ok && event.type === 'SEND' ? 'OFF-01' : undefined;
+    case 'NOT_PRIMARY': {
+      // The primary itself was refused as if it were a companion.
+      const by = event.type === 'SCAN_QR' || event.type === 'ENTER_CODE' || event.type === 'UNLINK' ? event.by : undefined;
+      if (!by || !isPrimaryId(by)) return undefined;
+      return event.type === 'UNLINK' ? 'AUTH-03' : 'PAIR-02';
+    }
+    case 'ID_CHECK_FAILED': return expected.ok && (event.type === 'SCAN_QR' || event.type === 'ENTER_CODE') && event.idCheck === 'pass' ? 'PAIR-05' : undefined;
+    default: return undefined;
+  }
+}
+
+/**
+ * Why the results differ. The rule (issue 9): a difference is blamed on the requirement of what
+ * the implementation actually did whenever that is a MUST; otherwise on the requirement the
+ * model's prediction serves (the expected refusal's, or what the step does when accepted).
+ */
+function resultRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 'maxCompanions'>, expected: OpResult, actual: OpResult, actualAfter?: Accounts): RequirementId {
+  const did = actualRequirement(c, expected, actual, actualAfter);
+  const predicted = !expected.ok ? expectedRefusalRequirement(c.event, expected.code) : did ?? EVENT_REQUIREMENT[c.event.type];
+  if (did && (requirement(did).level === 'MUST' || requirement(predicted).level !== 'MUST')) return did;
+  return predicted;
 }
 
 /** A companion's send refused while its primary is offline breaks OFF-01, whatever code came back. */
@@ -93,7 +160,10 @@ function statusRequirement(c: StepComparison, device: DeviceId, expected: Device
   const wasLinking = c.expectedBefore[device.slice(0, 1) as 'A' | 'B'].devices[device]?.status === 'linking';
   if (c.event.type === 'ADVANCE' && wasLinking) return c.linkingBy?.(device) === 'code' ? 'PAIR-06' : 'PAIR-04';
   if ((c.event.type === 'SCAN_QR' || c.event.type === 'ENTER_CODE') && device !== c.event.device) return 'PAIR-07';
-  if (c.event.type === 'SCAN_QR' && !c.expected.result.ok) return resultRequirement(c.event, c.expected.result, c.actual.result);
+  // A companion linked (or not) against the model's result: the result's rule decides.
+  if ((c.event.type === 'SCAN_QR' || c.event.type === 'ENTER_CODE') && describeResult(c.expected.result) !== describeResult(c.actual.result)) {
+    return resultRequirement(c, c.expected.result, c.actual.result, c.actual.accounts);
+  }
   return EVENT_REQUIREMENT[c.event.type];
 }
 
@@ -133,8 +203,8 @@ function collectDifferences(c: StepComparison): Difference[] {
   const out: Difference[] = [];
   const { expected, actual } = c;
   if (describeResult(expected.result) !== describeResult(actual.result)) {
-    const requirement = expected.result.ok && sendWithoutPrimary(c) ? 'OFF-01' : resultRequirement(c.event, expected.result, actual.result);
-    out.push({ field: 'result', expected: describeResult(expected.result), actual: describeResult(actual.result), requirement });
+    const blamed = expected.result.ok && sendWithoutPrimary(c) ? 'OFF-01' : resultRequirement(c, expected.result, actual.result, actual.accounts);
+    out.push({ field: 'result', expected: describeResult(expected.result), actual: describeResult(actual.result), requirement: blamed });
   }
   for (const account of ACCOUNTS) {
     const e = expected.accounts[account];

@@ -116,7 +116,7 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
       const differences = compareStep({
         event, expectedBefore, expected: predicted.observation, actualBefore, actual, ignore,
         linkingBy: (d) => linkingBy.get(d),
-        primaryReturned: (a) => primaryReturned.has(a),
+        primaryReturned: (a) => primaryReturned.has(a), maxCompanions: profile.maxCompanions,
       });
       expected = predicted.observation;
       actualBefore = actual.accounts;
