@@ -3,7 +3,8 @@
  * every command has --help, and every failure ends in a stable exit code (cli/exit.ts).
  */
 import { Command, CommanderError } from 'commander';
-import { EXIT, UsageError } from './exit.js';
+import { debugEnabled, EXIT, UsageError } from './exit.js';
+export { exitRequested } from './exit.js';
 import { registerModel } from './commands/model.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
@@ -39,7 +40,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`linkspec: ${error.code}: ${error.message}\n`);
       return EXIT.USAGE;
     }
-    process.stderr.write(`linkspec: HARNESS_ERROR: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    // No stack trace unless --debug: one line with the stable code.
+    const message = error instanceof Error ? (debugEnabled(argv) ? error.stack ?? error.message : error.message.split('\n', 1)[0]) : String(error);
+    process.stderr.write(`linkspec: HARNESS_ERROR: ${message}${debugEnabled(argv) ? '' : ' (run with --debug for the stack trace)'}\n`);
     return EXIT.USAGE;
   }
 }

@@ -45,7 +45,15 @@ export function missing(needs: Iterable<Capability>, has: ReadonlySet<Capability
   return [...new Set(needs)].filter((c) => !has.has(c));
 }
 
-/** The skip reason in words, from the contract's texts. */
+/**
+ * The skip reason of one check: capability names only. What each capability is is said once per
+ * run (the claim's missing capabilities, with CAPABILITIES' text), not once per skipped check.
+ */
 export function skipReason(lacking: readonly Capability[]): string {
-  return `the adapter lacks ${lacking.map((c) => `'${c}' (${CAPABILITIES[c]})`).join(', ')}`;
+  return `the adapter lacks ${lacking.map((c) => `'${c}'`).join(', ')}`;
+}
+
+/** A capability in words, from the contract's text. */
+export function describeCapability(capability: Capability): string {
+  return `'${capability}' (${CAPABILITIES[capability]})`;
 }

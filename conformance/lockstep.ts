@@ -11,7 +11,7 @@ import type { Profile } from '../model/profile.js';
 import type { StepRecord } from '../reports/schema.js';
 import { compareStep, describeResult, requirementsExercised, type Difference } from './compare.js';
 import type { RequirementId } from '../model/requirements.js';
-import { UsageError } from '../cli/exit.js';
+import { adapterFault, messageOf, RunFaultError } from './runFault.js';
 import type { Adapter, Driver } from './contract.js';
 import { createStepTranslator, type StepTranslator } from './translate.js';
 
@@ -41,18 +41,24 @@ export interface LockstepSession {
 }
 
 /**
- * A watchdog, not a clock: no behaviour under test depends on it. An adapter that never answers
- * would hang the run; after this long the run ends as a harness error (exit 2, ADAPTER_TIMEOUT).
+ * A watchdog, not a clock: no behaviour under test depends on it. The run wraps its adapter in
+ * the adapter guard (conformance/adapterGuard.ts), which gives every call its own deadline; this
+ * one is the backstop for sessions opened on an unguarded adapter. An adapter that never answers
+ * ends the run as an adapter fault (exit 3, ADAPTER_TIMEOUT).
  */
 export const STEP_DEADLINE_MS = 60_000;
 
 async function withDeadline<T>(what: string, work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UsageError('ADAPTER_TIMEOUT', `the adapter did not answer ${what} within ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(adapterFault('ADAPTER_TIMEOUT', what, `the adapter did not answer ${what} within ${ms / 1000} s`)), ms);
   });
+  work.catch(() => undefined);
   try {
     return await Promise.race([work, deadline]);
+  } catch (error) {
+    // Whatever the adapter threw is its fault, named by the call, never a step result.
+    throw error instanceof RunFaultError ? error.within(what) : adapterFault('ADAPTER_THREW', what, `the adapter threw: ${messageOf(error)}`);
   } finally {
     clearTimeout(timer);
   }
@@ -76,13 +82,13 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
   const { adapter, profile, coverage } = options;
   const oracle = options.createOracle(profile);
   const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
-  const driver = await withDeadline('open (a fresh world)', adapter.open(profile), deadlineMs);
+  const driver = await withDeadline('open (a fresh world)', Promise.resolve().then(() => adapter.open(profile)), deadlineMs);
   const translator: StepTranslator = createStepTranslator(driver, profile);
   const ignore = { notices: !adapter.capabilities.has('notices') || options.compareNotices === false };
   const linkingBy = new Map<DeviceId, 'qr' | 'code'>();
   const primaryReturned = new Set<'A' | 'B'>();
   let expected: Observation = oracle.observe();
-  let actualBefore: Observation['accounts'] = await withDeadline('observe', driver.observe(), deadlineMs);
+  let actualBefore: Observation['accounts'] = await withDeadline('observe (the fresh world)', Promise.resolve().then(() => driver.observe()), deadlineMs);
   const records: StepRecord[] = [];
   let firstFailure: StepVerdict | undefined;
   for (const s of oracle.activeStates()) coverage?.states.add(s);
@@ -104,15 +110,10 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
       if (event.type === 'GO_ONLINE' && event.device.endsWith('.primary') && expected.accounts[event.device.slice(0, 1) as 'A' | 'B'].devices[event.device]?.online === false) {
         primaryReturned.add(event.device.slice(0, 1) as 'A' | 'B');
       }
-      let outcome;
-      try {
-        outcome = await withDeadline(describeEvent(event), translator.apply(event), deadlineMs);
-      } catch (error) {
-        if (error instanceof UsageError) throw error;
-        // An adapter that throws instead of answering with a code: report it as that step's result.
-        outcome = { result: { ok: false as const, code: 'INTERNAL' as const }, note: `the adapter threw: ${error instanceof Error ? error.message : String(error)}` };
-      }
-      const actual: Observation = { result: outcome.result, accounts: await withDeadline(`observe after ${describeEvent(event)}`, driver.observe(), deadlineMs) };
+      // An adapter that throws, hangs or answers garbage is an adapter fault (RunFaultError), never
+      // a refusal: a crash must not be judged as a step result (issue 11).
+      const outcome = await withDeadline(`step ${records.length}: ${describeEvent(event)}`, translator.apply(event), deadlineMs);
+      const actual: Observation = { result: outcome.result, accounts: await withDeadline(`observe after step ${records.length}: ${describeEvent(event)}`, Promise.resolve().then(() => driver.observe()), deadlineMs) };
       const differences = compareStep({
         event, expectedBefore, expected: predicted.observation, actualBefore, actual, ignore,
         linkingBy: (d) => linkingBy.get(d),
@@ -135,7 +136,7 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
       if (!record.ok && !firstFailure) firstFailure = verdict;
       return verdict;
     },
-    async close() { await driver.close(); },
+    async close() { await withDeadline('close (the world)', Promise.resolve().then(() => driver.close()), deadlineMs); },
   };
 }
 
@@ -147,8 +148,19 @@ export async function runPath(options: LockstepOptions & { events: readonly Link
       const verdict = await session.step(event);
       if (!verdict.record.ok) break;
     }
-  } finally {
-    await session.close();
+  } catch (error) {
+    await closeAfterFault(session);
+    throw error;
   }
+  await session.close();
   return session;
+}
+
+/** Closes a session whose step failed, keeping the first error: a close that fails too is not the news. */
+export async function closeAfterFault(session: LockstepSession): Promise<void> {
+  try {
+    await session.close();
+  } catch {
+    // the error that ended the session is the one reported
+  }
 }

@@ -9,7 +9,11 @@ export function formatRunSummary(report: RunReport): string {
   const r = report.summary.requirements;
   const c = report.summary.checks;
   const cov = report.coverage;
-  lines.push(`linkspec run: ${report.verdict.toUpperCase()} - adapter '${report.adapter.name}', profile '${report.profile.name}', seed ${report.options.seed}, ${(report.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`linkspec run: ${report.verdict.toUpperCase()} - ${report.claim ? `claim '${report.claim.class}', ` : ''}adapter '${report.adapter.name}', profile '${report.profile.name}', seed ${report.options.seed}, ${(report.durationMs / 1000).toFixed(1)} s`);
+  if (report.fault) {
+    const f = report.fault;
+    lines.push(`  ${f.kind}: ${f.code} in ${f.call}${f.check ? ` (check ${f.check})` : ''}: ${f.reason}`);
+  }
   lines.push(`  requirements: ${r.pass} pass, ${r.fail} fail, ${r['non-strict']} non-strict, ${r.skipped} skipped, ${r['not-covered']} not covered`);
   lines.push(`  checks: ${c.total} (${c.pass} pass, ${c.fail} fail, ${c.skipped} skipped), ${report.summary.modelSteps} model steps`);
   lines.push(`  statechart coverage: states ${cov.states.covered}/${cov.states.total}, transitions ${cov.transitions.covered}/${cov.transitions.total}`);
@@ -21,12 +25,18 @@ export function formatRunSummary(report: RunReport): string {
     groups.set(key, [...(groups.get(key) ?? []), req.id]);
   }
   for (const [key, ids] of groups) lines.push(`  ${ids.join(', ')} ${key}`);
+  // What the claim left unexercised: once per missing capability, with what the capability is.
+  if (report.claim && !report.fault && (report.claim.missingCapabilities.length || report.claim.notExercised.length)) {
+    lines.push(`  not exercised for claim '${report.claim.class}' (a MUST of the class that did not run is not a pass):`);
+    for (const m of report.claim.missingCapabilities) lines.push(`    '${m.capability}' - ${m.description} Needed by ${m.requirements.join(', ')}.`);
+    if (report.claim.notExercised.length) lines.push(`    no passing check: ${report.claim.notExercised.join(', ')}`);
+  }
   for (const check of report.checks) {
     const f = check.failure;
     if (!f) continue;
     const level = report.requirements.find((q) => q.id === f.requirement);
     lines.push('');
-    lines.push(`${level?.verdict === 'non-strict' ? 'NON-STRICT' : 'FAIL'} ${f.requirement}${level?.baselined ? ' (accepted by the baseline)' : ''} - check ${check.id}: ${check.title}`);
+    lines.push(`${f.flaky ? 'FLAKY ' : ''}${level?.verdict === 'non-strict' ? 'NON-STRICT' : 'FAIL'} ${f.requirement}${level?.baselined ? ' (accepted by the baseline)' : ''} - check ${check.id}: ${check.title}`);
     lines.push(`  ${f.message}`);
     for (const step of f.path) {
       const mark = step.ok ? '  ' : '✗ ';
@@ -36,6 +46,7 @@ export function formatRunSummary(report: RunReport): string {
         lines.push(`       actual:   ${step.actual}`);
       }
     }
+    if (f.flaky) lines.push(`  replayed: ${f.flaky.replayObserved}`);
     if (f.seed !== undefined) lines.push(`  seed ${f.seed}, counterexamplePath ${f.counterexamplePath}`);
     lines.push(`  replay: ${f.replay}`);
   }

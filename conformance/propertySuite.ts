@@ -12,7 +12,7 @@ import type { RequirementId } from '../model/requirements.js';
 import { REQUIREMENT_NEEDS } from './capabilities.js';
 import type { Adapter } from './contract.js';
 import { failureFromSession, type FailureDraft } from './failure.js';
-import { openLockstep, type Coverage, type LockstepSession } from './lockstep.js';
+import { closeAfterFault, openLockstep, type Coverage, type LockstepSession } from './lockstep.js';
 import { narrowAdapter } from './tolerance.js';
 import { numberMessages, setupArbitrary, stepCommandArbitrary, type StepCommand } from './stepCommands.js';
 
@@ -47,9 +47,11 @@ async function runCommands(options: PropertyOptions, commands: readonly StepComm
       const verdict = await command.run(session);
       if (!verdict.record.ok) break;
     }
-  } finally {
-    await session.close();
+  } catch (error) {
+    await closeAfterFault(session);
+    throw error;
   }
+  await session.close();
   return session;
 }
 
@@ -62,10 +64,25 @@ export async function runPropertySuite(given: PropertyOptions): Promise<Property
   const coverage: Coverage = { states: options.coverage?.states ?? new Set(), transitions: options.coverage?.transitions ?? new Set(), requirements: exercised };
   const moves = fc.array(stepCommandArbitrary(options.profile, options.adapter.capabilities, { companionsStayOnline: setAside.includes('EXP-04') }), { minLength: 2, maxLength: MAX_MOVES, size: 'max' });
   const commands = fc.tuple(setupArbitrary(options.adapter.capabilities), moves).map(([setup, rest]) => [...setup, ...rest.flat()]);
+  // A fault (the adapter threw, hung, answered garbage; the budget ran out) ends the walks: it is
+  // kept, every later run and shrink attempt passes at once without touching the adapter, and the
+  // fault is rethrown after fc.check. fast-check never retries a timeout while shrinking.
+  let fatal: { error: unknown } | undefined;
+  // The last failing sequence's session: the shrunk counterexample as first observed.
+  let lastFailing: LockstepSession | undefined;
   const property = fc.asyncProperty(commands, async (cmds) => {
-    const session = await runCommands(options, cmds, coverage);
+    if (fatal) return true;
+    let session: LockstepSession;
+    try {
+      session = await runCommands(options, cmds, coverage);
+    } catch (error) {
+      fatal = { error };
+      return true;
+    }
     steps += session.records.length;
-    return session.firstFailure === undefined;
+    if (session.firstFailure === undefined) return true;
+    lastFailing = session;
+    return false;
   });
   const details = await fc.check(property, {
     seed: options.seed,
@@ -78,15 +95,29 @@ export async function runPropertySuite(given: PropertyOptions): Promise<Property
   // (conformance/modelPaths.ts), the walks claim only what the adapter's capabilities let them test.
   const caps = options.adapter.capabilities;
   const requirements = [...exercised].filter((r) => !setAside.includes(r) && REQUIREMENT_NEEDS[r].every((c) => caps.has(c))).sort();
+  if (fatal) throw fatal.error;
   if (!details.failed) return { status: 'pass', steps, runs: details.numRuns, requirements };
   if (details.counterexample === null) {
     throw new Error(`property run ended without a counterexample (${details.interrupted ? 'interrupted' : 'too many skips'})`);
   }
-  // Deterministic: running the shrunk sequence again yields the same records, in words. If the
-  // adapter threw (opening a world, observing), it throws again here: a harness-level error.
+  // Running the shrunk sequence again yields the same records, in words, from a deterministic
+  // implementation. When it does not fail again, the failure is flaky: reported with both
+  // observations and counted as a failure, never dropped and never passed (issue 11).
   const replayed = await runCommands(options, details.counterexample[0]);
   steps += replayed.records.length;
-  const failure = failureFromSession(replayed);
-  if (!failure) throw new Error('the shrunk counterexample did not fail again: the adapter is not deterministic');
+  const failure = failureFromSession(replayed) ?? flakyFailure(lastFailing, replayed);
   return { status: 'fail', steps, runs: details.numRuns, requirements, failure, seed: details.seed, counterexamplePath: details.counterexamplePath };
+}
+
+/** The failure first observed, marked flaky, with what the replay of the same sequence observed. */
+export function flakyFailure(first: LockstepSession | undefined, replayed: LockstepSession): FailureDraft {
+  const seen = first && failureFromSession(first);
+  const replayObserved = `the same sequence showed no difference in ${replayed.records.length} steps`;
+  if (!seen) {
+    return {
+      requirement: 'LIFE-02', message: `flaky: a walk failed once and not on replay (${replayObserved}); its first observation was not kept`,
+      path: replayed.records, failingStep: Math.max(0, replayed.records.length - 1), differences: [], flaky: { replayObserved, replayPath: replayed.records },
+    };
+  }
+  return { ...seen, message: `flaky, did not fail again on replay: ${seen.message}`, flaky: { replayObserved, replayPath: replayed.records } };
 }

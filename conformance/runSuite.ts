@@ -9,7 +9,12 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli/exit.js';
 import type { Profile } from '../model/profile.js';
 import { requirement, REQUIREMENTS, type RequirementId } from '../model/requirements.js';
-import { REPORT_SCHEMA_VERSION, type CheckKind, type CheckResult, type RunReport } from '../reports/schema.js';
+import { REPORT_SCHEMA_VERSION, type CheckKind, type CheckResult, type ClaimOutcome, type RunFault, type RunReport, type RunVerdict } from '../reports/schema.js';
+import { classMusts, classRequirements, conformanceClass, DEFAULT_CLASS, type ClassId } from '../model/classes.js';
+import { guardAdapter, type GuardLimits } from './adapterGuard.js';
+import { messageOf, RunClock, RunFaultError } from './runFault.js';
+import { CAPABILITIES } from './contract.js';
+import { formatShard, inShard, type Shard } from './shard.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { eventNeeds, missing, REQUIREMENT_NEEDS, skipReason } from './capabilities.js';
 import { SECURITY_CHECKS } from './checks/index.js';
@@ -22,10 +27,10 @@ import { replayCommand } from './replay.js';
 import { leftOutSteps } from './stepCommands.js';
 import { canSetAside, continuationId, narrowAdapter, parseContinuationId, SET_ASIDE } from './tolerance.js';
 import { countVerdicts, coverageOf, requirementVerdicts, statechartColouring } from './verdicts.js';
-import { formatShard, inShard, type Shard } from './shard.js';
 
 export type ProgressEvent =
   | { readonly kind: 'start'; readonly total: number }
+  | { readonly kind: 'begin'; readonly done: number; readonly total: number; readonly id: string }
   | { readonly kind: 'check'; readonly done: number; readonly total: number; readonly result: CheckResult };
 
 export interface RunOptions {
@@ -47,6 +52,21 @@ export interface RunOptions {
   readonly model?: ModelSource;
   /** Run only this shard's checks (conformance/shard.ts); `linkspec merge` joins the reports. */
   readonly shard?: Shard;
+  /** The conformance class claimed (model/classes.ts); default full. */
+  readonly claim?: ClassId;
+  /** The whole run's budget; when it runs out the verdict is budget-exhausted. */
+  readonly budgetMs?: number;
+  /** Deadline of one adapter operation or observe (adapterGuard.ts DEFAULT_CALL_MS). */
+  readonly callMs?: number;
+  /** Deadline of open, close and dispose (adapterGuard.ts DEFAULT_LIFECYCLE_MS). */
+  readonly lifecycleMs?: number;
+  readonly limits?: Partial<GuardLimits>;
+  /** Shared with the caller, which may interrupt the run (SIGINT). Built from budgetMs when absent. */
+  readonly clock?: RunClock;
+  /** Dispose the adapter at the end, inside the run (a fault in dispose is the run's fault). */
+  readonly dispose?: boolean;
+  /** Called with an unexpected error that ended the run as harness-error (the CLI prints its stack with --debug). */
+  readonly onHarnessError?: (error: unknown) => void;
 }
 
 type Outcome = {
@@ -84,9 +104,15 @@ function plan(options: RunOptions, model: ModelSource, coverage: Coverage, seed:
       id: `path:${path.id}`, title: path.title, kind: 'model-path', requirements: path.requirements,
       needs: [...new Set(path.events.flatMap(eventNeeds))],
       run: async () => {
-        const session = await runPath({ adapter, profile, createOracle: model.createOracle, coverage, events: path.events, compareNotices: path.requirements.includes('NOTE-01') });
+        const go = () => runPath({ adapter, profile, createOracle: model.createOracle, coverage, events: path.events, compareNotices: path.requirements.includes('NOTE-01') });
+        const session = await go();
         const failure = failureFromSession(session);
-        return { status: failure ? 'fail' : 'pass', steps: session.records.length, failure };
+        if (!failure) return { status: 'pass', steps: session.records.length };
+        // A failure is replayed once: one that does not fail again is flaky, reported with both observations.
+        const again = await go();
+        const steps = session.records.length + again.records.length;
+        if (failureFromSession(again)) return { status: 'fail', steps, failure };
+        return { status: 'fail', steps, failure: { ...failure, message: `flaky, did not fail again on replay: ${failure.message}`, flaky: { replayObserved: `the same path showed no difference in ${again.records.length} steps`, replayPath: again.records } } };
       },
     });
   }
@@ -147,27 +173,42 @@ export function plannedCheckIds(profile: Profile, model: ModelSource): string[] 
   return [...model.coveringPaths(profile).map((p) => `path:${p.id}`), PROPERTY_CHECK_ID, ...SECURITY_CHECKS.map((c) => c.id)];
 }
 
-export async function runSuite(options: RunOptions): Promise<RunReport> {
+export async function runSuite(given: RunOptions): Promise<RunReport> {
   const started = Date.now();
+  const clock = given.clock ?? new RunClock(given.budgetMs);
+  const guarded = guardAdapter(given.adapter, { clock, callMs: given.callMs, lifecycleMs: given.lifecycleMs, limits: given.limits });
+  const options: RunOptions = { ...given, adapter: guarded };
+  const claim = options.claim ?? DEFAULT_CLASS;
   const model = options.model ?? await loadModelSource();
   const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
   const runs = options.runs ?? DEFAULT_RUNS;
   const coverage: Coverage = { states: new Set(), transitions: new Set() };
-  const planned = select(plan(options, model, coverage, seed, runs), options, (setAside) => propertyCheck(options, model, coverage, seed, runs, setAside));
+  const all = select(plan(options, model, coverage, seed, runs), options, (setAside) => propertyCheck(options, model, coverage, seed, runs, setAside));
+  // A narrower claim runs only the checks serving its requirements (as --only does).
+  const inClass = new Set<string>(classRequirements(claim));
+  const planned = options.check || options.only?.length || claim === 'full' ? all : all.filter((c) => c.requirements.some((r) => inClass.has(r)));
   const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
   options.onProgress?.({ kind: 'start', total: planned.length });
 
   const results: CheckResult[] = [];
-  for (let i = 0; i < planned.length; i += 1) {
+  let fault: RunFault | undefined;
+  for (let i = 0; i < planned.length && !fault; i += 1) {
     const check = planned[i];
     const t0 = Date.now();
     const lacking = missing(check.needs, options.adapter.capabilities);
     let result: CheckResult;
     const base = { id: check.id, title: check.title, kind: check.kind, requirements: check.requirements };
     if (lacking.length) {
-      result = { ...base, status: 'skipped', skipReason: skipReason(lacking), durationMs: 0, steps: 0 };
+      result = { ...base, status: 'skipped', skipReason: skipReason(lacking), lacking, durationMs: 0, steps: 0 };
     } else {
-      const out = await check.run();
+      options.onProgress?.({ kind: 'begin', done: results.length, total: planned.length, id: check.id });
+      let out: Outcome;
+      try {
+        out = await check.run();
+      } catch (error) {
+        fault = faultOf(error, check.id, options.onHarnessError);
+        break;
+      }
       const extra = check.replayExtra?.(out) ?? {};
       // A replay (--check) reruns exactly one check; a full run follows up on SHOULD deviations.
       const next = options.check ? undefined : check.followUp?.(out);
@@ -185,7 +226,22 @@ export async function runSuite(options: RunOptions): Promise<RunReport> {
     results.push(result);
     options.onProgress?.({ kind: 'check', done: results.length, total: planned.length, result });
   }
-  return reportOf({ ...options, seed, runs }, model, coverage, results, started);
+  if (options.dispose) {
+    try {
+      await guarded.dispose?.();
+    } catch (error) {
+      fault ??= faultOf(error, undefined, options.onHarnessError);
+    }
+  }
+
+  return buildReport({ options, model, coverage, seed, runs, claim, results, fault, started });
+}
+
+/** A thrown error as the fault that ended the run: the adapter's (with its call), the budget's, or linkspec's own. */
+function faultOf(error: unknown, check: string | undefined, onHarnessError?: (error: unknown) => void): RunFault {
+  if (error instanceof RunFaultError) return error.toFault(check);
+  onHarnessError?.(error);
+  return { kind: 'harness-error', code: 'HARNESS_ERROR', call: check ? `check ${check}` : 'the run', reason: messageOf(error), ...(check ? { check } : {}) };
 }
 
 /** What judging a run needs besides its results: the run's options, the adapter as reported. */
@@ -197,36 +253,100 @@ export type JudgedRun = Omit<RunOptions, 'adapter' | 'seed' | 'runs' | 'onProgre
 
 /**
  * The run report from the checks' results: requirement verdicts, baseline, verdict, coverage,
- * statechart. runSuite calls it when its checks are done; `linkspec merge` with the union of the
- * shards' results and coverage, so a merged run is judged exactly as an unsharded one.
+ * statechart. `linkspec merge` calls it with the union of the shards' results and coverage, so a
+ * merged run is judged exactly as an unsharded one (a shard's fault, if any, carried over).
  */
-export async function reportOf(options: JudgedRun, model: ModelSource, coverage: Coverage, results: readonly CheckResult[], started: number): Promise<RunReport> {
-  const { seed, runs } = options;
-  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
-  const elements = model.modelElements(options.profile);
+export function reportOf(options: JudgedRun, model: ModelSource, coverage: Coverage, results: readonly CheckResult[], started: number, fault?: RunFault): Promise<RunReport> {
+  return buildReport({ options, model, coverage, seed: options.seed, runs: options.runs, claim: options.claim ?? DEFAULT_CLASS, results, fault, started });
+}
+
+interface ReportInput {
+  readonly options: JudgedRun | RunOptions;
+  readonly model?: ModelSource;
+  readonly coverage: Coverage;
+  readonly seed: number;
+  readonly runs: number;
+  readonly claim: ClassId;
+  readonly results: readonly CheckResult[];
+  readonly fault?: RunFault;
+  readonly started: number;
+}
+
+/** The claim's outcome: which MUSTs of the class did not pass, grouped once per capability the adapter lacks. */
+export function claimOutcome(claim: ClassId, judged: readonly RequirementId[], requirements: RunReport['requirements'], capabilities: ReadonlySet<string>): ClaimOutcome {
+  const spec = conformanceClass(claim);
+  const musts = classMusts(claim).filter((r) => judged.includes(r));
+  const byCapability = new Map<Capability, RequirementId[]>();
+  const notExercised: RequirementId[] = [];
+  for (const id of musts) {
+    const verdict = requirements.find((r) => r.id === id)?.verdict;
+    if (verdict === 'pass' || verdict === 'fail') continue;
+    const lacking = missing(REQUIREMENT_NEEDS[id] ?? [], capabilities as ReadonlySet<Capability>);
+    if (!lacking.length) notExercised.push(id);
+    for (const c of lacking) byCapability.set(c, [...(byCapability.get(c) ?? []), id]);
+  }
+  return {
+    class: claim, title: spec.title, musts, capabilities: [...spec.capabilities],
+    missingCapabilities: [...byCapability].map(([capability, ids]) => ({ capability, description: CAPABILITIES[capability], requirements: ids })),
+    notExercised,
+  };
+}
+
+function runVerdict(fault: RunFault | undefined, mustFails: readonly RunReport['requirements'][number][], staleBaseline: boolean, flaky: boolean, claim: ClaimOutcome): RunVerdict {
+  if (fault) return fault.kind;
+  const solid = mustFails.filter((r) => !r.reason?.startsWith('flaky'));
+  if (solid.length || staleBaseline) return 'non-conformant';
+  if (flaky || mustFails.length) return 'flaky';
+  if (claim.missingCapabilities.length || claim.notExercised.length) return 'incomplete';
+  return 'conformant';
+}
+
+/** The report of a run, complete or ended early; every exit path of `linkspec run` writes one. */
+export async function buildReport(input: ReportInput): Promise<RunReport> {
+  const { options, coverage, seed, runs, claim, results, fault, started } = input;
+  const elements = input.model ? input.model.modelElements(options.profile) : [];
   // A run narrowed by --only or --check judges only what it was narrowed to.
+  // A replayed failing check (--check) judges the failure it shows, not what it stopped before.
   const judged = options.check
-    ? new Set(results.flatMap((r) => [...r.requirements, ...(r.failure ? [r.failure.requirement] : [])]))
+    ? new Set(results.flatMap((r) => (r.failure ? [r.failure.requirement] : r.requirements)))
     : options.only?.length ? new Set<string>(options.only) : undefined;
-  const ids = REQUIREMENTS.filter((r) => !judged || judged.has(r.id)).map((r) => r.id);
+  const inClass = new Set<string>(classRequirements(claim));
+  const ids = REQUIREMENTS.filter((r) => (!judged || judged.has(r.id)) && inClass.has(r.id)).map((r) => r.id);
   const accepted = new Set<string>(options.baseline?.accepted.map((a) => a.requirement) ?? []);
-  const requirements = requirementVerdicts(ids, results, elements, accepted);
+  const requirements = requirementVerdicts(ids, results, elements, accepted).map((r) => fault && r.verdict === 'not-covered' && !r.checks.length
+    ? { ...r, reason: `the run ended early (${fault.kind} ${fault.code}) before any check for it ran` } : r);
   const baseline = options.baseline ? applyBaseline(options.baseline, requirements) : undefined;
   const mustFails = requirements.filter((r) => r.verdict === 'fail' && !r.baselined);
-  const conformant = mustFails.length === 0 && (baseline?.stale.length ?? 0) === 0;
+  const flaky = results.some((r) => r.failure?.flaky && requirement(r.failure.requirement as RequirementId).level === 'MUST' && inClass.has(r.failure.requirement));
+  const capabilities = new Set<string>(options.adapter.capabilities);
+  const claimed = claimOutcome(claim, ids, requirements, capabilities);
+  const verdict = runVerdict(fault, mustFails, (baseline?.stale.length ?? 0) > 0, flaky, claimed);
   const failing = new Set(requirements.filter((r) => r.verdict === 'fail' || r.verdict === 'non-strict').map((r) => r.id));
-  const statechartSvg = elements.length ? await model.statechartSvg(options.profile, statechartColouring(elements, coverage, failing)) : undefined;
+  let statechartSvg: string | undefined;
+  if (elements.length && input.model && fault?.kind !== 'harness-error') {
+    try {
+      statechartSvg = await input.model.statechartSvg(options.profile, statechartColouring(elements, coverage, failing));
+    } catch {
+      statechartSvg = undefined; // a picture is not worth losing the report
+    }
+  }
   const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
+  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'linkspec', version: toolVersion() },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
-    verdict: conformant ? 'conformant' : 'non-conformant',
-    adapter: { name: options.adapter.name, description: options.adapter.description, capabilities: [...options.adapter.capabilities].sort() },
+    verdict,
+    claim: claimed,
+    ...(fault ? { fault } : {}),
+    adapter: { name: options.adapter.name, description: options.adapter.description, capabilities: [...capabilities].sort() },
     profile: { ...options.profile },
-    options: { seed, runs, ...(options.only?.length ? { only: [...options.only] } : {}), ...(options.shard ? { shard: formatShard(options.shard) } : {}) },
+    options: {
+      seed, runs, ...(options.only?.length ? { only: [...options.only] } : {}), ...(options.shard ? { shard: formatShard(options.shard) } : {}), claim,
+      ...(options.budgetMs !== undefined ? { budgetMs: options.budgetMs } : {}),
+    },
     summary: {
       requirements: countVerdicts(requirements),
       checks: { total: results.length, pass: count('pass'), fail: count('fail'), skipped: count('skipped') },
@@ -239,4 +359,20 @@ export async function reportOf(options: JudgedRun, model: ModelSource, coverage:
     ...(statechartSvg ? { statechartSvg } : {}),
     replay: replayCommand({ ...replayBase, seed, runs, only: options.only, ...(options.shard ? { shard: formatShard(options.shard) } : {}), ...(options.check ? { check: options.check } : {}), ...(options.path ? { path: options.path } : {}) }),
   };
+}
+
+/**
+ * The report of a run that could not start or run at all (a usage error, an adapter that failed
+ * to start, a harness error): every exit path of `linkspec run` writes a report.
+ */
+export function earlyReport(input: { adapterSpec: string; adapter?: Pick<Adapter, 'name' | 'description' | 'capabilities'>; profile: Profile; seed?: number; runs?: number; claim?: ClassId; budgetMs?: number; fault: RunFault; started: number }): Promise<RunReport> {
+  const adapter: Adapter = {
+    name: input.adapter?.name ?? input.adapterSpec, description: input.adapter?.description ?? 'the adapter did not start',
+    capabilities: input.adapter?.capabilities ?? new Set(), open: () => Promise.reject(new Error('not started')),
+  };
+  return buildReport({
+    options: { adapter, adapterSpec: input.adapterSpec, profile: input.profile, budgetMs: input.budgetMs },
+    coverage: { states: new Set(), transitions: new Set() }, seed: input.seed ?? 0, runs: input.runs ?? DEFAULT_RUNS,
+    claim: input.claim ?? DEFAULT_CLASS, results: [], fault: input.fault, started: input.started,
+  });
 }

@@ -15,7 +15,8 @@ export function requirementVerdicts(ids: readonly RequirementId[], checks: reado
   return ids.map((id) => {
     const req = requirement(id);
     const related = checks.filter((c) => c.requirements.includes(id) || c.failure?.requirement === id);
-    const failed = related.filter((c) => c.status === 'fail' && c.failure?.requirement === id);
+    // A failure that reproduced is the evidence to show; a flaky one only when it is all there is.
+    const failed = related.filter((c) => c.status === 'fail' && c.failure?.requirement === id).sort((a, b) => Number(!!a.failure?.flaky) - Number(!!b.failure?.flaky));
     const passed = related.filter((c) => c.status === 'pass');
     const skipped = related.filter((c) => c.status === 'skipped');
     let verdict: RequirementVerdict;
@@ -27,7 +28,12 @@ export function requirementVerdicts(ids: readonly RequirementId[], checks: reado
       verdict = 'pass';
     } else if (skipped.length) {
       verdict = 'skipped';
-      reason = [...new Set(skipped.map((c) => c.skipReason ?? 'skipped'))].join('; ');
+      // Capability names once each; what each capability is, the claim section says once per run.
+      // What every skipped check lacked (the requirement's own need), else what any of them lacked.
+      const all = skipped.map((c) => c.lacking ?? []);
+      const common = all[0]?.filter((cap) => all.every((l) => l.includes(cap))) ?? [];
+      const lacking = common.length ? common : [...new Set(all.flat())];
+      reason = lacking.length ? `the adapter lacks ${lacking.map((c) => `'${c}'`).join(', ')}` : [...new Set(skipped.map((c) => c.skipReason ?? 'skipped'))].join('; ');
     } else if (related.length) {
       verdict = 'not-covered';
       reason = `its checks stopped at an earlier failure (${[...new Set(related.map((c) => c.failure?.requirement))].join(', ')})`;

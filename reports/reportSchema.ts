@@ -37,6 +37,7 @@ const failure = z.strictObject({
   seed: z.number().int().optional(),
   counterexamplePath: z.string().optional(),
   replay: z.string(),
+  flaky: z.strictObject({ replayObserved: z.string(), replayPath: z.array(stepRecord) }).optional(),
 });
 
 const checkResult = z.strictObject({
@@ -46,6 +47,7 @@ const checkResult = z.strictObject({
   requirements: ids,
   status: checkStatus,
   skipReason: z.string().optional(),
+  lacking: ids.optional(),
   durationMs: z.number().nonnegative(),
   steps: count,
   failure: failure.optional(),
@@ -76,11 +78,26 @@ export const runReportSchema = z.strictObject({
   tool: z.strictObject({ name: z.literal('linkspec'), version: z.string() }),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
-  verdict: z.enum(['conformant', 'non-conformant']),
+  verdict: z.enum(['conformant', 'non-conformant', 'incomplete', 'flaky', 'adapter-fault', 'budget-exhausted', 'harness-error']),
+  claim: z.strictObject({
+    class: z.string(),
+    title: z.string(),
+    musts: ids,
+    capabilities: ids,
+    missingCapabilities: z.array(z.strictObject({ capability: z.string(), description: z.string(), requirements: ids })),
+    notExercised: ids,
+  }).optional(),
+  fault: z.strictObject({
+    kind: z.enum(['adapter-fault', 'budget-exhausted', 'harness-error']),
+    code: z.string(),
+    call: z.string(),
+    reason: z.string(),
+    check: z.string().optional(),
+  }).optional(),
   adapter: z.strictObject({ name: z.string(), description: z.string(), capabilities: ids }),
   // A profile is the seed's parameters plus whatever a user's profile adds: open by design.
   profile: z.looseObject({ name: z.string() }),
-  options: z.strictObject({ seed: z.number().int(), runs: count, only: ids.optional(), shard: z.string().regex(/^\d+\/\d+$/).optional() }),
+  options: z.strictObject({ seed: z.number().int(), runs: count, only: ids.optional(), shard: z.string().regex(/^\d+\/\d+$/).optional(), claim: z.string().optional(), budgetMs: z.number().nonnegative().optional() }),
   summary: z.strictObject({
     requirements: z.strictObject({
       pass: count,

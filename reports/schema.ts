@@ -4,7 +4,42 @@
  * Renderers (JSON, JUnit XML, HTML, Markdown) take a RunReport and nothing else.
  */
 
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
+
+/**
+ * The run's verdict and its exit code (cli/exit.ts): conformant 0; non-conformant 1 (a MUST of
+ * the claimed class failed, or a baseline entry is stale); incomplete 1 (a MUST of the claimed
+ * class was skipped or not exercised); flaky 1 (a MUST failure that did not reproduce on
+ * replay); adapter-fault 3 (the adapter threw, hung, answered garbage or too much);
+ * budget-exhausted 4 (--budget ran out); harness-error 2 (linkspec itself failed, or SIGINT).
+ */
+export type RunVerdict = 'conformant' | 'non-conformant' | 'incomplete' | 'flaky' | 'adapter-fault' | 'budget-exhausted' | 'harness-error';
+
+/** Why a run ended early: the call that failed and a one-line reason (no stack trace). */
+export interface RunFault {
+  readonly kind: 'adapter-fault' | 'budget-exhausted' | 'harness-error';
+  /** Stable code: ADAPTER_TIMEOUT, ADAPTER_THREW, ADAPTER_GARBAGE, ADAPTER_TOO_LARGE, ADAPTER_MISSING_METHOD, DRIVER_ERROR, PROTOCOL_FAULT, BUDGET_EXHAUSTED, INTERRUPTED, HARNESS_ERROR ... */
+  readonly code: string;
+  /** The adapter call (or harness step) that failed, e.g. `observe after SCAN_QR A.c1 by A.primary`. */
+  readonly call: string;
+  readonly reason: string;
+  /** The check that was running, if any. */
+  readonly check?: string;
+}
+
+/** The conformance class claimed (model/classes.ts) and what of it was not exercised. */
+export interface ClaimOutcome {
+  readonly class: string;
+  readonly title: string;
+  /** The MUST requirements of the class: each must pass for a conformant verdict. */
+  readonly musts: readonly string[];
+  /** Capabilities a claim of the class needs. */
+  readonly capabilities: readonly string[];
+  /** Once per capability the adapter lacks: what it is and which MUSTs of the class it left unexercised. */
+  readonly missingCapabilities: readonly { readonly capability: string; readonly description: string; readonly requirements: readonly string[] }[];
+  /** MUSTs of the class that neither passed nor failed for another reason (not covered, stopped early). */
+  readonly notExercised: readonly string[];
+}
 
 /** Per requirement. `fail` only for MUST; a broken SHOULD is `non-strict`. */
 export type RequirementVerdict = 'pass' | 'fail' | 'non-strict' | 'skipped' | 'not-covered';
@@ -38,6 +73,11 @@ export interface Failure {
   readonly failingStep: number;
   /** Each field that differed at the failing step. */
   readonly differences: readonly { readonly field: string; readonly expected: string; readonly actual: string }[];
+  /**
+   * Present when the failure did not reproduce on replay: the difference was seen once (above)
+   * and the replay of the same path observed this instead. Counted as a failure (verdict flaky).
+   */
+  readonly flaky?: { readonly replayObserved: string; readonly replayPath: readonly StepRecord[] };
   /** fast-check seed and path, when the failure came from a property run. */
   readonly seed?: number;
   readonly counterexamplePath?: string;
@@ -53,6 +93,8 @@ export interface CheckResult {
   readonly status: CheckStatus;
   /** Present when skipped: which capability is missing, in words. */
   readonly skipReason?: string;
+  /** Present when skipped: the capabilities the adapter lacks (names of conformance/contract.ts). */
+  readonly lacking?: readonly string[];
   readonly durationMs: number;
   /** Model steps executed by this check. */
   readonly steps: number;
@@ -95,8 +137,12 @@ export interface RunReport {
   readonly tool: { readonly name: 'linkspec'; readonly version: string };
   readonly startedAt: string;
   readonly durationMs: number;
-  /** conformant: no MUST fails (after the baseline) and no baseline entry is stale. */
-  readonly verdict: 'conformant' | 'non-conformant';
+  /** See RunVerdict; conformant only when every MUST of the claimed class passed. */
+  readonly verdict: RunVerdict;
+  /** The class claimed (`--claim`, default full). */
+  readonly claim?: ClaimOutcome;
+  /** Why the run ended early (adapter-fault, budget-exhausted, harness-error). */
+  readonly fault?: RunFault;
   readonly adapter: { readonly name: string; readonly description: string; readonly capabilities: readonly string[] };
   readonly profile: { readonly name: string } & Record<string, unknown>;
   readonly options: {
@@ -105,6 +151,10 @@ export interface RunReport {
     readonly only?: readonly string[];
     /** `i/n` when this run is one shard (`--shard`); its report covers only that shard's checks. */
     readonly shard?: string;
+    /** The conformance class claimed (`--claim`). */
+    readonly claim?: string;
+    /** The run's budget (`--budget`). */
+    readonly budgetMs?: number;
   };
   readonly summary: {
     readonly requirements: Readonly<Record<RequirementVerdict, number>>;

@@ -21,12 +21,12 @@ describe('lockstep', () => {
     await expect(session.step({ type: 'REGISTER', account: 'A', idCheck: false })).rejects.toMatchObject({ code: 'ADAPTER_TIMEOUT' });
   });
 
-  it('reports a step whose adapter call throws as INTERNAL, with the message', async () => {
+  it('ends with an adapter fault naming the step when an adapter call throws: a crash is never a step result (issue 11)', async () => {
     const adapter = withDriver((d) => { d.register = async () => { throw new Error('boom'); }; });
     const session = await openLockstep({ adapter, profile: DEFAULT_PROFILE, createOracle });
-    const verdict = await session.step({ type: 'REGISTER', account: 'A', idCheck: false });
-    expect(verdict.record.ok).toBe(false);
-    expect(verdict.record.actual).toContain('INTERNAL');
-    expect(verdict.record.actual).toContain('boom');
+    await expect(session.step({ type: 'REGISTER', account: 'A', idCheck: false })).rejects.toMatchObject({
+      kind: 'adapter-fault', code: 'ADAPTER_THREW', call: expect.stringContaining('REGISTER'), message: expect.stringContaining('boom'),
+    });
+    expect(session.records).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ describe('parseRunArgs', () => {
 
   it('reads good arguments', () => {
     expect(parseRunArgs({ adapter: 'reference', out: 'o', seed: '-3', runs: '10', only: 'limit-01, EXP-01', check: 'property-random-walks', path: '1:2:3' }))
-      .toEqual({ seed: -3, runs: 10, only: ['LIMIT-01', 'EXP-01'], check: 'property-random-walks', path: '1:2:3' });
+      .toEqual({ seed: -3, runs: 10, only: ['LIMIT-01', 'EXP-01'], check: 'property-random-walks', path: '1:2:3', budgetMs: 1_800_000 });
   });
 });
 

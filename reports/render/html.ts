@@ -18,6 +18,7 @@ import { STATECHART_LEGEND } from './statechartLegend.js';
 import {
   checksFor, failedChecks, failureCounts, failuresByStanding, failureStanding, plural, formatDuration, percent, requirementById, RUN_VERDICT_MEANING,
   skippedChecks, VERDICT_MEANING, VERDICT_ORDER,
+  runVerdictNotes,
 } from './words.js';
 
 const STANDING_WORDS = {
@@ -77,7 +78,7 @@ function profileDetail(profile: RunReport['profile']): string {
 function reasons(report: RunReport): string {
   const failing = report.requirements.filter(failureCounts).map((r) => `${r.id} (MUST) fails: ${r.text}`);
   const stale = (report.baseline?.stale ?? []).map((id) => `baseline entry ${id} is stale: it no longer fails, remove it from ${report.baseline!.file}`);
-  const all = [...failing, ...stale];
+  const all = [...failing, ...stale, ...runVerdictNotes(report)];
   if (all.length === 0) return '';
   return `<div class="why"><strong>Why:</strong><ul>${all.map((r) => `<li>${t(r)}</li>`).join('')}</ul></div>`;
 }
@@ -93,7 +94,7 @@ function header(report: RunReport): string {
   const only = report.options.only && report.options.only.length > 0 ? report.options.only.join(', ') : 'all checks';
   return `<header class="run ${report.verdict}">
 <div class="title-row"><span class="badge">${t(report.verdict.toUpperCase())}</span><h1>linkspec conformance report: ${t(report.adapter.name)}</h1></div>
-<p class="lead">${t(report.verdict === 'conformant' ? 'Conformant' : 'Non-conformant')}: ${t(RUN_VERDICT_MEANING[report.verdict])}.</p>
+<p class="lead">${t(`${report.verdict[0]!.toUpperCase()}${report.verdict.slice(1)}`)}${report.claim ? t(` (claim: ${report.claim.class})`) : ''}: ${t(RUN_VERDICT_MEANING[report.verdict])}.</p>
 ${reasons(report)}
 <dl class="facts">
 ${fact('Adapter (implementation under test)', report.adapter.name, report.adapter.description)}

@@ -19,7 +19,7 @@
  */
 import type { CheckResult, Failure, RequirementResult, RunReport } from '../schema.js';
 import { escapeAttribute, escapeText } from './escape.js';
-import { checksFor, differencesInWords, failureCounts, pathInWords, plural, seconds, VERDICT_MEANING } from './words.js';
+import { checksFor, differencesInWords, failureCounts, pathInWords, plural, runVerdictNotes, seconds, VERDICT_MEANING } from './words.js';
 
 type Attributes = Readonly<Record<string, string | number | undefined>>;
 
@@ -132,6 +132,20 @@ function requirementSuite(report: RunReport, requirement: RequirementResult) {
   }, cases, report.startedAt);
 }
 
+/** The run's own outcome when it is neither conformant nor simply non-conformant: one failing case saying why. */
+function runSuiteOutcome(report: RunReport) {
+  const classname = 'run';
+  const notes = runVerdictNotes(report);
+  const message = notes[0] ?? report.verdict;
+  const cases: Case[] = [{
+    xml: element('testcase', { classname, name: `run verdict: ${report.verdict}`, time: seconds(report.durationMs) }, [
+      textElement('failure', { message, type: report.verdict }, notes.join('\n') || report.verdict, '      '),
+    ], '    '),
+    failed: true, skipped: false, ms: report.durationMs,
+  }];
+  return suite(`linkspec run (${report.verdict})`, { verdict: report.verdict, claim: report.claim?.class }, cases, report.startedAt);
+}
+
 function baselineSuite(report: RunReport) {
   const baseline = report.baseline!;
   const classname = 'baseline';
@@ -162,6 +176,7 @@ function baselineSuite(report: RunReport) {
 export function renderJunit(report: RunReport): string {
   const suites = report.requirements.map((r) => requirementSuite(report, r));
   if (report.baseline && (report.baseline.stale.length > 0 || report.baseline.accepted.length > 0)) suites.push(baselineSuite(report));
+  if (report.verdict !== 'conformant' && report.verdict !== 'non-conformant') suites.push(runSuiteOutcome(report));
   const all = suites.flatMap((s) => s.cases);
   const root = element('testsuites', {
     name: `linkspec ${report.adapter.name} (${report.verdict})`,

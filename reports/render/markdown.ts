@@ -10,6 +10,7 @@ import { escapeMarkdown as md, markdownCodeBlock } from './escape.js';
 import {
   checksFor, differencesInWords, failureCounts, failuresByStanding, failureStanding, formatDuration, pathInWords,
   percent, plural, requirementById, skippedChecks, VERDICT_MEANING, VERDICT_ORDER,
+  runVerdictNotes,
 } from './words.js';
 
 /** A PR comment has a size limit (GitHub: 65,536 characters); the HTML report has every failure. */
@@ -21,7 +22,8 @@ function verdictLine(report: RunReport): string {
   const icon = report.verdict === 'conformant' ? '✅' : '❌';
   const counts = VERDICT_ORDER.filter((v) => report.summary.requirements[v] > 0)
     .map((v) => `${report.summary.requirements[v]} ${v}`).join(', ');
-  return `## ${icon} linkspec: **${report.verdict}** (${md(report.adapter.name)})\n\n`
+  const notes = runVerdictNotes(report).map((n) => `- ${md(n)}\n`).join('');
+  return `## ${icon} linkspec: **${report.verdict}** (${md(report.adapter.name)})${report.claim ? ` · claim ${md(report.claim.class)}` : ''}\n\n${notes ? `${notes}\n` : ''}`
     + `Requirements: ${counts || 'none'} · checks: ${report.summary.checks.pass}/${report.summary.checks.total} passed, `
     + `${report.summary.checks.fail} failed, ${report.summary.checks.skipped} skipped · profile ${md(report.profile.name)} · `
     + `seed ${report.options.seed} · ${formatDuration(report.durationMs)}`;

@@ -20,6 +20,11 @@ export const VERDICT_MEANING: Readonly<Record<RequirementVerdict, string>> = {
 export const RUN_VERDICT_MEANING: Readonly<Record<RunReport['verdict'], string>> = {
   conformant: 'no MUST requirement fails (after the baseline) and no baseline entry is stale',
   'non-conformant': 'a MUST requirement fails outside the baseline, or a baseline entry is stale',
+  incomplete: 'a MUST requirement of the claimed class was skipped or not exercised: not a pass',
+  flaky: 'a MUST failure did not reproduce on replay: both observations are reported, counted as a failure',
+  'adapter-fault': 'the adapter threw, hung, answered garbage or too much: the run ended early',
+  'budget-exhausted': 'the run used its whole --budget before it finished',
+  'harness-error': 'linkspec itself failed or was interrupted: the run ended early',
 };
 
 /** `1.234 s`, `850 ms`, `2 min 5 s`: durations as a person reads them. */
@@ -103,4 +108,24 @@ export function skippedChecks(report: RunReport): { readonly check: CheckResult;
   return report.checks
     .filter((c) => c.status === 'skipped')
     .map((check) => ({ check, reason: check.skipReason ?? 'no reason given by the harness' }));
+}
+
+/**
+ * Why the run's verdict is what it is beyond failing requirements, one line each: the fault that
+ * ended it early, the claimed class's capabilities the adapter lacks (once per capability), MUSTs
+ * of the class not exercised, and flaky failures.
+ */
+export function runVerdictNotes(report: RunReport): string[] {
+  const lines: string[] = [];
+  const f = report.fault;
+  if (f) lines.push(`${f.kind} ${f.code} in ${f.call}${f.check ? ` (check ${f.check})` : ''}: ${f.reason}`);
+  const claim = report.claim;
+  if (claim) {
+    for (const m of claim.missingCapabilities) lines.push(`claim '${claim.class}' not exercised: the adapter lacks '${m.capability}' (${m.description}), needed by ${m.requirements.join(', ')}`);
+    if (claim.notExercised.length) lines.push(`claim '${claim.class}' not exercised: ${claim.notExercised.join(', ')} (no passing check)`);
+  }
+  for (const c of report.checks) {
+    if (c.failure?.flaky) lines.push(`flaky ${c.failure.requirement} in ${c.id}: seen once, the replay observed: ${c.failure.flaky.replayObserved}`);
+  }
+  return lines;
 }

@@ -73,7 +73,7 @@ const ALL_COVERED_SVG = STATECHART_SVG
   .replaceAll(' stroke-dasharray="4 3"', '').replaceAll(' stroke-width="3"', '');
 
 const BASE = {
-  schemaVersion: '1.0.0',
+  schemaVersion: '1.1.0',
   tool: { name: 'linkspec', version: '0.1.0' },
   startedAt: '2026-11-25T03:00:00.000Z',
   profile: { name: 'whatsapp', maxCompanions: 4, primaryDormancyMs: 1_209_600_000, companionIdleMs: 2_592_000_000 },

@@ -35,7 +35,7 @@ describe('renderJson', () => {
 
   it('is pretty-printed with a final newline', () => {
     const text = renderJson(passingReport);
-    expect(text.startsWith('{\n  "schemaVersion": "1.0.0",\n')).toBe(true);
+    expect(text.startsWith('{\n  "schemaVersion": "1.1.0",\n')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
   });
 

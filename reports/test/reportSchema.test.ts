@@ -61,6 +61,6 @@ describe('reportSchema', () => {
     expect(schema.required).not.toContain('baseline');
     expect(schema.required).not.toContain('statechartSvg');
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.properties.schemaVersion.const).toBe('1.0.0');
+    expect(schema.properties.schemaVersion.const).toBe('1.1.0');
   });
 });

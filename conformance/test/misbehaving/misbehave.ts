@@ -1,0 +1,134 @@
+/**
+ * Misbehaving adapters (issue 11): the worked example (conformance/test/fixtures/memoryAdapter.ts)
+ * with exactly one misbehaviour each. Each case file beside this one is a loadable adapter
+ * module (`--adapter ./conformance/test/misbehaving/<case>.ts`); gateFaults.test.ts runs them
+ * through the CLI and asserts the exit code, the time bound, report.json and no stack trace.
+ */
+import { deflateSync } from 'node:zlib';
+import type { Adapter, Capability, Driver } from '../../contract.js';
+import { createMemoryAdapter } from '../fixtures/memoryAdapter.js';
+
+export type Misbehaviour =
+  | 'hang-close' | 'hang-dispose' | 'hang-operation' | 'hang-observe-in-walks'
+  | 'huge-strings' | 'png-bomb' | 'png-bomb-interlaced' | 'png-50mb'
+  | 'null-observe' | 'throw-observe' | 'throw-open' | 'undefined-operation'
+  | 'capability-without-method' | 'no-capabilities' | 'slow-calls' | 'flaky-once' | 'garbage-result';
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A PNG file from its chunks (CRCs are not checked by the harness's guard; pngjs checks them). */
+function png(width: number, height: number, data: Buffer, options: { interlace?: boolean; extra?: Buffer } = {}): Uint8Array {
+  const chunk = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(body.length, 0);
+    head.write(type, 4, 'latin1');
+    return Buffer.concat([head, body, crc(Buffer.concat([Buffer.from(type, 'latin1'), body]))]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; ihdr[9] = 6; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = options.interlace ? 1 : 0;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...(options.extra ? [chunk('tEXt', options.extra)] : []),
+    chunk('IDAT', data),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function crc(bytes: Buffer): Buffer {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(~c >>> 0, 0);
+  return out;
+}
+
+/** A decompression bomb: a small file whose header declares 8000×8000 RGBA pixels (256 MB once inflated). */
+export function pngBomb(): Uint8Array {
+  const row = Buffer.alloc(1 + 8000 * 4);
+  const rows = 8000;
+  // Deflate row by row into one stream is what an encoder does; zeros compress ~1000:1.
+  return png(8000, 8000, deflateSync(Buffer.concat(Array.from({ length: rows }, () => row)), { level: 9 }));
+}
+
+/** A bomb a header check alone would miss: a 64×64 interlaced image whose data inflates to 200 MB. */
+export function interlacedBomb(): Uint8Array {
+  return png(64, 64, deflateSync(Buffer.alloc(200 * 1024 * 1024), { level: 9 }), { interlace: true });
+}
+
+/** A 50 MB PNG: a small image with a 50 MB text chunk. */
+export function png50mb(): Uint8Array {
+  return png(16, 16, deflateSync(Buffer.alloc(16 * 65)), { extra: Buffer.alloc(50 * 1024 * 1024, 0x41) });
+}
+
+export interface MisbehaveOptions {
+  /** After how many observe calls the walks' observe hangs (hang-observe-in-walks). */
+  readonly observeHangAfter?: number;
+  /** Delay of every call (slow-calls). */
+  readonly delayMs?: number;
+}
+
+export function misbehavingAdapter(kind: Misbehaviour, options: MisbehaveOptions = {}): Adapter {
+  const inner = createMemoryAdapter();
+  let observes = 0;
+  let flakyDone = false;
+  let keepAlive: NodeJS.Timeout | undefined;
+  const wrapDriver = (d: Driver): Driver => {
+    const w: Driver = Object.create(null);
+    for (const key of Object.keys(d) as (keyof Driver)[]) {
+      const fn = d[key] as unknown as (...a: unknown[]) => Promise<unknown>;
+      (w as unknown as Record<string, unknown>)[key] = kind === 'slow-calls'
+        ? async (...a: unknown[]) => { await sleep(options.delayMs ?? 100); return fn.apply(d, a); }
+        : (...a: unknown[]) => fn.apply(d, a);
+    }
+    switch (kind) {
+      case 'hang-close': keepAlive ??= setInterval(() => undefined, 1000); w.close = () => never(); break;
+      case 'hang-operation': w.register = () => never(); break;
+      case 'hang-observe-in-walks': w.observe = () => (++observes > (options.observeHangAfter ?? 40) ? never() : d.observe()); break;
+      case 'huge-strings': w.observe = async () => {
+        const view = await d.observe();
+        const primary = view.A.devices['A.primary'];
+        if (!primary) return view;
+        return { ...view, A: { ...view.A, devices: { ...view.A.devices, 'A.primary': { ...primary, messages: [...primary.messages, 'x'.repeat(20 * 1024 * 1024)] } } } };
+      }; break;
+      case 'png-bomb': w.qrImage = async (device) => { const r = await d.qrImage(device); return r.ok ? { ok: true, value: pngBomb() } : r; }; break;
+      case 'png-bomb-interlaced': w.qrImage = async (device) => { const r = await d.qrImage(device); return r.ok ? { ok: true, value: interlacedBomb() } : r; }; break;
+      case 'png-50mb': w.qrImage = async (device) => { const r = await d.qrImage(device); return r.ok ? { ok: true, value: png50mb() } : r; }; break;
+      case 'null-observe': w.observe = async () => null as never; break;
+      case 'throw-observe': w.observe = async () => { throw new Error('observe exploded\n    at somewhere (adapter.ts:1:1)'); }; break;
+      case 'undefined-operation': w.scanQr = async () => undefined as never; break;
+      case 'garbage-result': w.register = async () => ({ ok: false, code: 'TOTALLY_MADE_UP' }) as never; break;
+      case 'capability-without-method': delete (w as Partial<Driver>).injectDevice; break;
+      case 'flaky-once': w.scanQr = async (by, text, idCheck) => {
+        if (!flakyDone) { flakyDone = true; return { ok: false, code: 'LIMIT_REACHED' }; }
+        return d.scanQr(by, text, idCheck);
+      }; break;
+      default: break;
+    }
+    return w;
+  };
+  const capabilities: ReadonlySet<Capability> = kind === 'no-capabilities' ? new Set() : inner.capabilities;
+  return {
+    name: `misbehaving-${kind}`,
+    description: `the worked example, misbehaving: ${kind}`,
+    capabilities,
+    async open(profile) {
+      if (kind === 'throw-open') throw new Error('open exploded');
+      return wrapDriver(await inner.open(profile));
+    },
+    async dispose() {
+      if (kind === 'hang-dispose') {
+        keepAlive = setInterval(() => undefined, 1000); // a live handle, as a real server would keep
+        return never();
+      }
+      if (keepAlive) clearInterval(keepAlive);
+      await inner.dispose?.();
+    },
+  };
+}
