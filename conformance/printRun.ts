@@ -31,6 +31,7 @@ export function formatRunSummary(report: RunReport): string {
     for (const m of report.claim.missingCapabilities) lines.push(`    '${m.capability}' - ${m.description} Needed by ${m.requirements.join(', ')}.`);
     if (report.claim.notExercised.length) lines.push(`    no passing check: ${report.claim.notExercised.join(', ')}`);
   }
+  if (report.claim?.kitGaps?.length) lines.push(`  kit gap: no check of this kit exercises ${report.claim.kitGaps.join(', ')} yet (MUST; not counted against the implementation)`);
   for (const check of report.checks) {
     const f = check.failure;
     if (!f) continue;

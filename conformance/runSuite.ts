@@ -273,22 +273,28 @@ interface ReportInput {
 }
 
 /** The claim's outcome: which MUSTs of the class did not pass, grouped once per capability the adapter lacks. */
-export function claimOutcome(claim: ClassId, judged: readonly RequirementId[], requirements: RunReport['requirements'], capabilities: ReadonlySet<string>): ClaimOutcome {
+export function claimOutcome(claim: ClassId, judged: readonly RequirementId[], requirements: RunReport['requirements'], capabilities: ReadonlySet<string>, endedEarly = false): ClaimOutcome {
   const spec = conformanceClass(claim);
   const musts = classMusts(claim).filter((r) => judged.includes(r));
   const byCapability = new Map<Capability, RequirementId[]>();
   const notExercised: RequirementId[] = [];
+  const kitGaps: RequirementId[] = [];
   for (const id of musts) {
-    const verdict = requirements.find((r) => r.id === id)?.verdict;
-    if (verdict === 'pass' || verdict === 'fail') continue;
+    const result = requirements.find((r) => r.id === id);
+    if (result?.verdict === 'pass' || result?.verdict === 'fail') continue;
     const lacking = missing(REQUIREMENT_NEEDS[id] ?? [], capabilities as ReadonlySet<Capability>);
-    if (!lacking.length) notExercised.push(id);
     for (const c of lacking) byCapability.set(c, [...(byCapability.get(c) ?? []), id]);
+    if (lacking.length) continue;
+    // No check of this kit ran for it at all (none planned, none skipped, none stopped early):
+    // a gap in the kit, reported, not held against the implementation.
+    if (!endedEarly && result?.verdict === 'not-covered' && !result.checks.length) kitGaps.push(id);
+    else notExercised.push(id);
   }
   return {
     class: claim, title: spec.title, musts, capabilities: [...spec.capabilities],
     missingCapabilities: [...byCapability].map(([capability, ids]) => ({ capability, description: CAPABILITIES[capability], requirements: ids })),
     notExercised,
+    ...(kitGaps.length ? { kitGaps } : {}),
   };
 }
 
@@ -319,7 +325,7 @@ export async function buildReport(input: ReportInput): Promise<RunReport> {
   const mustFails = requirements.filter((r) => r.verdict === 'fail' && !r.baselined);
   const flaky = results.some((r) => r.failure?.flaky && requirement(r.failure.requirement as RequirementId).level === 'MUST' && inClass.has(r.failure.requirement));
   const capabilities = new Set<string>(options.adapter.capabilities);
-  const claimed = claimOutcome(claim, ids, requirements, capabilities);
+  const claimed = claimOutcome(claim, ids, requirements, capabilities, fault !== undefined);
   const verdict = runVerdict(fault, mustFails, (baseline?.stale.length ?? 0) > 0, flaky, claimed);
   const failing = new Set(requirements.filter((r) => r.verdict === 'fail' || r.verdict === 'non-strict').map((r) => r.id));
   let statechartSvg: string | undefined;

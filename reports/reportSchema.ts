@@ -86,6 +86,7 @@ export const runReportSchema = z.strictObject({
     capabilities: ids,
     missingCapabilities: z.array(z.strictObject({ capability: z.string(), description: z.string(), requirements: ids })),
     notExercised: ids,
+    kitGaps: ids.optional(),
   }).optional(),
   fault: z.strictObject({
     kind: z.enum(['adapter-fault', 'budget-exhausted', 'harness-error']),

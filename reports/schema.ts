@@ -37,8 +37,13 @@ export interface ClaimOutcome {
   readonly capabilities: readonly string[];
   /** Once per capability the adapter lacks: what it is and which MUSTs of the class it left unexercised. */
   readonly missingCapabilities: readonly { readonly capability: string; readonly description: string; readonly requirements: readonly string[] }[];
-  /** MUSTs of the class that neither passed nor failed for another reason (not covered, stopped early). */
+  /** MUSTs of the class that neither passed nor failed for another reason (checks stopped early, not reached). */
   readonly notExercised: readonly string[];
+  /**
+   * MUSTs of the class that no check of this kit exercised at all (none planned for them): a gap
+   * in the kit, reported here and in the summary, not counted against the implementation.
+   */
+  readonly kitGaps?: readonly string[];
 }
 
 /** Per requirement. `fail` only for MUST; a broken SHOULD is `non-strict`. */

@@ -123,6 +123,7 @@ export function runVerdictNotes(report: RunReport): string[] {
   if (claim) {
     for (const m of claim.missingCapabilities) lines.push(`claim '${claim.class}' not exercised: the adapter lacks '${m.capability}' (${m.description}), needed by ${m.requirements.join(', ')}`);
     if (claim.notExercised.length) lines.push(`claim '${claim.class}' not exercised: ${claim.notExercised.join(', ')} (no passing check)`);
+    if (claim.kitGaps?.length) lines.push(`claim '${claim.class}': no check of this kit exercises ${claim.kitGaps.join(', ')} yet (a gap in the kit, not counted against the implementation)`);
   }
   for (const c of report.checks) {
     if (c.failure?.flaky) lines.push(`flaky ${c.failure.requirement} in ${c.id}: seen once, the replay observed: ${c.failure.flaky.replayObserved}`);
