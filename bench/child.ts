@@ -3,12 +3,15 @@
  * asked for their RSS, stopped. Every wait is bounded.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { latestCodeInFile } from '../reference/server/verification.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const START_TIMEOUT_MS = 20_000;
 
 export interface ChildServer {
   readonly url: string;
+  /** The number-verification code the server last sent to `phone` (LIFE-03), read from its codes file. */
+  verificationCode(phone: string): string | null;
   /** Resident set size of the server process after two GCs (bytes). */
   rss(): Promise<number>;
   stop(): Promise<void>;
@@ -29,10 +32,11 @@ export function startChildServer(mode: ServerMode, nodeFlags: readonly string[] 
   const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', 'bench/serverProcess.ts', mode], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`bench server (${mode}) did not start within ${START_TIMEOUT_MS} ms`)); }, START_TIMEOUT_MS);
-    child.once('message', (m: { url?: string }) => {
+    child.once('message', (m: { url?: string; codesFile?: string }) => {
       clearTimeout(timer);
       resolve({
         url: m.url!,
+        verificationCode: (phone) => (m.codesFile ? latestCodeInFile(m.codesFile, phone) : null),
         rss: () => new Promise((res) => {
           const onMessage = (r: { rss?: number }) => { if (typeof r?.rss === 'number') { child.off('message', onMessage); res(r.rss); } };
           child.on('message', onMessage);
@@ -62,7 +66,7 @@ export function startServe(): Promise<ChildServer> {
       const url = /ws:\/\/[\d.]+:\d+/.exec(out)?.[0];
       if (url) {
         clearTimeout(timer);
-        resolve({ url, rss: () => Promise.reject(new Error('no IPC')), stop: stopper(child) });
+        resolve({ url, verificationCode: () => null, rss: () => Promise.reject(new Error('no IPC')), stop: stopper(child) });
       }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`linkspec serve exited ${code}: ${out}`)); });

@@ -20,7 +20,7 @@ export async function benchPairing(options: { ms?: number; lanes?: number; profi
   const server = await startChildServer('reference', options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []);
   const open: DeviceClient[] = [];
   const device = (role: 'primary' | 'companion', name: string) => {
-    const c = new DeviceClient({ url: server.url, role, name, platform: 'web', profile: DEFAULT_PROFILE });
+    const c = new DeviceClient({ url: server.url, role, name, platform: 'web', profile: DEFAULT_PROFILE, verificationCode: (phone) => server.verificationCode(phone) });
     open.push(c);
     return c;
   };

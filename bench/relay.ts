@@ -64,7 +64,7 @@ async function authenticated(url: string, client: DeviceClient): Promise<RawSock
 }
 
 async function referenceRig(server: ChildServer): Promise<Rig> {
-  const device = (role: 'primary' | 'companion', name: string) => new DeviceClient({ url: server.url, role, name, platform: 'web', profile: DEFAULT_PROFILE });
+  const device = (role: 'primary' | 'companion', name: string) => new DeviceClient({ url: server.url, role, name, platform: 'web', profile: DEFAULT_PROFILE, verificationCode: (phone) => server.verificationCode(phone) });
   const a = device('primary', 'A phone');
   const b = device('primary', 'B phone');
   await a.register('+2001', { idCheck: false });

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStorage } from '../reference/storage/memory.js';
 import { SqliteStorage } from '../reference/storage/sqlite.js';
+import { FileVerificationSender } from '../reference/server/verification.js';
 
 const mode = process.argv[2] ?? 'reference';
 
@@ -49,11 +50,15 @@ async function startRaw(): Promise<string> {
   return `ws://127.0.0.1:${address.port}`;
 }
 
+/** Number-verification codes (LIFE-03) go to this file, one JSON line each; the bench's phones read it. */
+const codesFile = join(tmpdir(), `linkspec-bench-codes-${process.pid}.jsonl`);
+process.on('exit', () => rmSync(codesFile, { force: true }));
+
 async function startReference(sqlite: boolean): Promise<string> {
   const file = join(tmpdir(), `linkspec-bench-${process.pid}.db`);
   if (sqlite) process.on('exit', () => { for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true }); });
   const storage = sqlite ? new SqliteStorage(file) : new MemoryStorage();
-  const server = new ReferenceServer({ storage, limits: { frameBurst: 1e9, framesPerSecond: 1e9 } });
+  const server = new ReferenceServer({ storage, limits: { frameBurst: 1e9, framesPerSecond: 1e9 }, verificationSender: new FileVerificationSender(codesFile) });
   return server.start();
 }
 
@@ -67,4 +72,4 @@ process.on('message', (m: { cmd?: string }) => {
 });
 // A normal exit on SIGINT, so `--cpu-prof` writes its profile.
 process.on('SIGINT', () => process.exit(0));
-process.send?.({ url });
+process.send?.({ url, codesFile });

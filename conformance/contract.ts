@@ -32,6 +32,7 @@ export const CAPABILITIES = {
   'server-injection': 'The server can be made to add a device the primary did not sign (AUTH-02).',
   'traffic-inspection': 'What the server relays can be read, to check it is ciphertext (E2E-01).',
   'device-list-inspection': 'Signed device lists can be fetched and checked (LIFE-02).',
+  'key-change-notice': 'A device tells its user when another account\'s primary key changed (a safety-number change, LIFE-03).',
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -86,6 +87,11 @@ export interface Driver {
   injectedDeviceReceived?(account: AccountId, name: string): Promise<number>;
   /** capability 'traffic-inspection': every payload the server relayed since the world began. */
   relayedPayloads?(): Promise<readonly string[]>;
+  /**
+   * capability 'key-change-notice' (LIFE-03): the accounts whose primary key `device` saw change
+   * (one entry per change, oldest first), as its user was told ("the safety number changed").
+   */
+  keyChangeNotices?(device: DeviceId): Promise<readonly AccountId[]>;
 
   close(): Promise<void>;
 }

@@ -21,8 +21,11 @@ async function until(what: string, done: () => boolean, ms = WAIT_MS): Promise<v
   }
 }
 
-function device(url: string, role: 'primary' | 'companion', name: string): DeviceClient {
-  return new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE });
+/** The number-verification codes the server sent (LIFE-03): the canary's phones read their SMS here. */
+export type CodeReader = (phone: string) => string | null;
+
+function device(url: string, role: 'primary' | 'companion', name: string, codes?: CodeReader): DeviceClient {
+  return new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE, verificationCode: codes });
 }
 
 /** Link `companion` (connected) to `primary` by QR, as a user would. */
@@ -43,9 +46,9 @@ export class Canary {
 
   private constructor(private readonly url: string, readonly a: DeviceClient, readonly aLaptop: DeviceClient, readonly b: DeviceClient) {}
 
-  static async start(url: string): Promise<Canary> {
-    const a = device(url, 'primary', 'canary A phone');
-    const b = device(url, 'primary', 'canary B phone');
+  static async start(url: string, codes: CodeReader): Promise<Canary> {
+    const a = device(url, 'primary', 'canary A phone', codes);
+    const b = device(url, 'primary', 'canary B phone', codes);
     const aLaptop = device(url, 'companion', 'canary A laptop');
     for (const [c, phone] of [[a, Canary.PHONE_A], [b, Canary.PHONE_B]] as const) {
       const r = await c.register(phone, { idCheck: false });

@@ -23,7 +23,7 @@ import { signDeviceList } from '../reference/crypto/linking.js';
 import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes, CLOSE } from '../reference/protocol/constants.js';
 import { ReferenceServer } from '../reference/server/server.js';
 import { fromBase64 } from '../reference/crypto/keys.js';
-import { Canary, type CanaryOutcome } from './canary.js';
+import { Canary, type CanaryOutcome, type CodeReader } from './canary.js';
 import { describeFrame, fuzzFrameArb, hardOversized, materialise, type FuzzFrame, type FuzzPool } from './frames.js';
 import { FuzzSocket, type Exchange } from './socket.js';
 
@@ -108,7 +108,7 @@ export function judge(f: FuzzFrame, e: Exchange): { outcome: string; failure?: F
 interface Session { socket: FuzzSocket; pool: FuzzPool }
 
 /** Open a connection in `role` with fresh keys; the replayed signature is over the FIRST nonce seen. */
-async function openSession(url: string, role: (typeof ROLES)[number], phone: string, canary: Canary, replay: { sig?: string }): Promise<Session> {
+async function openSession(url: string, role: (typeof ROLES)[number], phone: string, canary: Canary, replay: { sig?: string }, codes: CodeReader): Promise<Session> {
   const socket = await FuzzSocket.open(url);
   const keys = generateDeviceKeys();
   const id = toBase64(keys.signing.publicKey);
@@ -123,6 +123,9 @@ async function openSession(url: string, role: (typeof ROLES)[number], phone: str
   } else if (role === 'primary') {
     const devices = [{ id, identityKey: id }];
     const signature = toBase64(signDeviceList(keys.signing.secretKey, { account: phone, version: 1, devices }));
+    // LIFE-03: prove the number with the code the server sent out of band.
+    await socket.request({ type: 'verify.request', phone }, ANSWER_TIMEOUT_MS);
+    await socket.request({ type: 'verify.confirm', phone, code: codes(phone) ?? 'none' }, ANSWER_TIMEOUT_MS);
     await socket.request({ type: 'register', phone, replace: false, ...announce, list: { version: 1, devices, signature } }, ANSWER_TIMEOUT_MS);
   }
   const pool: FuzzPool = {
@@ -132,12 +135,12 @@ async function openSession(url: string, role: (typeof ROLES)[number], phone: str
   return { socket, pool };
 }
 
-async function worker(url: string, w: number, frames: number, options: Required<Pick<FuzzOptions, 'seed' | 'framesPerConnection'>>, canary: Canary, tally: Tally, progress: () => void): Promise<void> {
+async function worker(url: string, w: number, frames: number, options: Required<Pick<FuzzOptions, 'seed' | 'framesPerConnection'>>, canary: Canary, tally: Tally, progress: () => void, codes: CodeReader): Promise<void> {
   const replay: { sig?: string } = {};
   let done = 0;
   for (let gen = 0; done < frames; gen++) {
     const role = ROLES[(w + gen) % ROLES.length]!;
-    const { socket, pool } = await openSession(url, role, `+1999${w}0${gen}`, canary, replay);
+    const { socket, pool } = await openSession(url, role, `+1999${w}0${gen}`, canary, replay, codes);
     const count = Math.min(options.framesPerConnection, frames - done);
     const batch: FuzzFrame[] = fc.sample(fuzzFrameArb(pool), { seed: (options.seed + w * 1_000_003 + gen * 7919) | 0, numRuns: count });
     // Every 16th connection ends with a frame above the hard limit (it costs the connection).
@@ -207,7 +210,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   let canaryOutcome: CanaryOutcome = { ok: false, rounds: 0, reason: 'not started' };
   let floodOutcome: FuzzReport['flood'] = { frames: 0, ok: 0, rateLimited: 0, otherConnectionServed: false };
   try {
-    const canary = await Canary.start(url);
+    const canary = await Canary.start(url, (phone) => server.verificationCode(phone));
     const workers = options.workers ?? 8;
     let done = 0;
     const progress = () => { if (++done % 1000 === 0) options.onProgress?.(done); };
@@ -215,7 +218,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     const rounds = (async () => { while (fuzzing) { await canary.round(); await new Promise((r) => setTimeout(r, 100)); } })();
     await Promise.all(Array.from({ length: workers }, (_, w) => {
       const share = Math.floor(options.frames / workers) + (w < options.frames % workers ? 1 : 0);
-      return worker(url, w, share, { seed: options.seed, framesPerConnection: options.framesPerConnection ?? 500 }, canary, tally, progress);
+      return worker(url, w, share, { seed: options.seed, framesPerConnection: options.framesPerConnection ?? 500 }, canary, tally, progress, (phone) => server.verificationCode(phone));
     }));
     fuzzing = false;
     await rounds;

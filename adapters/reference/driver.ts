@@ -29,6 +29,7 @@ import type { Profile } from '../../model/profile.js';
 import type { DeviceInfo, Driver, Outcome } from '../../conformance/contract.js';
 import { DeviceClient, type ClientStatus, type DeviceClientOptions } from '../../reference/client/device.js';
 import { WireConnection } from '../../reference/client/wire.js';
+import { codeFromTestControl } from '../../reference/client/verificationCodes.js';
 import type { InspectView } from '../../reference/server/testControl.js';
 import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
 
@@ -114,7 +115,12 @@ export class ReferenceDriver implements Driver {
   private newClient(device: DeviceId, info: DeviceInfo, role: 'primary' | 'companion'): DeviceClient {
     const nodes = this.server.nodes;
     const url = nodes && nodes.length > 0 ? nodes[this.placed++ % nodes.length] : this.server.url;
-    const options: DeviceClientOptions = { url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults };
+    const options: DeviceClientOptions = {
+      url, role, name: info.name, platform: info.platform, profile: this.profile, faults: this.faults,
+      // The SMS reaches the phone: the driver reads the outbox of the node the phone talks to,
+      // through test control (LIFE-03; codes live in that node's memory).
+      verificationCode: (phone) => codeFromTestControl(url, phone),
+    };
     return role === 'companion' && this.companion ? this.companion(options) : new DeviceClient(options);
   }
 
@@ -124,15 +130,20 @@ export class ReferenceDriver implements Driver {
     return this.settle(() => this.newPrimary(account, options.idCheck, false));
   }
 
-  reregister(account: AccountId): Promise<OpResult> {
+  /**
+   * REREGISTER (LIFE-01, LIFE-03): a new phone with a fresh key takes the number. `proof: false`:
+   * it confirms a code that is not the one sent (a stranger without the SMS); the server refuses
+   * NUMBER_NOT_VERIFIED and the old primary stays.
+   */
+  reregister(account: AccountId, options: { proof: boolean } = { proof: true }): Promise<OpResult> {
     const old = this.clients.get(primaryOf(account));
-    return this.settle(() => this.newPrimary(account, old?.idCheck ?? false, true));
+    return this.settle(() => this.newPrimary(account, old?.idCheck ?? false, true, options.proof));
   }
 
-  private async newPrimary(account: AccountId, idCheck: boolean, replace: boolean): Promise<OpResult> {
+  private async newPrimary(account: AccountId, idCheck: boolean, replace: boolean, proof = true): Promise<OpResult> {
     const id = primaryOf(account);
     const client = this.newClient(id, { name: id, platform: 'reference-phone' }, 'primary');
-    const r = await client.register(PHONES[account], { idCheck, replace });
+    const r = await client.register(PHONES[account], { idCheck, replace, proof: proof ? { kind: 'code' } : { kind: 'guess', code: 'not-the-code' } });
     if (!r.ok) { await client.close(); return r; }
     const old = this.clients.get(id);
     // The model keeps the notices a re-registering primary already received (only messages go).
@@ -401,6 +412,12 @@ export class ReferenceDriver implements Driver {
       all.push(...r.value);
     }
     return all;
+  }
+
+  async keyChangeNotices(device: DeviceId): Promise<readonly AccountId[]> {
+    await this.quiesce();
+    const changes = this.clients.get(device)?.keyChanges ?? [];
+    return changes.map((c) => ACCOUNTS.find((a) => PHONES[a] === c.phone)).filter((a): a is AccountId => a !== undefined);
   }
 
   /** The client behind a symbolic device (tests and the demo use it; the harness does not). The caller may act through it, so the quiet view is dropped. */

@@ -26,7 +26,7 @@ export interface ReferenceAdapterOptions {
 
 export const COMMON: Capability[] = [
   'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle',
-  'server-injection', 'traffic-inspection',
+  'server-injection', 'traffic-inspection', 'key-change-notice',
 ];
 
 /** A fresh in-process reference server (virtual clock, memory storage, test control) that can restart on its storage. */

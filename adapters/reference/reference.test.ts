@@ -284,6 +284,48 @@ describe('reference adapter: offline, expiry, messaging (OFF-*, EXP-*, E2E-*)', 
 });
 
 describe('reference adapter: lifecycle and restart (LIFE-*)', () => {
+  it('LIFE-03: a re-registration without proof is refused NUMBER_NOT_VERIFIED and changes nothing', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    await link(d, 'A.c1');
+    const before = await d.observe();
+    expect(await d.reregister('A', { proof: false })).toEqual({ ok: false, code: 'NUMBER_NOT_VERIFIED' });
+    expect(await d.observe()).toEqual(before);
+    expect(await d.reregister('B', { proof: true })).toEqual({ ok: true });
+  });
+
+  it('LIFE-03: a contact surfaces the changed primary key (safety-number change), once per change', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    expect(await d.send('B.primary', 'hello')).toEqual({ ok: true });
+    expect(await d.keyChangeNotices('B.primary')).toEqual([]);
+    expect(await d.reregister('A')).toEqual({ ok: true });
+    expect(await d.send('B.primary', 'again')).toEqual({ ok: true });
+    expect(await d.keyChangeNotices('B.primary')).toEqual(['A']);
+    expect((await d.observe()).A.devices['A.primary']?.messages).toEqual(['again']);
+  });
+
+  it('OFF-02 (seed 697994388, companion): a message from a companion of the old primary still reaches its offline contact', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    await link(d, 'A.c1');
+    expect(await d.setOnline('B.primary', false)).toEqual({ ok: true });
+    expect(await d.send('A.c1', 'm5')).toEqual({ ok: true });
+    expect(await d.reregister('A')).toEqual({ ok: true });
+    expect(await d.setOnline('B.primary', true)).toEqual({ ok: true });
+    expect((await d.observe()).B.devices['B.primary']?.messages).toEqual(['m5']);
+  });
+
+  it('OFF-02 (seed 697994388): a message from the old primary, queued before it re-registered, still reaches its offline contact', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    expect(await d.setOnline('B.primary', false)).toEqual({ ok: true });
+    expect(await d.send('A.primary', 'm3')).toEqual({ ok: true });
+    expect(await d.reregister('A')).toEqual({ ok: true });
+    expect(await d.setOnline('B.primary', true)).toEqual({ ok: true });
+    expect((await d.observe()).B.devices['B.primary']?.messages).toEqual(['m3']);
+  });
+
   it('LIFE-01: re-registration and logout sign every companion out; LIFE-02: each change raises the version', async () => {
     const d = await world();
     await twoAccounts(d);

@@ -87,7 +87,7 @@ describe('quiescence and restart', () => {
     let storage = new SqliteStorage(file);
     let server = new ReferenceServer({ storage });
     const url = await server.start();
-    const mk = (role: 'primary', name: string) => new DeviceClient({ url, role, name, platform: 'phone', profile: DEFAULT_PROFILE });
+    const mk = (role: 'primary', name: string) => new DeviceClient({ url, role, name, platform: 'phone', profile: DEFAULT_PROFILE, verificationCode: (p) => server.verificationCode(p) });
     const alice = mk('primary', 'alice');
     const bob = mk('primary', 'bob');
     await alice.register('+1', { idCheck: false });

@@ -7,6 +7,9 @@
  * - Time: with `--test-control`, virtual time moves only by `tc.advance` (the harness drives it;
  *   `tc.reset` starts a fresh in-memory SQLite world). Without it, the virtual clock follows the
  *   wall clock (advanced once a second), so dormancy and idleness happen in real days.
+ * - Number verification (LIFE-03): every registration needs a one-time code sent to the number
+ *   out of band. There is no SMS gateway: `--verification-out FILE` appends `{"phone","code"}`
+ *   JSON lines to FILE, `-` (the default) prints `verification code for PHONE: CODE` on stdout.
  * - WARNING: --test-control lets any client read and change the whole server. Tests only.
  * Exit: 0 after a clean shutdown, 2 on a bad argument (BAD_PORT) or when the port is taken
  * (SERVE_FAILED).
@@ -18,8 +21,15 @@ import { MemoryStorage } from '../../reference/storage/memory.js';
 import { SqliteStorage } from '../../reference/storage/sqlite.js';
 import type { Storage } from '../../reference/storage/storage.js';
 import { checkClusterUrls, startClusterNode } from '../../reference/bus/node.js';
+import { FileVerificationSender, type VerificationSender } from '../../reference/server/verification.js';
 
-export interface ServeArgs { host: string; port: string; db: string; testControl?: boolean; store?: string; schema?: string; bus?: string }
+export interface ServeArgs { host: string; port: string; db: string; testControl?: boolean; store?: string; schema?: string; bus?: string; verificationOut: string }
+
+/** Where `serve` sends number-verification codes (the stand-in for an SMS gateway). */
+export function verificationSenderFor(out: string): VerificationSender {
+  if (out === '-') return { send: (phone, code) => { process.stdout.write(`verification code for ${phone}: ${code}\n`); } };
+  return new FileVerificationSender(out);
+}
 
 export function storageFor(db: string): { storage: Storage; createStorage: () => Storage; label: string } {
   if (db === ':memory:') return { storage: new MemoryStorage(), createStorage: () => new MemoryStorage(), label: 'in memory' };
@@ -32,6 +42,7 @@ export const registerServe: RegisterCommand = (program, setExit) => {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--port <n>', 'TCP port (0: any free port)', '8080')
     .option('--db <file>', "SQLite file, or ':memory:'", 'linkspec-reference.db')
+    .option('--verification-out <file>', "where number-verification codes go (LIFE-03): a file of JSON lines, or '-' for stdout", '-')
     .option('--test-control', 'enable the test-control extension (virtual clock driven by tc.advance; tests only)')
     .option('--store <url>', 'cluster node: the shared PostgreSQL store (postgres://…); needs --bus')
     .option('--schema <name>', 'cluster node: the PostgreSQL schema the nodes share', 'linkspec')
@@ -41,7 +52,7 @@ export const registerServe: RegisterCommand = (program, setExit) => {
       if (!/^\d+$/.test(args.port) || port > 65535) throw new UsageError('BAD_PORT', `--port '${args.port}': expected 0..65535`);
       if (args.store !== undefined || args.bus !== undefined) return serveClusterNode(args, port, setExit);
       const { storage, createStorage, label } = storageFor(args.db);
-      const server = new ReferenceServer({ storage, createStorage, testControl: args.testControl === true, host: args.host, port });
+      const server = new ReferenceServer({ storage, createStorage, testControl: args.testControl === true, host: args.host, port, verificationSender: verificationSenderFor(args.verificationOut) });
       let url: string;
       try {
         url = await server.start();
@@ -81,7 +92,7 @@ async function serveClusterNode(args: ServeArgs, port: number, setExit: (code: n
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(args.schema ?? 'linkspec')) throw new UsageError('BAD_ARGUMENT', `--schema '${args.schema}': a-z, 0-9 and _ only`);
   let node;
   try {
-    node = await startClusterNode({ store: args.store, schema: args.schema, bus: args.bus, host: args.host, port, testControl: args.testControl === true });
+    node = await startClusterNode({ store: args.store, schema: args.schema, bus: args.bus, host: args.host, port, testControl: args.testControl === true, verificationSender: verificationSenderFor(args.verificationOut) });
   } catch (error) {
     throw new UsageError('SERVE_FAILED', `cluster node: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -4,6 +4,7 @@
  * (ClusterLink). `linkspec serve --store postgres://… --bus redis://…` and the cluster adapter
  * (adapters/cluster) both start nodes through here.
  */
+import type { VerificationSender } from '../server/verification.js';
 import { randomBytes } from 'node:crypto';
 import { ReferenceServer } from '../server/server.js';
 import { PostgresStorage } from '../storage/postgres.js';
@@ -23,6 +24,8 @@ export interface ClusterNodeOptions {
   readonly port?: number;
   readonly testControl?: boolean;
   readonly faults?: FaultSet;
+  /** Where number-verification codes go out of band (LIFE-03; server.ts ServerOptions). */
+  readonly verificationSender?: VerificationSender;
 }
 
 export interface ClusterNode {
@@ -49,7 +52,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
     link = new ClusterLink(node, storage, bus);
     const server = new ReferenceServer({
       storage, clock: new StoreClock(storage), cluster: link, testControl: options.testControl,
-      host: options.host, port: options.port, faults: options.faults,
+      host: options.host, port: options.port, faults: options.faults, verificationSender: options.verificationSender,
     });
     const url = await server.start();
     return {

@@ -20,11 +20,11 @@ import { signDeviceList } from '../crypto/linking.js';
 import { formatPairingCode, generatePairingCode } from '../crypto/pairingCode.js';
 import { encodeQrText } from '../qr/qrText.js';
 import { renderQrPng, renderQrTerminal } from '../qr/render.js';
-import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes } from '../protocol/constants.js';
+import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes, transferBytes } from '../protocol/constants.js';
 import { NO_FAULTS, type FaultSet } from '../faults.js';
 import { approveLink, type LinkTarget } from './approve.js';
 import { answerLinkOffer, type LinkOffer } from './offer.js';
-import { TrustStore, type TrustedDevice, type WireDeviceInfo, type WireDevicesAnswer } from './trust.js';
+import { TrustStore, type KeyChange, type TrustedDevice, type WireDeviceInfo, type WireDevicesAnswer } from './trust.js';
 import { WireConnection, type ServerPush, type WireResult } from './wire.js';
 
 export type ClientStatus = 'idle' | 'linking' | 'linked' | 'signed-out';
@@ -40,7 +40,23 @@ export interface DeviceClientOptions {
   readonly profile: Profile;
   /** Known-bad switches (reference/faults.ts), for testing the conformance suite; none by default. */
   readonly faults?: FaultSet;
+  /**
+   * How the user reads the number-verification code that reached the phone out of band (LIFE-03):
+   * an SMS in production; tests read the server's outbox. Without it, registering sends no code.
+   */
+  readonly verificationCode?: (phone: string) => Promise<string | null> | string | null;
 }
+
+/** How a registration proves the number (LIFE-03). */
+export type RegistrationProof =
+  /** Request a verification code and confirm it (read through `verificationCode`). */
+  | { readonly kind: 'code' }
+  /** Request a code but confirm this one instead (a stranger guessing; tests). */
+  | { readonly kind: 'guess'; readonly code: string }
+  /** No proof at all. */
+  | { readonly kind: 'none' }
+  /** The current primary's transfer signature (`DeviceClient.transferSignature`) and the list version it read. */
+  | { readonly kind: 'transfer'; readonly signature: string; readonly version: number };
 
 type Linking =
   | { kind: 'qr'; secret: Uint8Array; ref: string | null }
@@ -67,6 +83,7 @@ export class DeviceClient {
 
   private readonly profile: Profile;
   private readonly faults: FaultSet;
+  private readonly readVerificationCode: DeviceClientOptions['verificationCode'];
   private wire: WireConnection | undefined;
   private linking: Linking | null = null;
   private bound = false;
@@ -82,6 +99,7 @@ export class DeviceClient {
     this.platform = options.platform;
     this.profile = options.profile;
     this.faults = options.faults ?? NO_FAULTS;
+    this.readVerificationCode = options.verificationCode;
     this.trust.trustServer = this.faults.has('trusts-server-devices');
   }
 
@@ -93,6 +111,8 @@ export class DeviceClient {
     return this.busy ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
   }
   get identityKey(): string { return toBase64(this.keys.signing.publicKey); }
+  /** LIFE-03: every change of another account's primary key this device noticed (safety-number changes), oldest first. */
+  get keyChanges(): readonly KeyChange[] { return this.trust.keyChanges; }
   /** The QR reference shown now, or null. */
   get currentRef(): string | null { return this.linking?.kind === 'qr' ? this.linking.ref : null; }
 
@@ -154,16 +174,31 @@ export class DeviceClient {
 
   // ---- primary: registration and lifecycle (LIFE-01) -----------------------------------
 
-  /** Register this device as the primary of `phone` (`replace`: re-register a new phone). */
-  async register(phone: string, options: { idCheck: boolean; replace?: boolean }): Promise<OpResult> {
+  /**
+   * Register this device as the primary of `phone` (`replace`: re-register a new phone), proving
+   * the number (LIFE-03) with a verification code by default. A refused proof still sends
+   * `register` (version 1, no proof): the server's answer follows the model's precedence
+   * (NOT_REGISTERED / ALREADY_REGISTERED before NUMBER_NOT_VERIFIED).
+   */
+  async register(phone: string, options: { idCheck: boolean; replace?: boolean; proof?: RegistrationProof }): Promise<OpResult> {
     await this.connect();
-    const info = await this.w.request<{ registered: boolean; version: number }>('account.info', { phone });
-    if (!info.ok) return refused(info.code);
-    const version = info.value.version + 1;
+    const proof = options.proof ?? { kind: 'code' };
+    let version = 1;
+    let transfer: { transfer: string } | undefined;
+    if (proof.kind === 'transfer') {
+      version = proof.version + 1;
+      transfer = { transfer: proof.signature };
+    } else if (proof.kind !== 'none') {
+      const sent = await this.w.request('verify.request', { phone });
+      if (!sent.ok) return refused(sent.code);
+      const code = proof.kind === 'guess' ? proof.code : await this.readVerificationCode?.(phone) ?? null;
+      const confirmed = code === null ? null : await this.w.request<{ version: number }>('verify.confirm', { phone, code });
+      if (confirmed?.ok) version = confirmed.value.version + 1;
+    }
     const devices = [{ id: this.identityKey, identityKey: this.identityKey }];
     const signature = toBase64(signDeviceList(this.keys.signing.secretKey, { account: phone, version, devices }));
     const r = await this.w.request('register', {
-      phone, replace: options.replace ?? false, ...this.announcement(), list: { version, devices, signature },
+      phone, replace: options.replace ?? false, ...this.announcement(), list: { version, devices, signature }, ...(transfer ? { proof: transfer } : {}),
     });
     if (!r.ok) return refused(r.code);
     this.deviceId = this.identityKey;
@@ -171,6 +206,13 @@ export class DeviceClient {
     this.status = 'linked';
     this.idCheck = options.idCheck;
     return OK;
+  }
+
+  /** LIFE-03, transfer: this primary hands its number to a new phone's identity key (base64). */
+  transferSignature(newIdentityKey: string): string {
+    const key = tryFromBase64(newIdentityKey);
+    if (!key || !this.phone) throw new Error('transferSignature: a registered primary and a base64 key');
+    return toBase64(sign(transferBytes(this.phone, key), this.keys.signing.secretKey));
   }
 
   async logout(): Promise<OpResult> {

@@ -9,8 +9,13 @@
  *   its version is above that one's, and its devices are a subset of it (the server may remove,
  *   never add).
  * - A list older than the last one this client accepted for the account is rejected.
- * - The primary key is pinned on first use; a changed key (re-registration, LIFE-01) is accepted
- *   as the new root (a real client would show a safety-number change here).
+ * - The primary key is pinned on first use: the first signed list fetched, the offer a companion
+ *   verified, or the first delivery from the account's primary (its own key is the root it
+ *   claims, checked by its box-key signature: a message that primary sent before the number moved
+ *   to a new phone still opens, OFF-02).
+ * - A changed key (re-registration, LIFE-01, which the server allows only with proof of the
+ *   number, LIFE-03) is accepted as the new root AND recorded as a key change, the event a
+ *   client shows as "the safety number changed" (LIFE-03: never trusted silently).
  */
 import type { ErrorCode } from '../../model/errors.js';
 import { tryFromBase64, verify } from '../crypto/keys.js';
@@ -25,7 +30,7 @@ export interface WireDeviceInfo {
   readonly boxKeySignature: string;
   readonly name: string;
   readonly platform: string;
-  readonly link: { details: string; accountSignature: string; deviceSignature: string } | null;
+  readonly link: { details: string; accountSignature: string; deviceSignature: string; primaryIdentityKey?: string } | null;
 }
 
 export interface WireDevicesAnswer {
@@ -48,8 +53,15 @@ export interface TrustedDevice {
   readonly boxKey: Uint8Array;
 }
 
+/** LIFE-03: an account's primary key changed since this client pinned it (a safety-number change). */
+export interface KeyChange {
+  readonly phone: string;
+  readonly from: string;
+  readonly to: string;
+}
+
 export type TrustOutcome =
-  | { readonly ok: true; readonly version: number; readonly devices: readonly TrustedDevice[]; readonly rejected: readonly string[] }
+  | { readonly ok: true; readonly version: number; readonly devices: readonly TrustedDevice[]; readonly rejected: readonly string[]; readonly keyChange?: KeyChange }
   | { readonly ok: false; readonly code: ErrorCode; readonly reason: string };
 
 /** What the client remembers per account between fetches. */
@@ -86,6 +98,7 @@ export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: 
     }
     covered = list.devices;
   }
+  const keyChange = keyChanged ? { phone, from: anchor.primaryKey!, to: primaryKeyText } : undefined;
   anchor.primaryKey = primaryKeyText;
   anchor.lastVersion = list.version;
 
@@ -98,7 +111,7 @@ export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: 
     if (device) trusted.push(device);
     else rejected.push(info.id);
   }
-  return { ok: true, version: list.version, devices: trusted, rejected };
+  return { ok: true, version: list.version, devices: trusted, rejected, ...(keyChange ? { keyChange } : {}) };
 }
 
 /** One device's own proofs: box key bound to its identity; a companion's two ADV signatures under the primary key. */
@@ -138,6 +151,8 @@ function serverClaimed(phone: string, info: WireDeviceInfo): TrustedDevice | nul
 export class TrustStore {
   private readonly anchors = new Map<string, TrustAnchor>();
   private readonly known = new Map<string, TrustedDevice>();
+  /** Every primary-key change seen, oldest first (LIFE-03: the client surfaces each one). */
+  readonly keyChanges: KeyChange[] = [];
   /** Fault 'trusts-server-devices' (reference/faults.ts): skip the list and signature checks. */
   trustServer = false;
 
@@ -145,6 +160,7 @@ export class TrustStore {
   accept(phone: string, answer: WireDevicesAnswer): TrustOutcome {
     const checked = verifyDevices(phone, answer, this.anchor(phone), this.trustServer);
     if (checked.ok) for (const d of checked.devices) this.known.set(d.id, d);
+    if (checked.ok && checked.keyChange) this.keyChanges.push(checked.keyChange);
     return checked;
   }
 
@@ -156,7 +172,13 @@ export class TrustStore {
     if (!info) return null;
     const known = this.known.get(info.id);
     if (known) return known;
-    const key = this.anchors.get(phone)?.primaryKey;
+    const anchor = this.anchor(phone);
+    // The primary key the sender claims: its own (a primary), or the one that signed its link.
+    const claimed = info.role === 'primary' ? info.identityKey : info.link?.primaryIdentityKey;
+    // First contact with the account: pin the claimed key once the sender verifies under it (trust on first use).
+    if (anchor.primaryKey === undefined && claimed && checkDevice(phone, info, claimed)) anchor.primaryKey = claimed;
+    // A key this client trusted before the account's key changed still proves what was sent under it (OFF-02).
+    const key = claimed && this.keyChanges.some((c) => c.phone === phone && c.from === claimed) ? claimed : anchor.primaryKey;
     const device = key ? checkDevice(phone, info, key) : null;
     if (device) this.known.set(device.id, device);
     return device;
@@ -165,7 +187,7 @@ export class TrustStore {
   /** Every device of `phone` this client ever verified, current or not. */
   knownOf(phone: string): TrustedDevice[] { return [...this.known.values()].filter((d) => d.phone === phone); }
 
-  clear(): void { this.anchors.clear(); this.known.clear(); }
+  clear(): void { this.anchors.clear(); this.known.clear(); this.keyChanges.length = 0; }
 
   private anchor(phone: string): TrustAnchor {
     let a = this.anchors.get(phone);

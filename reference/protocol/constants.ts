@@ -31,6 +31,12 @@ const text = (s: string) => new TextEncoder().encode(s);
 export const AUTH_PREFIX = text('linkspec-auth-v1');
 export const BIND_PREFIX = text('linkspec-bind-v1');
 export const BOX_KEY_PREFIX = text('linkspec-box-v1');
+export const TRANSFER_PREFIX = text('linkspec-transfer-v1');
+
+/** LIFE-03: the bytes the current primary signs to hand its number to a new identity key. */
+export function transferBytes(phone: string, newIdentityKey: Uint8Array): Uint8Array {
+  return concat(TRANSFER_PREFIX, text(phone), new Uint8Array([0]), newIdentityKey);
+}
 
 /** The bytes a device signs to authenticate (or bind) on a connection with this nonce. */
 export function challengeBytes(prefix: Uint8Array, nonce: Uint8Array): Uint8Array {

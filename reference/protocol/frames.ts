@@ -47,8 +47,19 @@ const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
 export const RequestSchemas = {
   /** Unauthenticated: is the number registered, and its device-list version. */
   'account.info': req('account.info', { phone: text }),
-  /** Register a primary (or re-register with a new identity key: `replace`). The list is v+1 = [primary]. */
-  register: req('register', { phone: text, replace: z.boolean(), ...DeviceAnnouncement, list: SignedListSchema }),
+  /** LIFE-03: send a one-time verification code to `phone` out of band. */
+  'verify.request': req('verify.request', { phone: text }),
+  /** LIFE-03: prove the number with the code it received; the connection then may register it. */
+  'verify.confirm': req('verify.confirm', { phone: text, code: z.string().min(1).max(32) }),
+  /**
+   * Register a primary (or re-register with a new identity key: `replace`). The list is v+1 = [primary].
+   * Proof of the number (LIFE-03): a `verify.confirm` on this connection, or `proof.transfer`, the
+   * current primary's signature over `linkspec-transfer-v1` || phone || 0x00 || new identity key.
+   */
+  register: req('register', {
+    phone: text, replace: z.boolean(), ...DeviceAnnouncement, list: SignedListSchema,
+    proof: z.object({ transfer: b64 }).strict().optional(),
+  }),
   /** Authenticate as a known device: signature over `linkspec-auth-v1` || challenge nonce. */
   auth: req('auth', { deviceId: b64, signature: b64 }),
   /** Primary: log the account out (every device signed out). */
@@ -104,6 +115,8 @@ export const RequestSchemas = {
   'tc.inject': req('tc.inject', { phone: text, name: text }),
   'tc.injectedReceived': req('tc.injectedReceived', { deviceId: b64 }),
   'tc.payloads': req('tc.payloads', {}),
+  /** The verification code last sent out of band to `phone` (LIFE-03), or null. */
+  'tc.verificationCode': req('tc.verificationCode', { phone: text }),
 } as const;
 
 export type RequestType = keyof typeof RequestSchemas;
@@ -143,7 +156,8 @@ export const ServerFrameSchemas = {
     sender: z.object({
       id: z.string(), role: z.enum(['primary', 'companion']), identityKey: b64, boxKey: b64, boxKeySignature: b64,
       name: z.string(), platform: z.string(),
-      link: z.object({ details: b64, accountSignature: b64, deviceSignature: b64 }).nullable(),
+      /** `primaryIdentityKey`: the primary that signed the link (a message queued before the number moved still verifies, LIFE-03). */
+      link: z.object({ details: b64, accountSignature: b64, deviceSignature: b64, primaryIdentityKey: b64.optional() }).nullable(),
     }).nullable(),
   }),
   // Control pushes: each carries `push`, acked with `{type:'ack', push}`.

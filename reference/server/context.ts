@@ -10,6 +10,7 @@ import type { ErrorCode } from '../../model/errors.js';
 import type { Profile } from '../../model/profile.js';
 import type { Clock } from '../clock.js';
 import type { FaultSet } from '../faults.js';
+import type { Verifications } from './verification.js';
 import type { DeviceRecord, QueuedDelivery, Storage, StoredSignOutReason } from '../storage/storage.js';
 
 /** A handler's answer: the `result` frame's body. */
@@ -102,6 +103,8 @@ export interface ServerContext {
   readonly faults: FaultSet;
   /** Present when this server is one node of a cluster (reference/bus/cluster.ts). */
   readonly cluster?: ClusterView;
+  /** Proof of number ownership (LIFE-03): verification codes and the connections that proved a number. */
+  readonly verifications: Verifications;
 }
 
 /** What the handlers need from the cluster: connections held by OTHER nodes, as stand-ins. */

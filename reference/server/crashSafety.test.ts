@@ -12,6 +12,7 @@
  * The seed is printed on failure; rerun with CRASH_SEED=<seed>.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { codeFromTestControl } from '../client/verificationCodes.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,7 +98,7 @@ describe(`crash safety (kill -9, SQLite; CRASH_SEED=${SEED})`, () => {
     let epoch = 0;
     const duplicates: string[] = [];
     const device = (role: 'primary' | 'companion', name: string, url: string) => {
-      const c = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE });
+      const c: DeviceClient = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE, verificationCode: (phone) => codeFromTestControl(c.url, phone) });
       watchDeliveries(c, () => epoch, duplicates);
       clients.push(c);
       return c;

@@ -23,7 +23,7 @@ async function start(limits: Partial<Limits>): Promise<string> {
 }
 
 function client(url: string, role: 'primary' | 'companion', name: string): DeviceClient {
-  const c = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE });
+  const c = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE, verificationCode: (phone) => server!.verificationCode(phone) });
   open.push(c);
   return c;
 }

@@ -29,6 +29,11 @@ export interface Limits {
   readonly linkingWindowMs: number;
   /** Connections authenticated as devices of one account at the same time. */
   readonly connectionsPerAccount: number;
+  /** Verification codes sent to one number in any `verificationWindowMs` (LIFE-03, verification.ts). */
+  readonly verificationSendsPerWindow: number;
+  readonly verificationWindowMs: number;
+  /** Wrong `verify.confirm` guesses before a verification code is burned. */
+  readonly verificationAttempts: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -38,7 +43,17 @@ export const DEFAULT_LIMITS: Limits = {
   linkingWindowMs: 60_000,
   // 5 devices (the primary and 4 companions) plus room for a reconnect overlap or a larger profile.
   connectionsPerAccount: 16,
+  // 5 codes per number per hour, 5 guesses each: 25 guesses an hour against 10^6 codes.
+  verificationSendsPerWindow: 5,
+  verificationWindowMs: 3_600_000,
+  verificationAttempts: 5,
 };
+
+/**
+ * A test-control server (the harness re-registers one number many times a second) lifts the
+ * per-number verification budget; guesses per code stay limited. Never used without test control.
+ */
+export const TEST_CONTROL_LIMITS: Partial<Limits> = { verificationSendsPerWindow: 1_000_000 };
 
 /** Real monotonic milliseconds; a parameter so tests of the bucket need no real waiting. */
 export type Monotonic = () => number;
@@ -76,6 +91,12 @@ export class WindowCounter {
     if (this.times.length >= this.max) return 'limited';
     this.times.push(t);
     return 'ok';
+  }
+
+  /** Nothing counted in the current window (the counter may be dropped). */
+  idle(): boolean {
+    const t = this.now();
+    return this.times.length === 0 || this.times[this.times.length - 1]! <= t - this.windowMs;
   }
 }
 

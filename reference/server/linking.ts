@@ -291,7 +291,7 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
       id: companion.id, phone: primary.phone, role: 'companion', identityKey: companion.id, boxKey: companion.boxKey,
       boxKeySignature: companion.boxKeySignature, name: companion.name, platform: companion.platform, status: 'linked',
       linkedAt: ctx.clock.now(), offlineSince: null, injected: false,
-      link: { details: req.details, accountSignature: req.accountSignature, deviceSignature: answer.deviceSignature! },
+      link: { details: req.details, accountSignature: req.accountSignature, deviceSignature: answer.deviceSignature!, primaryIdentityKey: primary.key },
     });
     const signed = { version: req.list.version, devices: req.list.devices, signature: req.list.signature };
     ctx.storage.putDeviceList({ phone: primary.phone, ...signed, lastSigned: signed });

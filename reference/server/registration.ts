@@ -1,13 +1,14 @@
 /**
- * Accounts and device sessions: registration by phone number (no SMS: the primary's first signed
- * device list is its credential), re-registration and logout (LIFE-01), authentication by a
+ * Accounts and device sessions: registration by phone number, only with proof of owning it
+ * (LIFE-03, verification.ts: an out-of-band code or the current primary's transfer signature),
+ * re-registration and logout (LIFE-01), authentication by a
  * signature over the connection's fresh nonce (AUTH-01: no bearer secret ever crosses the wire),
  * and the online/offline bookkeeping that dormancy and idleness are measured from (EXP-01,
  * EXP-02, EXP-04).
  */
 import { tryFromBase64, verify } from '../crypto/keys.js';
 import { verifyDeviceList } from '../crypto/linking.js';
-import { AUTH_PREFIX, boxKeyBytes, challengeBytes } from '../protocol/constants.js';
+import { AUTH_PREFIX, boxKeyBytes, challengeBytes, transferBytes } from '../protocol/constants.js';
 import type { Request } from '../protocol/frames.js';
 import {
   assertRemoval, connectionOfDevice, deliverPending, done, fail, linkedDevices, signOutDevice,
@@ -29,11 +30,13 @@ export function verifyB64(message: Uint8Array, signature: string, publicKey: str
 
 /**
  *   primary                         server
- *     | account.info {phone}          |
- *     |------------------------------>|  registered? version v
+ *     | verify.request, verify.confirm {phone, code}   (verification.ts, LIFE-03)
+ *     |------------------------------>|  this connection holds proof; registered? version v
  *     | register {keys, list v+1 [me], replace} |
  *     |------------------------------>|  checks, stores, authenticates the connection
  *     |<------------------------------|  result {deviceId}
+ * Order: ALREADY_REGISTERED / NOT_REGISTERED (model/events.ts precedence), then
+ * NUMBER_NOT_VERIFIED (no proof: nothing changes, LIFE-03), then the keys and the list.
  */
 export function register(ctx: ServerContext, conn: Connection, req: Request<'register'>): HandlerResult {
   const { storage } = ctx;
@@ -41,6 +44,9 @@ export function register(ctx: ServerContext, conn: Connection, req: Request<'reg
   if (!req.replace && account?.registered) return fail('ALREADY_REGISTERED');
   if (req.replace && !account?.registered) return fail('NOT_REGISTERED');
   const identity = tryFromBase64(req.identityKey);
+  if (!hasProof(ctx, conn, req, identity)) {
+    return fail('NUMBER_NOT_VERIFIED', "prove the number first: verify.request and verify.confirm, or the current primary's transfer signature");
+  }
   const box = tryFromBase64(req.boxKey);
   if (!identity || identity.length !== 32 || !box || box.length !== 32) return fail('BAD_FRAME', 'keys must be 32 bytes');
   if (!verifyB64(boxKeyBytes(box), req.boxKeySignature, req.identityKey)) return fail('BAD_SIGNATURE', 'box key signature');
@@ -74,8 +80,21 @@ export function register(ctx: ServerContext, conn: Connection, req: Request<'reg
     const signed = { version: req.list.version, devices: req.list.devices, signature: req.list.signature };
     storage.putDeviceList({ phone: req.phone, ...signed, lastSigned: signed });
   });
+  ctx.verifications.spend(conn);
   authenticate(ctx, conn, req.identityKey, req.phone);
   return done({ deviceId: req.identityKey });
+}
+
+/**
+ * LIFE-03: this connection confirmed a verification code for the number, or the request carries
+ * the current primary's transfer signature over the new identity key (a registered number only).
+ */
+function hasProof(ctx: ServerContext, conn: Connection, req: Request<'register'>, identity: Uint8Array | null): boolean {
+  if (ctx.verifications.holds(conn, req.phone)) return true;
+  if (!req.proof || !identity) return false;
+  const account = ctx.storage.getAccount(req.phone);
+  if (!account?.registered || !account.primaryIdentityKey) return false;
+  return verifyB64(transferBytes(req.phone, identity), req.proof.transfer, account.primaryIdentityKey);
 }
 
 /** auth {deviceId, signature over AUTH_PREFIX || nonce}. */

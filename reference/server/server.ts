@@ -28,8 +28,9 @@ import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, s
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
 import { advanceClock, awaitQuiescence, inject, injectedReceived, inspect, quiescence, wakeQuiescenceWaiters, type InspectView } from './testControl.js';
-import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, type Limits } from './limits.js';
+import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, TEST_CONTROL_LIMITS, type Limits } from './limits.js';
 import type { ClusterLink } from '../bus/cluster.js';
+import { FanOutSender, VerificationOutbox, Verifications, type VerificationSender } from './verification.js';
 
 export interface ServerOptions {
   /** Where state lives; default a fresh MemoryStorage. Reuse one across a restart. */
@@ -55,6 +56,12 @@ export interface ServerOptions {
    * PostgresStorage, `clock` a StoreClock on it; tc.reset empties the shared store.
    */
   readonly cluster?: ClusterLink;
+  /**
+   * Where number-verification codes go out of band (LIFE-03), besides the server's own outbox
+   * (`verificationCode(phone)`, test control `tc.verificationCode`). `linkspec serve` writes them
+   * to a file or stdout.
+   */
+  readonly verificationSender?: VerificationSender;
 }
 
 type Handler = (ctx: ServerContext, conn: Connection, req: any) => HandlerResult | Promise<HandlerResult>;
@@ -73,6 +80,9 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'tc.inject': (ctx, _c, r) => inject(ctx, r),
   'tc.injectedReceived': (ctx, _c, r) => injectedReceived(ctx, r),
   'tc.payloads': (ctx) => ({ ok: true, value: ctx.relayLog.map((e) => e.payload) }),
+  'verify.request': (ctx, _c, r) => ctx.verifications.request(ctx, r),
+  'verify.confirm': (ctx, c, r) => ctx.verifications.confirm(ctx, c, r),
+  'tc.verificationCode': () => { throw new Error('handled by the server'); },
 };
 
 /** The relay log of a server without test control: nothing is kept (nobody may read it). */
@@ -89,22 +99,30 @@ export class ReferenceServer {
   /** deviceId -> connection, shared by every world of this server (tc.reset keeps the caller's connection). */
   private readonly byDevice = new Map<string, Connection>();
   private readonly limits: Limits;
+  /** Every verification code sent, latest per number (LIFE-03; tests and test control read it). */
+  private readonly outbox = new VerificationOutbox();
+  private readonly sender: VerificationSender;
 
   constructor(private readonly options: ServerOptions = {}) {
     // Only test control reads relayed payloads; without it keeping them would grow without bound.
     const relayLog = options.relayLog ?? (options.testControl ? [] : new DiscardedLog());
-    this.ctx = { ...ReferenceServer.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.limits = { ...DEFAULT_LIMITS, ...(options.testControl ? TEST_CONTROL_LIMITS : {}), ...options.limits };
+    this.sender = options.verificationSender ? new FanOutSender([this.outbox, options.verificationSender]) : this.outbox;
+    this.ctx = { ...this.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
     options.cluster?.attach(() => this.ctx);
   }
 
-  private static context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = [], faults: FaultSet = NO_FAULTS): ServerContext {
+  private context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = [], faults: FaultSet = NO_FAULTS): ServerContext {
     const stored = Number(storage.getMeta('clock') ?? '0');
     return {
       storage, profile, clock: clock ?? new VirtualClock(Number.isFinite(stored) ? stored : 0),
       connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(), faults,
+      verifications: new Verifications(this.sender, this.limits),
     };
   }
+
+  /** The verification code last sent out of band to `phone` (LIFE-03), or null. */
+  verificationCode(phone: string): string | null { return this.outbox.latest(phone); }
 
   /** The relayed-payload log, to hand to the next server on the same storage (restart). */
   get relayLog(): RelayLogEntry[] { return this.ctx.relayLog; }
@@ -202,7 +220,10 @@ export class ReferenceServer {
       const refusal = this.overLimit(conn, req);
       // On a cluster, quiescence is judged only after every bus message published so far has arrived.
       if (type === 'tc.quiescent' && this.options.cluster) await this.options.cluster.bus.barrier(this.options.cluster.node);
-      result = refusal ? refusal : type === 'tc.reset' ? this.reset(conn, req as Request<'tc.reset'>) : await HANDLERS[type as RequestType](this.ctx, conn, req);
+      result = refusal ? refusal
+        : type === 'tc.reset' ? this.reset(conn, req as Request<'tc.reset'>)
+        : type === 'tc.verificationCode' ? { ok: true, value: this.outbox.latest((req as Request<'tc.verificationCode'>).phone) }
+        : await HANDLERS[type as RequestType](this.ctx, conn, req);
     } catch (e) {
       result = fail('INTERNAL', e instanceof Error ? e.message : String(e));
     }
@@ -255,7 +276,8 @@ export class ReferenceServer {
     const storage = cluster ? this.ctx.storage : (this.options.createStorage ?? (() => new MemoryStorage()))();
     if (cluster) { (storage as { clear?: () => void }).clear?.(); cluster.reset(); }
     const connections = new Set([conn]);
-    this.ctx = { ...ReferenceServer.context(storage, profile, cluster ? this.options.clock : new VirtualClock(0), [], this.options.faults), connections, byDevice: this.byDevice, cluster };
+    this.outbox.clear();
+    this.ctx = { ...this.context(storage, profile, cluster ? this.options.clock : new VirtualClock(0), [], this.options.faults), connections, byDevice: this.byDevice, cluster };
     conn.deviceId = undefined;
     conn.companionId = undefined;
     return { ok: true };

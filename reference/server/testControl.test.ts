@@ -22,7 +22,7 @@ async function world() {
   server = new ReferenceServer({ testControl: true });
   const url = await server.start();
   const mk = async (phone: string) => {
-    const c = new DeviceClient({ url, role: 'primary', name: phone, platform: 'phone', profile: DEFAULT_PROFILE });
+    const c = new DeviceClient({ url, role: 'primary', name: phone, platform: 'phone', profile: DEFAULT_PROFILE, verificationCode: (p) => server!.verificationCode(p) });
     open.push(c);
     expect(await c.register(phone, { idCheck: false })).toEqual({ ok: true });
     return c;

@@ -42,7 +42,7 @@ function nextFrame(w: WireConnection): Promise<any> {
 }
 
 async function primary(url: string, phone = '+1000'): Promise<DeviceClient> {
-  const c = new DeviceClient({ url, role: 'primary', name: 'P', platform: 'phone', profile: DEFAULT_PROFILE });
+  const c = new DeviceClient({ url, role: 'primary', name: 'P', platform: 'phone', profile: DEFAULT_PROFILE, verificationCode: (p) => server!.verificationCode(p) });
   open.push(c);
   expect(await c.register(phone, { idCheck: false })).toEqual({ ok: true });
   return c;
@@ -147,6 +147,10 @@ describe('authentication and signatures', () => {
       boxKeySignature: toBase64(sign(new Uint8Array([...new TextEncoder().encode('linkspec-box-v1'), ...keys.box.publicKey]), keys.signing.secretKey)),
     };
     const stale = { version: 5, devices, signature: toBase64(signDeviceList(keys.signing.secretKey, { account: '+1', version: 5, devices })) };
+    // LIFE-03 first: without proof of the number nothing else is even looked at.
+    expect(await w.request('register', { ...base, list: stale })).toMatchObject({ ok: false, code: 'NUMBER_NOT_VERIFIED' });
+    expect(await w.request('verify.request', { phone: '+1' })).toMatchObject({ ok: true });
+    expect(await w.request('verify.confirm', { phone: '+1', code: server!.verificationCode('+1') })).toEqual({ ok: true, value: { registered: false, version: 0 } });
     expect(await w.request('register', { ...base, list: stale })).toMatchObject({ ok: false, code: 'STALE_DEVICE_LIST' });
     const other = generateDeviceKeys();
     const forged = { version: 1, devices, signature: toBase64(signDeviceList(other.signing.secretKey, { account: '+1', version: 1, devices })) };

@@ -71,6 +71,8 @@ export interface DeviceRecord {
     readonly details: string;
     readonly accountSignature: string;
     readonly deviceSignature: string;
+    /** The primary identity key that signed this link (base64; absent in records stored before it was kept). */
+    readonly primaryIdentityKey?: string;
   };
   /**
    * True when the server added this device without the primary (test control `inject`, the

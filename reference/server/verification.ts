@@ -1,0 +1,133 @@
+/**
+ * Proof of owning a phone number (LIFE-03): nobody registers or re-registers a number without
+ * either
+ * - a one-time verification code the server sent OUT OF BAND to that number (`verify.request`,
+ *   then `verify.confirm` on the same connection), or
+ * - a transfer signature by the number's current primary over the new primary's identity key
+ *   (`register {proof: {transfer}}`), the "move to a new phone" path.
+ * Without one, `register` is refused NUMBER_NOT_VERIFIED and nothing changes.
+ *
+ *   new phone                       server                         out of band (SMS here)
+ *     |-- verify.request {phone} ---->|  6 digits, 10 min (virtual) -->  sender.send(phone, code)
+ *     |<-- result ok {} --------------|                                    |
+ *     |   (user reads the code)  <~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~|
+ *     |-- verify.confirm {phone, code}>|  wrong: NUMBER_NOT_VERIFIED, attempts + 1 (5: code burned)
+ *     |<-- result ok {registered, version}  (the connection now holds proof for `phone`)
+ *     |-- register {phone, …} ------->|  the proof is spent by a successful register
+ *
+ * Abuse limits (real time, like every limit in limits.ts): at most `verificationSendsPerWindow`
+ * codes per number per `verificationWindowMs` (a stranger cannot flood a number with SMS, nor
+ * draw fresh codes to guess), and `verificationAttempts` wrong guesses per code. An active code
+ * is re-sent, not replaced, by a second request: a stranger's request does not cancel the owner's
+ * code. Codes live in memory: a restart forgets them (request a new one).
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import type { Request } from '../protocol/frames.js';
+import { done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
+import { WindowCounter, type Limits } from './limits.js';
+
+export const VERIFICATION_CODE_DIGITS = 6;
+/** Virtual-time lifetime of a verification code. */
+export const VERIFICATION_CODE_TTL_MS = 10 * 60_000;
+
+/** Where verification codes go: the out-of-band channel (an SMS gateway in production). */
+export interface VerificationSender {
+  send(phone: string, code: string): void;
+}
+
+/** Keeps the latest code sent to each number; test control (`tc.verificationCode`) and in-process tests read it. */
+export class VerificationOutbox implements VerificationSender {
+  private readonly latestCodes = new Map<string, string>();
+  send(phone: string, code: string): void { this.latestCodes.set(phone, code); }
+  latest(phone: string): string | null { return this.latestCodes.get(phone) ?? null; }
+  clear(): void { this.latestCodes.clear(); }
+}
+
+/** Appends one JSON line `{"phone","code"}` per code to a file (`linkspec serve --verification-out FILE`). */
+export class FileVerificationSender implements VerificationSender {
+  constructor(private readonly path: string) {}
+  send(phone: string, code: string): void { appendFileSync(this.path, `${JSON.stringify({ phone, code })}\n`); }
+}
+
+/** The code last written for `phone` by a FileVerificationSender (what the user reads in the SMS). */
+export function latestCodeInFile(path: string, phone: string): string | null {
+  if (!existsSync(path)) return null;
+  let code: string | null = null;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      const entry = JSON.parse(line) as { phone?: unknown; code?: unknown };
+      if (entry.phone === phone && typeof entry.code === 'string') code = entry.code;
+    } catch { /* a torn last line: skip it */ }
+  }
+  return code;
+}
+
+/** Several senders at once (for example the file and the test-control outbox). */
+export class FanOutSender implements VerificationSender {
+  constructor(private readonly senders: readonly VerificationSender[]) {}
+  send(phone: string, code: string): void { for (const s of this.senders) s.send(phone, code); }
+}
+
+interface ActiveCode { readonly code: string; readonly expiresAt: number; wrong: number }
+
+/** Per-server verification state (in memory; a restart forgets it). */
+export class Verifications {
+  private readonly codes = new Map<string, ActiveCode>();
+  private readonly sends = new Map<string, WindowCounter>();
+  /** Connection -> the number it proved (spent by a successful register). */
+  private readonly proven = new WeakMap<Connection, string>();
+
+  constructor(private readonly sender: VerificationSender, private readonly limits: Limits) {}
+
+  request(ctx: ServerContext, req: Request<'verify.request'>): HandlerResult {
+    this.prune(ctx.clock.now());
+    let counter = this.sends.get(req.phone);
+    if (!counter) { counter = new WindowCounter(this.limits.verificationSendsPerWindow, this.limits.verificationWindowMs); this.sends.set(req.phone, counter); }
+    if (counter.take() === 'limited') {
+      return fail('RATE_LIMITED', `at most ${this.limits.verificationSendsPerWindow} verification codes per number per ${this.limits.verificationWindowMs / 1000} s`);
+    }
+    let active = this.codes.get(req.phone);
+    if (!active) {
+      const code = String(randomInt(10 ** VERIFICATION_CODE_DIGITS)).padStart(VERIFICATION_CODE_DIGITS, '0');
+      active = { code, expiresAt: ctx.clock.now() + VERIFICATION_CODE_TTL_MS, wrong: 0 };
+      this.codes.set(req.phone, active);
+    }
+    this.sender.send(req.phone, active.code);
+    return done({});
+  }
+
+  confirm(ctx: ServerContext, conn: Connection, req: Request<'verify.confirm'>): HandlerResult {
+    const now = ctx.clock.now();
+    this.prune(now);
+    const active = this.codes.get(req.phone);
+    if (!active) return fail('NUMBER_NOT_VERIFIED', 'no active verification code for this number; request one');
+    if (!timingSafeEqualText(active.code, req.code)) {
+      active.wrong++;
+      if (active.wrong >= this.limits.verificationAttempts) this.codes.delete(req.phone);
+      return fail('NUMBER_NOT_VERIFIED', 'wrong verification code');
+    }
+    this.codes.delete(req.phone);
+    this.proven.set(conn, req.phone);
+    const account = ctx.storage.getAccount(req.phone);
+    return done({ registered: account?.registered ?? false, version: ctx.storage.getDeviceList(req.phone)?.version ?? 0 });
+  }
+
+  /** Does this connection hold proof for `phone`? */
+  holds(conn: Connection, phone: string): boolean { return this.proven.get(conn) === phone; }
+  spend(conn: Connection): void { this.proven.delete(conn); }
+
+  /** Codes past their lifetime and idle rate counters are dropped (pending records stay bounded). */
+  private prune(now: number): void {
+    for (const [phone, c] of this.codes) if (c.expiresAt <= now) this.codes.delete(phone);
+    if (this.sends.size > 10_000) for (const [phone, counter] of this.sends) if (counter.idle()) this.sends.delete(phone);
+  }
+}
+
+function timingSafeEqualText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
