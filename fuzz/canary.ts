@@ -30,7 +30,7 @@ function device(url: string, role: 'primary' | 'companion', name: string, codes?
 
 /** Link `companion` (connected) to `primary` by QR, as a user would. */
 export async function linkByQr(primary: DeviceClient, companion: DeviceClient): Promise<void> {
-  const started = await companion.startQr();
+  const started = await companion.startQr(primary.phone!);
   if (!started.ok) throw new Error(`canary: startQr refused ${started.code}`);
   await until('the QR reference', () => companion.qrText() !== null);
   const r = await primary.scanQr(companion.qrText()!, 'pass');

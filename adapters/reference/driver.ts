@@ -176,7 +176,7 @@ export class ReferenceDriver implements Driver {
   async startQrLinking(device: CompanionId, info: DeviceInfo): Promise<OpResult> {
     const client = await this.companionForLinking(device, info);
     if ('ok' in client) return client;
-    return this.settle(() => client.startQr());
+    return this.settle(() => client.startQr(PHONES[accountOf(device)]));
   }
 
   /**

@@ -283,6 +283,51 @@ describe('reference adapter: offline, expiry, messaging (OFF-*, EXP-*, E2E-*)', 
   });
 });
 
+describe('reference adapter: cross-account steps (PAIR-07, PAIR-06, AUTH-03; model/events.ts)', () => {
+  it('SCAN_QR of another account\'s companion: WRONG_ACCOUNT, live or photo, tampered or not; its reference is not consumed', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    expect(await d.startQrLinking('B.c1', info('B.c1'))).toEqual({ ok: true });
+    const text = await qrText(d, 'B.c1');
+    const before = await d.observe();
+    expect(await d.scanQr('A.primary', text, 'pass')).toEqual({ ok: false, code: 'WRONG_ACCOUNT' });
+    const fields = text.split(',');
+    for (const i of [0, 2, 3]) {
+      const tampered = fields.map((f, j) => (j === i ? (i === 0 ? 'forged-ref' : Buffer.alloc(32, 7).toString('base64')) : f)).join(',');
+      expect(await d.scanQr('A.primary', tampered, 'fail')).toEqual({ ok: false, code: 'WRONG_ACCOUNT' });
+    }
+    expect(await d.observe()).toEqual(before);
+    // The right account's primary still links with the same reference.
+    expect(await d.scanQr('B.primary', text, 'pass')).toEqual({ ok: true });
+    expect((await d.observe()).B.devices['B.c1']).toMatchObject({ status: 'linked' });
+  });
+
+  it('ENTER_CODE of another account\'s code is judged against the entering account\'s own code; the other code is untouched', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    const code = await d.requestPairingCode('B.c1', info('B.c1'));
+    if (!code.ok) throw new Error(code.code);
+    expect(await d.enterPairingCode('A.primary', code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    const own = await d.requestPairingCode('A.c1', info('A.c1'));
+    expect(own.ok).toBe(true);
+    expect(await d.enterPairingCode('A.primary', code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await d.enterPairingCode('B.primary', code.value, 'pass')).toEqual({ ok: true });
+  });
+
+  it('UNLINK of another account\'s device: NOT_LINKED, before PRIMARY_NOT_UNLINKABLE and NOT_PRIMARY', async () => {
+    const d = await world();
+    await twoAccounts(d);
+    expect(await link(d, 'A.c1')).toEqual({ ok: true });
+    expect(await link(d, 'B.c1')).toEqual({ ok: true });
+    const before = await d.observe();
+    expect(await d.unlink('A.primary', 'B.primary')).toEqual({ ok: false, code: 'NOT_LINKED' });
+    expect(await d.unlink('A.primary', 'B.c1')).toEqual({ ok: false, code: 'NOT_LINKED' });
+    expect(await d.unlink('A.c1', 'B.c1')).toEqual({ ok: false, code: 'NOT_LINKED' });
+    expect(await d.unlink('A.c1', 'B.primary')).toEqual({ ok: false, code: 'NOT_LINKED' });
+    expect(await d.observe()).toEqual(before);
+  });
+});
+
 describe('reference adapter: lifecycle and restart (LIFE-*)', () => {
   it('LIFE-03: a re-registration without proof is refused NUMBER_NOT_VERIFIED and changes nothing', async () => {
     const d = await world();

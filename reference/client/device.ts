@@ -18,7 +18,7 @@ import { openFrom, sealFor } from '../crypto/envelope.js';
 import { generateDeviceKeys, randomBytes, sign, toBase64, tryFromBase64, type DeviceKeys } from '../crypto/keys.js';
 import { signDeviceList } from '../crypto/linking.js';
 import { formatPairingCode, generatePairingCode } from '../crypto/pairingCode.js';
-import { encodeQrText } from '../qr/qrText.js';
+import { encodeQrText, parseQrText } from '../qr/qrText.js';
 import { renderQrPng, renderQrTerminal } from '../qr/render.js';
 import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes, transferBytes } from '../protocol/constants.js';
 import { NO_FAULTS, type FaultSet } from '../faults.js';
@@ -264,15 +264,19 @@ export class DeviceClient {
     return OK;
   }
 
-  /** Start a QR attempt; the first reference arrives (pushed) before this resolves. */
-  async startQr(): Promise<OpResult> {
+  /**
+   * Start a QR attempt to link to the account of `phone` (the number the user says this device is
+   * for, PAIR-07: another account's primary scanning it is refused WRONG_ACCOUNT); the first
+   * reference arrives (pushed) before this resolves.
+   */
+  async startQr(phone: string): Promise<OpResult> {
     if (this.status === 'linked') return refused('ALREADY_LINKED');
     if (!this.online) return refused('DEVICE_OFFLINE');
     const bound = await this.bind();
     if (!bound.ok) return bound;
     const previous = this.linking;
     this.linking = { kind: 'qr', secret: randomBytes(32), ref: null };
-    const r = await this.w.request('link.start');
+    const r = await this.w.request('link.start', { phone });
     if (!r.ok) { this.linking = previous; return refused(r.code); }
     this.status = 'linking';
     return OK;
@@ -328,7 +332,9 @@ export class DeviceClient {
 
   /** Scan QR text (decoded from pixels by the caller) and approve, after the ID check. */
   async scanQr(qrText: string, idCheck: IdCheckOutcome): Promise<OpResult> {
-    const pre = await this.w.request('link.precheck');
+    // The QR names the companion: the server says whether it links to this account (WRONG_ACCOUNT).
+    const scanned = parseQrText(qrText);
+    const pre = await this.w.request('link.precheck', scanned ? { ref: scanned.ref, companionIdentityKey: scanned.identityPublic } : {});
     if (!pre.ok) return refused(pre.code);
     if (this.idChecked(idCheck) === 'fail') return refused('ID_CHECK_FAILED');
     return approveLink(this.linkContext(), { kind: 'qr', text: qrText });

@@ -72,14 +72,18 @@ export const RequestSchemas = {
   'devices.sign': req('devices.sign', { list: SignedListSchema }),
   /** Companion: announce keys and bind this connection (proof: signature over `linkspec-bind-v1` || nonce). */
   'link.bind': req('link.bind', { ...DeviceAnnouncement, signature: b64 }),
-  /** Companion (bound): start a QR attempt; references are pushed as `qr.ref`. */
-  'link.start': req('link.start', {}),
+  /** Companion (bound): start a QR attempt to link to the account of `phone` (PAIR-07); references are pushed as `qr.ref`. */
+  'link.start': req('link.start', { phone: text }),
   /** Companion (bound): stop its QR attempt or pairing code. */
   'link.cancel': req('link.cancel', {}),
   /** Companion (bound): register a pairing code it generated, bound to a phone number. */
   'code.request': req('code.request', { phone: text, code: z.string().min(1).max(32) }),
-  /** Scanning/entering device (authenticated): may this device approve a link now? */
-  'link.precheck': req('link.precheck', {}),
+  /**
+   * Scanning/entering device (authenticated): may this device approve a link now? With the
+   * scanned QR's `ref` and `companionIdentityKey`, also whether that companion links to this
+   * device's account (WRONG_ACCOUNT, PAIR-07).
+   */
+  'link.precheck': req('link.precheck', { ref: z.string().min(1).max(200).optional(), companionIdentityKey: b64.optional() }),
   /** Primary: enter a pairing code; answered with the holder companion's keys and a link token. */
   'code.enter': req('code.enter', { code: z.string().min(1).max(32) }),
   /** Primary: approve a link (by QR reference or by code token). */

@@ -67,10 +67,13 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   const by = authedDevice(ctx, conn);
   if (!by) return fail('OUT_OF_ORDER', 'authenticate first');
   const account = ctx.storage.getAccount(by.phone)!;
+  // A device of another account (its primary too) is not linked here: NOT_LINKED before anything
+  // else about the target (model/events.ts UNLINK, AUTH-03).
+  const target = ctx.storage.getDevice(req.target);
+  if (target && target.phone !== by.phone) return fail('NOT_LINKED', 'the target is not a device of this account');
   if (req.target === account.primaryDeviceId) return fail('PRIMARY_NOT_UNLINKABLE');
   if (by.role !== 'primary' && req.target !== by.id) return fail('NOT_PRIMARY');
-  const target = ctx.storage.getDevice(req.target);
-  if (!target || target.phone !== by.phone || target.status !== 'linked') return fail('NOT_LINKED');
+  if (!target || target.status !== 'linked') return fail('NOT_LINKED');
   if (by.role === 'companion') {
     // Under the account's lock, re-read: on a cluster another node may have signed it out meanwhile.
     return ctx.storage.transaction(() => {

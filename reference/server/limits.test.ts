@@ -61,9 +61,9 @@ describe('limits on the wire', () => {
     const url = await start({ linkingStartsPerWindow: 2, linkingWindowMs: 60_000 });
     const laptop = client(url, 'companion', 'L');
     await laptop.connect();
-    expect(await laptop.startQr()).toEqual({ ok: true });
-    expect(await laptop.startQr()).toEqual({ ok: true });
-    expect(await laptop.startQr()).toEqual({ ok: false, code: 'RATE_LIMITED' });
+    expect(await laptop.startQr('+1000')).toEqual({ ok: true });
+    expect(await laptop.startQr('+1000')).toEqual({ ok: true });
+    expect(await laptop.startQr('+1000')).toEqual({ ok: false, code: 'RATE_LIMITED' });
   });
 
   it('limits authenticated connections per account (TOO_MANY_CONNECTIONS)', async () => {
@@ -72,7 +72,7 @@ describe('limits on the wire', () => {
     expect(await phone.register('+1000', { idCheck: false })).toEqual({ ok: true });
     const laptop = client(url, 'companion', 'L');
     await laptop.connect();
-    await laptop.startQr();
+    await laptop.startQr('+1000');
     for (let i = 0; i < 50 && laptop.qrText() === null; i++) await new Promise((r) => setTimeout(r, 5));
     // Linking makes the laptop's connection the account's second one (the limit is checked at auth).
     expect(await phone.scanQr(laptop.qrText()!, 'pass')).toEqual({ ok: true });

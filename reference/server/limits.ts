@@ -24,6 +24,11 @@ export interface Limits {
   readonly frameBurst: number;
   /** ...refilled at this many frames per second. `tc.*` frames are not counted (tests only). */
   readonly framesPerSecond: number;
+  /** Byte budget per connection (token bucket): parsing costs what the bytes cost. */
+  readonly bytesBurst: number;
+  readonly bytesPerSecond: number;
+  /** Largest frame of a connection that is neither authenticated nor bound (FRAME_TOO_LARGE). */
+  readonly unauthenticatedFrameBytes: number;
   /** `link.start` + `code.request` allowed per connection in any `linkingWindowMs`. */
   readonly linkingStartsPerWindow: number;
   readonly linkingWindowMs: number;
@@ -39,6 +44,9 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   frameBurst: 2_000,
   framesPerSecond: 1_000,
+  bytesBurst: 8 * 1_048_576,
+  bytesPerSecond: 4 * 1_048_576,
+  unauthenticatedFrameBytes: 65_536,
   linkingStartsPerWindow: 30,
   linkingWindowMs: 60_000,
   // 5 devices (the primary and 4 companions) plus room for a reconnect overlap or a larger profile.
@@ -69,12 +77,13 @@ export class TokenBucket {
     this.last = now();
   }
 
-  take(): 'ok' | 'limited' {
+  /** Take `n` tokens (default 1): 'limited' (and nothing taken) when fewer remain. */
+  take(n = 1): 'ok' | 'limited' {
     const t = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) * this.perSecond) / 1000);
     this.last = t;
-    if (this.tokens < 1) return 'limited';
-    this.tokens -= 1;
+    if (this.tokens < n) return 'limited';
+    this.tokens -= n;
     return 'ok';
   }
 }
@@ -103,10 +112,12 @@ export class WindowCounter {
 /** Per-connection limiter state, created lazily by the server. */
 export class ConnectionLimiter {
   readonly frames: TokenBucket;
+  readonly bytes: TokenBucket;
   readonly linking: WindowCounter;
 
   constructor(limits: Limits, now: Monotonic = monotonic) {
     this.frames = new TokenBucket(limits.frameBurst, limits.framesPerSecond, now);
+    this.bytes = new TokenBucket(limits.bytesBurst, limits.bytesPerSecond, now);
     this.linking = new WindowCounter(limits.linkingStartsPerWindow, limits.linkingWindowMs, now);
   }
 }

@@ -37,6 +37,9 @@ import { verifyB64 } from './registration.js';
 
 /** link.bind: a companion announces its keys and binds this connection (proof: signature over the nonce). */
 export function bind(ctx: ServerContext, conn: Connection, req: Request<'link.bind'>): HandlerResult {
+  // A connection that speaks for a linked device stays that device: dropping its authentication
+  // here, without recording it offline, let a primary escape its dormancy window (EXP-01).
+  if (conn.deviceId) return fail('ALREADY_LINKED', 'this connection is authenticated as a linked device');
   if (!verifyB64(challengeBytes(BIND_PREFIX, conn.nonce), req.signature, req.identityKey)) return fail('AUTH_FAILED', 'bind signature');
   const box = tryFromBase64(req.boxKey);
   if (!box || box.length !== 32) return fail('BAD_FRAME', 'box key must be 32 bytes');
@@ -95,13 +98,18 @@ function boundCompanion(ctx: ServerContext, conn: Connection): string | HandlerR
   return conn.companionId;
 }
 
-/** link.start (PAIR-01): a new QR attempt; any earlier attempt or code of this companion is cancelled. */
-export function startQr(ctx: ServerContext, conn: Connection): HandlerResult {
+/**
+ * link.start {phone} (PAIR-01, PAIR-07): a new QR attempt to link to the account of `phone`; any
+ * earlier attempt or code of this companion is cancelled.
+ */
+export function startQr(ctx: ServerContext, conn: Connection, req: Request<'link.start'>): HandlerResult {
   const companionId = boundCompanion(ctx, conn);
   if (typeof companionId !== 'string') return companionId;
   ctx.storage.transaction(() => {
     cancelLinkingOf(ctx, companionId, undefined);
-    const attempt: QrAttemptRecord = { attemptId: token(), companionId, startedAt: ctx.clock.now(), state: 'active' };
+    const pending = ctx.storage.getPendingCompanion(companionId);
+    if (pending) ctx.storage.putPendingCompanion({ ...pending, phone: req.phone });
+    const attempt: QrAttemptRecord = { attemptId: token(), companionId, startedAt: ctx.clock.now(), state: 'active', phone: req.phone };
     ctx.storage.putQrAttempt(attempt);
     issueRef(ctx, attempt, 0);
   });
@@ -140,19 +148,40 @@ function atLimit(ctx: ServerContext, phone: string): boolean {
   return ctx.faults.has('fifth-companion') ? linked > ctx.profile.maxCompanions : linked >= ctx.profile.maxCompanions;
 }
 
-function actingPrimary(ctx: ServerContext, conn: Connection): { phone: string; id: string; key: string } | HandlerResult {
+/** What a scanned QR names: its reference and the companion's identity key (either may be tampered). */
+interface Scanned { readonly ref?: string; readonly companionIdentityKey?: string }
+
+/**
+ * The account a scanned companion is linking to (PAIR-07): the QR reference's attempt, else the
+ * companion the key names; undefined when neither is known (the QR checks answer later).
+ */
+function scannedAccount(ctx: ServerContext, scanned: Scanned): string | undefined {
+  const ref = scanned.ref !== undefined ? ctx.storage.getQrRef(scanned.ref) : undefined;
+  const attempt = ref ? ctx.storage.getQrAttempt(ref.attemptId) : undefined;
+  if (attempt) return attempt.phone ?? ctx.storage.getPendingCompanion(attempt.companionId)?.phone;
+  return scanned.companionIdentityKey !== undefined ? ctx.storage.getPendingCompanion(scanned.companionIdentityKey)?.phone : undefined;
+}
+
+/**
+ * The approver's refusals, in model order (model/events.ts SCAN_QR / ENTER_CODE): NOT_REGISTERED,
+ * NOT_PRIMARY, then for a scanned QR WRONG_ACCOUNT (the companion links to another account; nothing
+ * changes, its reference is not consumed, PAIR-07), then LIMIT_REACHED.
+ */
+function actingPrimary(ctx: ServerContext, conn: Connection, scanned?: Scanned): { phone: string; id: string; key: string } | HandlerResult {
   const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
   if (!device || device.status !== 'linked') return fail('OUT_OF_ORDER', 'authenticate first');
   if (!ctx.storage.getAccount(device.phone)?.registered) return fail('NOT_REGISTERED');
   // Fault 'companion-approves': the role is never checked (AUTH-01).
   if (device.role !== 'primary' && !ctx.faults.has('companion-approves')) return fail('NOT_PRIMARY');
+  const other = scanned ? scannedAccount(ctx, scanned) : undefined;
+  if (other !== undefined && other !== device.phone) return fail('WRONG_ACCOUNT', 'this companion is linking to another account');
   if (atLimit(ctx, device.phone)) return fail('LIMIT_REACHED');
   return { phone: device.phone, id: device.id, key: device.identityKey };
 }
 
 /** link.precheck: the refusals that come before the primary's ID check (PAIR-05 ordering). */
-export function precheck(ctx: ServerContext, conn: Connection): HandlerResult {
-  const primary = actingPrimary(ctx, conn);
+export function precheck(ctx: ServerContext, conn: Connection, req: Request<'link.precheck'>): HandlerResult {
+  const primary = actingPrimary(ctx, conn, req);
   return 'ok' in primary ? primary : done();
 }
 
@@ -233,7 +262,7 @@ const sameDevices = (a: readonly { id: string; identityKey: string }[], b: reado
 
 /** link.approve: see the diagram at the top of this file. */
 export async function approve(ctx: ServerContext, conn: Connection, req: Request<'link.approve'>): Promise<HandlerResult> {
-  const primary = actingPrimary(ctx, conn);
+  const primary = actingPrimary(ctx, conn, req.ref !== undefined ? { ref: req.ref, companionIdentityKey: req.companionIdentityKey } : undefined);
   if ('ok' in primary) return primary;
   if ((req.ref === undefined) === (req.codeToken === undefined)) return fail('BAD_FRAME', 'exactly one of ref, codeToken');
   const target = req.ref !== undefined ? qrTarget(ctx, req.ref) : codeTarget(ctx, req.codeToken!);

@@ -114,6 +114,9 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
     previous.deviceId = undefined;
     previous.ws.close();
   }
+  // The device this connection spoke for until now leaves the network here (EXP-01/04: its
+  // offline window starts), exactly as if its socket had closed.
+  if (conn.deviceId && conn.deviceId !== deviceId) stampOffline(ctx, conn.deviceId);
   conn.deviceId = deviceId;
   conn.phone = phone;
   conn.companionId = undefined;
@@ -161,22 +164,26 @@ export function logout(ctx: ServerContext, conn: Connection): HandlerResult {
 export function recordOffline(ctx: ServerContext, conn: Connection): void {
   if (conn.offlineRecorded) return;
   conn.offlineRecorded = true;
-  if (conn.deviceId) {
-    const device = ctx.storage.getDevice(conn.deviceId);
-    const stamped = ctx.faults.has('primary-activity-ignored') && device?.offlineSince != null;
-    if (device && device.status === 'linked' && !stamped) {
-      ctx.storage.transaction(() => {
-        ctx.storage.lockAccount?.(device.phone);
-        const now = ctx.storage.getDevice(device.id);
-        if (now && now.status === 'linked') ctx.storage.putDevice({ ...now, offlineSince: ctx.clock.now() });
-      });
-    }
-  }
+  if (conn.deviceId) stampOffline(ctx, conn.deviceId);
   if (conn.companionId) cancelLinkingOf(ctx, conn.companionId, undefined);
   conn.deviceId = undefined;
   conn.companionId = undefined;
   conn.sentSeqs.clear();
   conn.unacked.clear();
+}
+
+/** A linked device's offline window starts now (EXP-01 primary, EXP-04 companion). */
+function stampOffline(ctx: ServerContext, deviceId: string): void {
+  const device = ctx.storage.getDevice(deviceId);
+  const stamped = ctx.faults.has('primary-activity-ignored') && device?.offlineSince != null;
+  if (device && device.status === 'linked' && !stamped) {
+    // Under the account's lock (a cluster's shared store): re-read, stamp only a still-linked device.
+    ctx.storage.transaction(() => {
+      ctx.storage.lockAccount?.(device.phone);
+      const now = ctx.storage.getDevice(device.id);
+      if (now && now.status === 'linked') ctx.storage.putDevice({ ...now, offlineSince: ctx.clock.now() });
+    });
+  }
 }
 
 export function disconnect(ctx: ServerContext, conn: Connection): HandlerResult {

@@ -18,6 +18,7 @@ import { VirtualClock, type Clock } from '../clock.js';
 import { NO_FAULTS, type FaultSet } from '../faults.js';
 import { randomBytes, toBase64 } from '../crypto/keys.js';
 import { HARD_FRAME_BYTES, MAX_FRAME_BYTES, CLOSE } from '../protocol/constants.js';
+import { MAX_DEPTH, nestingDepth, readRequestId } from '../protocol/frameScan.js';
 import { KNOWN_TYPES, PROTOCOL_VERSION, RequestSchemas, TEST_CONTROL_TYPES, AckSchema, type Request, type RequestType } from '../protocol/frames.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/storage.js';
@@ -70,8 +71,8 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'account.info': (ctx, _c, r) => accountInfo(ctx, r),
   register, auth, logout: (ctx, c) => logout(ctx, c), disconnect: (ctx, c) => disconnect(ctx, c),
   'devices.get': getDevices, 'devices.sign': signList,
-  'link.bind': bind, 'link.start': (ctx, c) => startQr(ctx, c), 'link.cancel': (ctx, c) => cancel(ctx, c),
-  'code.request': requestCode, 'link.precheck': (ctx, c) => precheck(ctx, c), 'code.enter': enterCode,
+  'link.bind': bind, 'link.start': startQr, 'link.cancel': (ctx, c) => cancel(ctx, c),
+  'code.request': requestCode, 'link.precheck': precheck, 'code.enter': enterCode,
   'link.approve': approve, 'link.answer': answerOffer, unlink, send,
   'tc.reset': () => { throw new Error('handled by the server'); },
   'tc.advance': (ctx, _c, r) => advanceClock(ctx, r),
@@ -172,8 +173,10 @@ export class ReferenceServer {
     this.ctx.connections.add(conn);
     conn.send({ type: 'challenge', nonce: toBase64(nonce), protocol: PROTOCOL_VERSION });
     ws.on('message', (data, isBinary) => {
-      // Judged on arrival (real time): a flood is refused before it is parsed or queued for a handler.
-      const limited = limiter.frames.take() === 'limited';
+      // Judged on arrival (real time): a flood is refused before it is parsed or queued for a
+      // handler. Two budgets: frames, and bytes (parsing costs what the bytes cost).
+      const size = (data as Buffer).length;
+      const limited = limiter.frames.take() === 'limited' || limiter.bytes.take(size) === 'limited';
       const previous = this.queues.get(conn) ?? Promise.resolve();
       const next = previous.then(() => (limited ? this.refuseLimited(conn, data as Buffer, isBinary) : this.handle(conn, data as Buffer, isBinary))).catch(() => undefined)
         .then(() => wakeQuiescenceWaiters(this.ctx));
@@ -193,7 +196,11 @@ export class ReferenceServer {
     const error = (code: string, message: string, id: unknown = null) =>
       conn.send({ type: 'error', id: typeof id === 'string' || typeof id === 'number' ? id : null, code, message });
     if (isBinary) return error('BAD_FRAME', 'text frames only');
-    if (data.length > MAX_FRAME_BYTES) return error('FRAME_TOO_LARGE', `frames are at most ${MAX_FRAME_BYTES} bytes`);
+    // Size and nesting are judged on the bytes, before JSON.parse (frameScan.ts): an
+    // unauthenticated connection needs no large frame, and deep nesting is what makes parsing slow.
+    const limit = conn.deviceId || conn.companionId ? MAX_FRAME_BYTES : this.limits.unauthenticatedFrameBytes;
+    if (data.length > limit) return error('FRAME_TOO_LARGE', `frames are at most ${limit} bytes${limit < MAX_FRAME_BYTES ? ' before authentication' : ''}`, readRequestId(data));
+    if (nestingDepth(data) > MAX_DEPTH) return error('BAD_FRAME', `nesting deeper than ${MAX_DEPTH}`, readRequestId(data));
     let raw: unknown;
     try { raw = JSON.parse(data.toString('utf8')); } catch { return error('BAD_FRAME', 'not JSON'); }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return error('BAD_FRAME', 'a frame is a JSON object');
@@ -232,13 +239,13 @@ export class ReferenceServer {
       : { type: 'result', id: req.id, ok: false, code: result.code, ...(result.message ? { message: result.message } : {}) });
   }
 
-  /** RATE_LIMITED for a frame over the connection's budget; the request id is echoed when it can be read. */
+  /**
+   * RATE_LIMITED for a frame over the connection's budget, WITHOUT parsing it (a flood must cost
+   * no parse): the request id is read by the byte scan when it can be (frameScan.ts).
+   */
   private refuseLimited(conn: Connection, data: Buffer, isBinary: boolean): void {
-    let id: unknown = null;
-    if (!isBinary && data.length <= MAX_FRAME_BYTES) {
-      try { id = (JSON.parse(data.toString('utf8')) as { id?: unknown } | null)?.id ?? null; } catch { /* not JSON: id null */ }
-    }
-    conn.send({ type: 'error', id: typeof id === 'string' || typeof id === 'number' ? id : null, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s` });
+    const id = isBinary ? null : readRequestId(data);
+    conn.send({ type: 'error', id, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s or ${this.limits.bytesPerSecond} bytes/s` });
   }
 
   /** The per-request limits (limits.ts): linking starts per window, connections per account. */

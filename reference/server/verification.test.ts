@@ -45,7 +45,7 @@ async function victim(url: string): Promise<{ owner: DeviceClient; laptop: Devic
   const laptop = new DeviceClient({ url, role: 'companion', name: 'laptop', platform: 'web', profile: DEFAULT_PROFILE });
   open.push(laptop);
   await laptop.connect();
-  expect(await laptop.startQr()).toEqual({ ok: true });
+  expect(await laptop.startQr(PHONE)).toEqual({ ok: true });
   for (let i = 0; i < 200 && laptop.qrText() === null; i++) await new Promise((r) => setTimeout(r, 5));
   expect(await owner.scanQr(laptop.qrText()!, 'pass')).toEqual({ ok: true });
   for (let i = 0; i < 200 && (laptop.status !== 'linked' || !server!.quiescence().quiet); i++) await new Promise((r) => setTimeout(r, 5));

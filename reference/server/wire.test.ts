@@ -120,7 +120,7 @@ describe('malformed frames (wire codes)', () => {
     const url = await start();
     const w = await wire(url);
     expect(await w.request('send', { toPhone: '+2', envelopes: [] })).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
-    expect(await w.request('link.start')).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
+    expect(await w.request('link.start', { phone: '+1' })).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
     expect(await w.request('link.answer', { offerId: 'x', deviceSignature: 'AAAA' })).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
     expect(await w.request('devices.get', { phone: '+1' })).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
   });
@@ -161,10 +161,10 @@ describe('authentication and signatures', () => {
     const url = await start();
     const p = await primary(url);
     const c1 = await companion(url, 'C1');
-    expect(await c1.startQr()).toEqual({ ok: true });
+    expect(await c1.startQr('+1000')).toEqual({ ok: true });
     expect(await p.scanQr(c1.qrText()!, 'pass')).toEqual({ ok: true });
     const c2 = await companion(url, 'C2');
-    expect(await c2.startQr()).toEqual({ ok: true });
+    expect(await c2.startQr('+1000')).toEqual({ ok: true });
     const qr = parseQrText(c2.qrText()!)!;
     // The linked companion forges an approval signed with its own key: the server refuses.
     const details = encodeDetails({ rawId: 1, timestamp: 1, keyIndex: 3 });

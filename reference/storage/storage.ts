@@ -128,6 +128,8 @@ export interface QrAttemptRecord {
   /** The companion's identity key (base64) as it announced it when the attempt started. */
   readonly companionId: string;
   readonly startedAt: number;
+  /** The account the companion is linking to (`link.start {phone}`, PAIR-07); absent in older records. */
+  readonly phone?: string;
   /** 'ended': its last reference expired; 'linked': one of its references linked it. */
   readonly state: QrAttemptState;
 }
@@ -174,6 +176,8 @@ export interface PendingCompanionRecord {
   readonly boxKeySignature: string;
   readonly name: string;
   readonly platform: string;
+  /** The account its latest QR attempt is for (`link.start {phone}`, PAIR-07). */
+  readonly phone?: string;
 }
 
 export interface Storage {

@@ -102,7 +102,9 @@ function controlApi(companion: WebCompanion) {
 function wireUi(companion: WebCompanion, api: ReturnType<typeof controlApi>): void {
   const show = (error: unknown) => { byId('error').textContent = error instanceof Error ? error.message : String(error); };
   const refusal = (a: { result: { ok: boolean; code?: string } }) => { byId('error').textContent = a.result.ok ? '' : `Refused: ${a.result.code}`; };
-  byId('start-qr').onclick = () => { void api.startQr().then(refusal, show); };
+  // The QR names the account it links to (PAIR-07): the number typed in the phone field.
+  const phone = () => byId<HTMLInputElement>('code-phone').value.trim();
+  byId('start-qr').onclick = () => { void api.startQr(phone()).then(refusal, show); };
   byId<HTMLFormElement>('code-form').onsubmit = (e) => {
     e.preventDefault();
     void api.requestCode(byId<HTMLInputElement>('code-phone').value.trim()).then(refusal, show);
@@ -112,7 +114,7 @@ function wireUi(companion: WebCompanion, api: ReturnType<typeof controlApi>): vo
     const text = byId<HTMLInputElement>('send-text');
     void api.send(byId<HTMLInputElement>('send-to').value.trim(), text.value).then((a) => { refusal(a); if (a.result.ok) text.value = ''; }, show);
   };
-  byId('relink').onclick = () => { void api.startAfresh().then(() => api.startQr()).then(refusal, show); };
+  byId('relink').onclick = () => { void api.startAfresh().then(() => api.startQr(phone())).then(refusal, show); };
   companion.onChange = () => { render(companion); };
   const report = window.linkspecReport;
   if (report) companion.onSaved = (snapshot) => report(snapshot);
