@@ -63,6 +63,7 @@ const CALLS: { [M in DriverMethod]: (driver: Driver, p: MethodParams<M>) => Prom
   'driver.injectDevice': (d, p) => d.injectDevice?.(p.account, p.name),
   'driver.injectedDeviceReceived': (d, p) => d.injectedDeviceReceived?.(p.account, p.name),
   'driver.relayedPayloads': (d) => d.relayedPayloads?.(),
+  'driver.keyChangeNotices': (d, p) => d.keyChangeNotices?.(p.device),
 };
 
 /** A fault answered as a JSON-RPC error rather than a result. */

@@ -121,6 +121,7 @@ export const METHODS = {
   'driver.injectDevice': { params: inWorld({ account, name: z.string() }), result: nothing },
   'driver.injectedDeviceReceived': { params: inWorld({ account, name: z.string() }), result: z.number().int().nonnegative() },
   'driver.relayedPayloads': { params: inWorld({}), result: z.array(z.string()) },
+  'driver.keyChangeNotices': { params: inWorld({ device }), result: z.array(account) },
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -132,6 +133,7 @@ export const OPTIONAL_METHODS = {
   'driver.injectDevice': 'server-injection',
   'driver.injectedDeviceReceived': 'server-injection',
   'driver.relayedPayloads': 'traffic-inspection',
+  'driver.keyChangeNotices': 'key-change-notice',
 } as const satisfies Partial<Record<MethodName, Capability>>;
 
 export function isMethodName(value: string): value is MethodName {

@@ -77,5 +77,8 @@ function remoteDriver(client: RpcClient, world: string, capabilities: ReadonlySe
   if (capabilities.has('traffic-inspection')) {
     driver.relayedPayloads = () => call('driver.relayedPayloads', {});
   }
+  if (capabilities.has('key-change-notice')) {
+    driver.keyChangeNotices = (device) => call('driver.keyChangeNotices', { device });
+  }
   return driver;
 }
