@@ -3,6 +3,7 @@
  * the path step by step (expected vs actual in words) and the one command that replays it.
  */
 import type { RunReport } from '../reports/schema.js';
+import { failureGroups } from '../reports/render/words.js';
 
 export function formatRunSummary(report: RunReport): string {
   const lines: string[] = [];
@@ -32,16 +33,18 @@ export function formatRunSummary(report: RunReport): string {
     if (report.claim.notExercised.length) lines.push(`    no passing check: ${report.claim.notExercised.join(', ')}`);
   }
   if (report.claim?.kitGaps?.length) lines.push(`  kit gap: no check of this kit exercises ${report.claim.kitGaps.join(', ')} yet (MUST; not counted against the implementation)`);
-  for (const check of report.checks) {
+  // One bug is printed once: checks failing with the same first difference are named with it.
+  for (const { check, sameAs } of failureGroups(report)) {
     const f = check.failure;
-    if (!f) continue;
     const level = report.requirements.find((q) => q.id === f.requirement);
     lines.push('');
     lines.push(`${f.flaky ? 'FLAKY ' : ''}${level?.verdict === 'non-strict' ? 'NON-STRICT' : 'FAIL'} ${f.requirement}${level?.baselined ? ' (accepted by the baseline)' : ''} - check ${check.id}: ${check.title}`);
     lines.push(`  ${f.message}`);
-    for (const step of f.path) {
+    if (sameAs.length) lines.push(`  the same difference also in: ${sameAs.map((c) => c.id).join(', ')}`);
+    // Steps numbered from 1, as every report numbers them.
+    for (const [i, step] of f.path.entries()) {
       const mark = step.ok ? '  ' : '✗ ';
-      lines.push(`  ${mark}${String(step.index).padStart(2)} ${step.event}`);
+      lines.push(`  ${mark}${String(i + 1).padStart(2)} ${step.event}`);
       if (!step.ok) {
         lines.push(`       expected: ${step.expected}`);
         lines.push(`       actual:   ${step.actual}`);

@@ -61,7 +61,8 @@ export function escapeAttribute(value: string): string {
  */
 export function escapeMarkdown(value: string): string {
   const flat = escapeText(value).replace(/\r\n?|\n/g, ' ');
-  return flat.replace(/[\\`*_{}[\]()#+!|~]/g, (ch) => `\\${ch}`);
+  // Parentheses stay as they are: with [ and ] escaped no link can form, and `\(` reads badly in raw Markdown.
+  return flat.replace(/[\\`*_{}[\]#+!|~]/g, (ch) => `\\${ch}`);
 }
 
 /**

@@ -16,7 +16,7 @@ import { escapeAttribute as attr, escapeText as t } from './escape.js';
 import { HTML_SCRIPT, HTML_STYLE } from './htmlStyle.js';
 import { STATECHART_LEGEND } from './statechartLegend.js';
 import {
-  checksFor, failedChecks, failureCounts, failuresByStanding, failureStanding, plural, formatDuration, percent, requirementById, RUN_VERDICT_MEANING,
+  checksFor, CHECK_KIND_WORDS, failedChecks, failureCounts, failureGroups, failureStanding, pathLengthWords, plural, formatDuration, percent, requirementById, RUN_VERDICT_MEANING,
   skippedChecks, VERDICT_MEANING, VERDICT_ORDER,
   runVerdictNotes,
 } from './words.js';
@@ -128,7 +128,7 @@ function differencesTable(failure: Failure): string {
   return `<table class="differences"><thead><tr><th>Field</th><th>Expected</th><th>Actual</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function failureArticle(report: RunReport, check: CheckResult, failure: Failure): string {
+function failureArticle(report: RunReport, check: CheckResult, failure: Failure, sameAs: readonly CheckResult[] = []): string {
   const requirement = requirementById(report, failure.requirement);
   const standing = failureStanding(report, failure);
   const heading = `${failure.requirement}${requirement ? ` (${requirement.level})` : ''}: ${check.title}`;
@@ -137,7 +137,7 @@ function failureArticle(report: RunReport, check: CheckResult, failure: Failure)
     : '';
   return `<article class="failure standing-${standing}" id="${anchor(report, check)}">
 <h3>${t(heading)} ${chip(standing === 'counts' ? 'v-fail' : standing === 'baselined' ? 'v-baselined' : 'v-non-strict', STANDING_WORDS[standing])}</h3>
-<div class="muted">Check <code>${t(check.id)}</code> (${t(check.kind)}), ${plural(failure.path.length, 'step')} after shrinking.</div>
+<div class="muted">Check <code>${t(check.id)}</code> (${t(CHECK_KIND_WORDS[check.kind])}), ${t(pathLengthWords(check, failure))}.</div>${sameAs.length ? `\n<p class="note">The same difference was also found by ${sameAs.map((c) => `<span id="${anchor(report, c)}"><code>${t(c.id)}</code></span>`).join(', ')}: one bug, shown once.</p>` : ''}
 <p class="message">${t(failure.message)}</p>
 ${requirement ? `<p class="requirement-text">The requirement: ${t(requirement.text)}</p>` : ''}
 <h4>The path, step by step (first difference at step ${failure.failingStep + 1})</h4>
@@ -153,11 +153,11 @@ function failuresSection(report: RunReport): string {
   const failed = failedChecks(report);
   const withoutEvidence = report.checks.filter((c) => c.status === 'fail' && c.failure === undefined);
   if (failed.length === 0 && withoutEvidence.length === 0) return '';
-  const sorted = failuresByStanding(report);
+  const groups = failureGroups(report);
   const missing = withoutEvidence.map((c) => `<p class="note bad">Check <code>${t(c.id)}</code> (${t(c.title)}) failed without recording a path.</p>`);
   return `<section id="failures"><h2>Failures (${failed.length + withoutEvidence.length})</h2>
 <p class="lead">Each failure shows the shortest event path found: the harness applied the same events to the model and to the implementation and compared what both showed after every step.</p>
-${sorted.map((c) => failureArticle(report, c, c.failure)).join('\n')}${missing.join('\n')}</section>`;
+${groups.map((g) => failureArticle(report, g.check, g.check.failure, g.sameAs)).join('\n')}${missing.join('\n')}</section>`;
 }
 
 function checkList(report: RunReport, requirement: RequirementResult): string {

@@ -8,7 +8,7 @@
 import type { RunReport } from '../schema.js';
 import { escapeMarkdown as md, markdownCodeBlock } from './escape.js';
 import {
-  checksFor, differencesInWords, failureCounts, failuresByStanding, failureStanding, formatDuration, pathInWords,
+  checksFor, differencesInWords, failureCounts, failureGroups, failureStanding, formatDuration, pathInWords,
   percent, plural, requirementById, skippedChecks, VERDICT_MEANING, VERDICT_ORDER,
   runVerdictNotes,
 } from './words.js';
@@ -48,10 +48,10 @@ function requirementTable(report: RunReport): string {
 }
 
 function failures(report: RunReport): string {
-  const failed = failuresByStanding(report);
+  const failed = failureGroups(report);
   if (failed.length === 0) return '';
   const shown = failed.slice(0, MARKDOWN_MAX_FAILURES);
-  const blocks = shown.map(({ id, title, failure }) => {
+  const blocks = shown.map(({ check: { id, title, failure }, sameAs }) => {
     const standing = failureStanding(report, failure);
     const level = requirementById(report, failure.requirement)?.level;
     const tag = standing === 'counts' ? '' : standing === 'baselined' ? ' _(accepted by the baseline)_' : ' _(non-strict SHOULD)_';
@@ -64,7 +64,7 @@ function failures(report: RunReport): string {
     return [
       `#### ${md(failure.requirement)}${level ? ` (${level})` : ''}: ${md(title)}${tag}`,
       '',
-      `${md(failure.message)} (check ${md(id)})`,
+      `${md(failure.message)} (check ${md(id)}${sameAs.length ? `; the same difference also in ${sameAs.map((c) => md(c.id)).join(', ')}` : ''})`,
       '',
       '<details><summary>Path step by step</summary>',
       '',

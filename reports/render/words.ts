@@ -82,6 +82,50 @@ export function failuresByStanding(report: RunReport): (CheckResult & { readonly
   return failedChecks(report).sort((a, b) => order[failureStanding(report, a.failure)] - order[failureStanding(report, b.failure)]);
 }
 
+/**
+ * One bug is one entry, not N: failures of different checks with the same requirement and the same
+ * first difference (the failing step's event and every differing field, expected and actual) are
+ * grouped; the shortest path stands for the group, the other checks are named with it.
+ */
+export function failureKey(failure: Failure): string {
+  const step = failure.path[failure.failingStep];
+  return JSON.stringify([failure.requirement, step?.event ?? '', failure.differences.map((d) => [d.field, d.expected, d.actual])]);
+}
+
+export interface FailureGroup {
+  readonly check: CheckResult & { readonly failure: Failure };
+  /** Other checks that failed with the same difference. */
+  readonly sameAs: readonly (CheckResult & { readonly failure: Failure })[];
+}
+
+/** Failures in reading order (failuresByStanding), identical ones grouped under the shortest path. */
+export function failureGroups(report: RunReport): FailureGroup[] {
+  const groups = new Map<string, (CheckResult & { failure: Failure })[]>();
+  for (const c of failuresByStanding(report)) {
+    const key = failureKey(c.failure);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((list) => {
+    const shortest = list.reduce((a, b) => (b.failure.path.length < a.failure.path.length ? b : a));
+    return { check: shortest, sameAs: list.filter((c) => c !== shortest) };
+  });
+}
+
+/** What kind of check it is, in words: a targeted check is not necessarily about security. */
+export const CHECK_KIND_WORDS: Readonly<Record<CheckResult['kind'], string>> = {
+  'model-path': 'a path generated from the model',
+  property: 'a property-based random walk',
+  security: 'a targeted check',
+};
+
+/** How the path came to be this long: shrunk (property walks), shortest found (model paths) or as written (targeted). */
+export function pathLengthWords(check: CheckResult, failure: Failure): string {
+  const steps = plural(failure.path.length, 'step');
+  if (check.kind === 'property') return `${steps} after shrinking`;
+  if (check.kind === 'model-path') return `${steps} up to the first difference`;
+  return `${steps}, as the check is written`;
+}
+
 /** `1 step`, `3 steps`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

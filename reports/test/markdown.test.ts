@@ -34,12 +34,24 @@ describe('renderMarkdown', () => {
     expect(md).toContain('Path (1 step, first difference at step 1)');
     const many = {
       ...failingReport,
-      checks: Array.from({ length: MARKDOWN_MAX_FAILURES + 3 }, (_, i) => ({ ...failingReport.checks[3], id: `c${i}` })),
+      // Distinct failures (each a different difference): identical ones would be one entry.
+      checks: Array.from({ length: MARKDOWN_MAX_FAILURES + 3 }, (_, i) => {
+        const check = failingReport.checks[3]!;
+        return { ...check, id: `c${i}`, failure: { ...check.failure!, differences: [{ field: `field${i}`, expected: '1', actual: '2' }] } };
+      }),
     };
     const capped = renderMarkdown(many);
     expect(capped.split('\n').filter((l) => l.startsWith('#### '))).toHaveLength(MARKDOWN_MAX_FAILURES);
     expect(capped).toContain(`### Failures (${MARKDOWN_MAX_FAILURES + 3})`);
     expect(capped).toContain('…and 3 more failures: see report.html.');
+  });
+
+  it('one bug is one entry: identical failures of several checks are grouped and named', () => {
+    const same = { ...failingReport, checks: [0, 1, 2].map((i) => ({ ...failingReport.checks[3]!, id: `same${i}` })) };
+    const md = renderMarkdown(same);
+    expect(md.split('\n').filter((l) => l.startsWith('#### '))).toHaveLength(1);
+    expect(md).toContain('the same difference also in same1, same2');
+    expect(md).not.toContain('\\(');
   });
 
   it('ends with coverage, skipped checks, the baseline and the whole-run replay', () => {
