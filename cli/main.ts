@@ -18,12 +18,28 @@ import { registerVectors } from './commands/vectors.js';
 import { registerReplay } from './commands/replay.js';
 import { registerWeb } from './commands/web.js';
 
+/**
+ * Stable codes for what the option parser (commander) refuses, printed as every other usage error:
+ * `linkspec: BAD_OPTION: unknown option '--frobnicate' (run with --help for usage)`, exit 2.
+ */
+export const OPTION_ERROR_CODES: Readonly<Record<string, string>> = {
+  'commander.unknownOption': 'BAD_OPTION',
+  'commander.unknownCommand': 'UNKNOWN_COMMAND',
+  'commander.excessArguments': 'BAD_ARGUMENTS',
+  'commander.missingArgument': 'MISSING_ARGUMENT',
+  'commander.optionMissingArgument': 'MISSING_OPTION_VALUE',
+  'commander.missingMandatoryOptionValue': 'MISSING_OPTION',
+  'commander.invalidArgument': 'BAD_ARGUMENT',
+  'commander.conflictingOption': 'CONFLICTING_OPTIONS',
+};
+
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode: number = EXIT.OK;
   const program = new Command('linkspec')
     .description('Formal model and conformance kit for multi-device accounts.')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    // Parser errors are printed once, in the catch below, with their stable code.
+    .configureOutput({ outputError: () => undefined });
   const setExit = (code: number) => { exitCode = code; };
   for (const register of [registerModel, registerRun, registerServe, registerDemo, registerSelftest, registerBench, registerFuzz, registerDriver, registerMerge, registerWeb, registerVectors, registerReplay]) {
     register(program, setExit);
@@ -33,8 +49,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end here with exit code 0; argument errors were already printed.
-      return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      // --help and --version end here with exit code 0; a bare `linkspec` printed its help.
+      if (error.exitCode === 0 || error.code === 'commander.help' || error.code === 'commander.helpDisplayed') return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      const code = OPTION_ERROR_CODES[error.code] ?? 'BAD_USAGE';
+      process.stderr.write(`linkspec: ${code}: ${error.message.replace(/^error: /, '')} (run with --help for usage)\n`);
+      return EXIT.USAGE;
     }
     if (error instanceof UsageError) {
       process.stderr.write(`linkspec: ${error.code}: ${error.message}\n`);

@@ -15,6 +15,7 @@ import { guardAdapter, type GuardLimits } from './adapterGuard.js';
 import { messageOf, RunClock, RunFaultError } from './runFault.js';
 import { CAPABILITIES } from './contract.js';
 import { formatShard, inShard, type Shard } from './shard.js';
+import { describeCheckIds } from './checkIds.js';
 import { applyBaseline, type Baseline } from './baseline.js';
 import { eventNeeds, missing, REQUIREMENT_NEEDS, skipReason } from './capabilities.js';
 import { SECURITY_CHECKS } from './checks/index.js';
@@ -161,7 +162,7 @@ function select(checks: PlannedCheck[], options: RunOptions, continuation: (setA
     const setAside = parseContinuationId(options.check, PROPERTY_CHECK_ID);
     if (setAside?.length) return [continuation(setAside)];
     const chosen = checks.filter((c) => c.id === options.check);
-    if (!chosen.length) throw new UsageError('BAD_CHECK', `no check '${options.check}'; known: ${checks.map((c) => c.id).join(', ')}`);
+    if (!chosen.length) throw new UsageError('BAD_CHECK', `no check '${options.check}'\n${describeCheckIds(options.check, checks.map((c) => c.id))}`);
     return chosen;
   }
   const only = options.only?.length ? new Set<string>(options.only) : undefined;

@@ -178,7 +178,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
   program
     .command('run')
     .description('Run the conformance suite against an implementation, with the model as oracle.')
-    .requiredOption('--adapter <spec>', 'reference | reference-ws=<url> | remote=<url> | ./adapter-module.ts')
+    .requiredOption('--adapter <spec>', 'reference | reference-ws=<url> | remote=<url> | known-bad:<id> (the reference with one known bug; ids: linkspec selftest) | ./adapter-module.ts')
     .option('--profile <file>', 'a profile JSON file (default: the seed\'s WhatsApp profile)')
     .option('--seed <n>', 'seed of the property runs (default: random, printed)')
     .option('--runs <n>', 'number of property runs (default 100)')
