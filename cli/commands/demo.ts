@@ -52,6 +52,15 @@ export async function runDemo(print: (line: string) => void, options: { terminal
     step('HIST-01', 'The new companion received the existing history, end-to-end encrypted', seen.A.devices['A.c1']?.messages.includes('hello-before-linking') === true);
     step('NOTE-01', "Alice's phone is told a device was linked", seen.A.devices['A.primary']?.notices.includes('A.c1') === true);
 
+    // AUTH-01: only the primary authorises. Alice's new companion tries to approve another device.
+    await d.startQrLinking('A.c2', { name: 'A.c2', platform: 'web' });
+    const png2 = await d.qrImage('A.c2');
+    const text2 = png2.ok ? decodeQrPng(png2.value) : null;
+    const byCompanion = text2 === null ? { ok: false as const, code: 'NO_QR' as const } : await d.scanQr('A.c1', text2, 'pass');
+    seen = await d.observe();
+    step('AUTH-01', "Alice's new companion tries to approve another device's QR: refused, nothing linked", !byCompanion.ok && byCompanion.code === 'NOT_PRIMARY' && seen.A.devices['A.c2']?.status !== 'linked', show(byCompanion));
+    await d.cancelLinking('A.c2');
+
     for (const c of COMPANIONS.slice(1)) await scan(c, false);
     seen = await d.observe();
     const linked = COMPANIONS.filter((c) => seen.A.devices[c]?.status === 'linked');
@@ -88,6 +97,12 @@ export async function runDemo(print: (line: string) => void, options: { terminal
     await d.setOnline('A.primary', true);
     const relink = await scan('A.c1', false);
     step('EXP-03', 'It comes back only through a new pairing (its slot is free)', relink.ok, show(relink));
+
+    // PAIR-06: the seed's "OTP-based alternative": a pairing code typed on the primary instead of a scan.
+    const code = await d.requestPairingCode('A.c2', { name: 'A.c2', platform: 'desktop' });
+    const typed = code.ok ? await d.enterPairingCode('A.primary', code.value, 'pass') : code;
+    seen = await d.observe();
+    step('PAIR-06', `The alternative to a QR code: A.c2 shows a pairing code${code.ok ? ` (${code.value})` : ''}, Alice types it on her phone: linked`, typed.ok && seen.A.devices['A.c2']?.status === 'linked', show(typed));
   } finally {
     await d.close();
   }
@@ -96,7 +111,7 @@ export async function runDemo(print: (line: string) => void, options: { terminal
 
 export const registerDemo: RegisterCommand = (program, setExit) => {
   program.command('demo')
-    .description("The seed's story end to end on loopback: register, link by QR (terminal + PNG), four companions, a fifth refused, messages, the phone offline, 14 days later every companion signed out.")
+    .description("The seed's story end to end on loopback: register, link by QR (terminal + PNG), a companion's approval refused (only the primary authorises), four companions, a fifth refused, messages, the phone offline, 14 days later every companion signed out, relinking, and the pairing-code alternative.")
     .option('--quiet-qr', 'do not print the QR code in the terminal')
     .action(async (args: { quietQr?: boolean }) => {
       const steps = await runDemo((line) => process.stdout.write(`${line}\n`), { terminalQr: args.quietQr !== true });

@@ -2,12 +2,12 @@
  * `linkspec merge DIR… [--out DIR]`: joins the reports of the shards of one run (`linkspec run
  * --shard i/n --out DIR`, one per CI job) into one report set - report.json, junit.xml,
  * report.sarif, report.html, summary.md - judged as the unsharded run would be
- * (conformance/mergeShards.ts). Exit: 0 conformant, 1 non-conformant, 2 shards that do not make
+ * (conformance/mergeShards.ts). Exit: as `linkspec run` for the merged verdict (cli/exit.ts), 2 shards that do not make
  * one run (MERGE_MISMATCH, MERGE_INCOMPLETE, MERGE_DUPLICATE) or an unreadable report
  * (BAD_MERGE_INPUT).
  */
 import type { RegisterCommand } from '../main.js';
-import { EXIT } from '../exit.js';
+import { exitCodeOf } from '../exit.js';
 import { formatRunSummary } from '../../conformance/printRun.js';
 import { mergeShards, readShardReport } from '../../conformance/mergeShards.js';
 import { publishToGithubActions } from '../../reports/githubActions.js';
@@ -27,6 +27,6 @@ export const registerMerge: RegisterCommand = (program, setExit) => {
       const files = await writeReports(report, args.out);
       process.stdout.write(`${formatRunSummary(report)}\nmerged ${dirs.length} shards; reports: ${files.join(', ')}\n`);
       publishToGithubActions(report, process.env, (text) => process.stdout.write(text));
-      setExit(report.verdict === 'conformant' ? EXIT.OK : EXIT.FAILED);
+      setExit(exitCodeOf(report.verdict));
     });
 };

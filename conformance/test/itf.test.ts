@@ -39,7 +39,7 @@ describe('ITF values', () => {
 });
 
 describe('model paths as ITF', () => {
-  it('every path reads back to its events; the trace has the ITF shape', async () => {
+  it('every path reads back to its events; the trace has the ITF shape', { timeout: 180_000 }, async () => {
     const model = await loadModelSource();
     const paths = model.coveringPaths(DEFAULT_PROFILE);
     const files = modelPathTraces(paths, DEFAULT_PROFILE);
@@ -59,7 +59,7 @@ describe('model paths as ITF', () => {
 });
 
 describe('failing paths as ITF, and linkspec replay', () => {
-  it('a run writes each failing path as a trace; replay differs on the broken adapter and follows on a correct one', async () => {
+  it('a run writes each failing path as a trace; replay differs on the broken adapter and follows on a correct one', { timeout: 300_000 }, async () => {
     const out = scratch();
     const io = capture();
     expect(await main(['node', 'linkspec', 'run', '--adapter', BROKEN, '--seed', '4', '--runs', '3', '--out', out])).toBe(1);
@@ -83,7 +83,7 @@ describe('failing paths as ITF, and linkspec replay', () => {
     expect(io.out()).toContain(`followed the model for all ${trace.states.length - 1} steps`);
   });
 
-  it('failureTraces covers every failed check whose path carries its events', async () => {
+  it('failureTraces covers every failed check whose path carries its events', { timeout: 180_000 }, async () => {
     const report = await runSuite({ adapter: createMemoryAdapter({ bugs: { dormancyOffByOne: true } }), adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: 2, runs: 3 });
     const failed = report.checks.filter((c) => c.status === 'fail');
     const { files, without } = failureTraces(report, DEFAULT_PROFILE);

@@ -62,7 +62,7 @@ describe('workflow-command annotations', () => {
 });
 
 describe('linkspec run inside GitHub Actions (env vars set)', () => {
-  it('prints ::error for the failing MUST and appends the step summary; exit code unchanged', async () => {
+  it('prints ::error for the failing MUST and appends the step summary; exit code unchanged', { timeout: 180_000 }, async () => {
     const dir = scratch();
     const summaryFile = join(dir, 'step-summary.md');
     vi.stubEnv('GITHUB_ACTIONS', 'true');
@@ -78,7 +78,7 @@ describe('linkspec run inside GitHub Actions (env vars set)', () => {
     expect(readFileSync(summaryFile, 'utf8')).toContain('LIMIT-01');
   });
 
-  it('prints no workflow command when GITHUB_ACTIONS is not set', async () => {
+  it('prints no workflow command when GITHUB_ACTIONS is not set', { timeout: 180_000 }, async () => {
     const dir = scratch();
     vi.stubEnv('GITHUB_ACTIONS', '');
     const out: string[] = [];

@@ -24,11 +24,11 @@ describe('junit.xml against Jenkins xUnit junit-10.xsd', () => {
     }
   });
 
-  it('accepts the junit.xml of a real passing run and of a real failing run', async () => {
+  it('accepts the junit.xml of a real passing run and of a real failing run', { timeout: 180_000 }, async () => {
     const options = { adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: 7, runs: 3 } as const;
     const passing = await runSuite({ ...options, adapter: createMemoryAdapter() });
     const failing = await runSuite({ ...options, adapter: createMemoryAdapter({ bugs: { extraCompanion: true } }) });
-    expect(passing.verdict).toBe('conformant');
+    expect(passing.summary.checks.fail).toBe(0);
     expect(failing.verdict).toBe('non-conformant');
     const failingXml = renderJunit(failing);
     expect(failingXml).toContain('<failure ');

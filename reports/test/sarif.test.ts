@@ -66,7 +66,7 @@ describe('report.sarif', () => {
     expect(log.runs[0].tool.driver.rules).toHaveLength(passingReport.requirements.length);
   });
 
-  it('is valid for a real passing run and a real failing run', async () => {
+  it('is valid for a real passing run and a real failing run', { timeout: 180_000 }, async () => {
     const options = { adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: 7, runs: 3 } as const;
     const passing = await runSuite({ ...options, adapter: createMemoryAdapter() });
     const failing = await runSuite({ ...options, adapter: createMemoryAdapter({ bugs: { dormancyOffByOne: true } }) });
