@@ -145,4 +145,35 @@ describe.runIf(available)('web companion in Chromium (reference-browser)', () =>
       await driver.close();
     }
   });
+
+  it('hands a page to the next world empty: no keys, link, messages or saved state of the device before', async () => {
+    const first = await adapter.open(DEFAULT_PROFILE);
+    let used: { page: unknown; identity: string; deviceId: string | undefined };
+    try {
+      await first.register('A', { idCheck: false });
+      await first.register('B', { idCheck: false });
+      await linkByQr(first, 'A.c1');
+      expect(await first.send('B.primary', 'm-old-world')).toEqual({ ok: true });
+      const c1 = page(first, 'A.c1');
+      await first.observe();
+      used = { page: c1.pageForTests, identity: await c1.pageForTests!.evaluate(() => window.linkspec!.snapshot().identityKey), deviceId: c1.deviceId };
+    } finally {
+      await first.close();
+    }
+    const second = await adapter.open(DEFAULT_PROFILE);
+    try {
+      await second.register('A', { idCheck: false });
+      expect(await second.startQrLinking('A.c1', { name: 'A.c1', platform: 'web' })).toEqual({ ok: true });
+      const c1 = page(second, 'A.c1');
+      expect(c1.pageForTests).toBe(used.page); // the same Chromium page, reused
+      const now = await c1.pageForTests!.evaluate(() => window.linkspec!.snapshot());
+      expect(now).toMatchObject({ status: 'linking', deviceId: null, messages: [], notices: [], signOutReason: null });
+      expect(now.identityKey).not.toBe(used.identity);
+      const saved = await c1.pageForTests!.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+      expect(saved).toEqual(['linkspec']); // only the new device's own record
+      expect((await second.observe()).A.devices['A.c1']).toMatchObject({ status: 'linking', messages: [] });
+    } finally {
+      await second.close();
+    }
+  });
 });

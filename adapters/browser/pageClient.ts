@@ -16,11 +16,12 @@
  * Each call is bounded in real time (PAGE_CALL_TIMEOUT_MS); that bounds a hung page, it decides
  * no outcome.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { OK, refused, type OpResult } from '../../model/errors.js';
 import { DeviceClient, type DeviceClientOptions } from '../../reference/client/device.js';
 import type { WireResult } from '../../reference/client/wire.js';
 import type { Answer, PageConfig, Snapshot } from '../../reference/web/page/companion.js';
+import type { PageShelf, ShelfPage } from './pageShelf.js';
 
 export const PAGE_CALL_TIMEOUT_MS = 20_000;
 
@@ -29,14 +30,13 @@ type Args<K extends keyof DeviceClient> = DeviceClient[K] extends (...args: infe
 type Method = { [K in keyof PageApi]: PageApi[K] extends (...args: any[]) => Promise<Answer<any>> ? K : never }[keyof PageApi];
 
 export interface PageHost {
-  readonly browser: Browser;
-  /** http:// URL of the web companion page (reference/web/webServer.ts). */
-  readonly pageUrl: string;
+  /** Empty web companion pages, new or reused (pageShelf.ts). */
+  readonly pages: PageShelf;
 }
 
 export class PageClient extends DeviceClient {
   private page: Page | undefined;
-  private context: BrowserContext | undefined;
+  private shelf: ShelfPage | undefined;
   private opened: Promise<Page> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private mirror: Snapshot;
@@ -104,18 +104,16 @@ export class PageClient extends DeviceClient {
 
   private open(): Promise<Page> {
     this.opened ??= (async () => {
-      const context = await this.host.browser.newContext({ viewport: { width: 800, height: 760 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
-      this.context = context;
+      const shelf = await this.host.pages.take();
+      this.shelf = shelf;
+      shelf.onReport = (snapshot) => this.take(snapshot);
       const config: Partial<PageConfig> = {
         server: this.options.url, profile: this.options.profile, name: this.options.name, platform: this.options.platform, autoConnect: false,
       };
-      await context.addInitScript((c) => { window.__LINKSPEC_CONFIG__ = c; }, config);
-      await context.exposeBinding('linkspecReport', (_source, snapshot: Snapshot) => { this.take(snapshot); });
-      const page = await context.newPage();
-      await page.goto(this.host.pageUrl, { timeout: PAGE_CALL_TIMEOUT_MS });
-      await this.waitReady(page);
-      this.page = page;
-      return page;
+      await shelf.page.evaluate((c) => window.linkspecStart!(c), config);
+      await this.waitReady(shelf.page);
+      this.page = shelf.page;
+      return shelf.page;
     })();
     return this.opened;
   }
@@ -181,6 +179,6 @@ export class PageClient extends DeviceClient {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    await this.context?.close().catch(() => undefined);
+    if (this.shelf) await this.host.pages.give(this.shelf);
   }
 }

@@ -14,7 +14,7 @@ import { OK, type OpResult } from '../../../model/errors.js';
 import type { Profile } from '../../../model/profile.js';
 import { DeviceClient } from '../../client/device.js';
 import { socketHooks } from './browserSocket.js';
-import { loadDevice, saveDevice, type SavedDevice } from './store.js';
+import { deleteDevice, loadDevice, saveDevice, type SavedDevice } from './store.js';
 
 export interface PageConfig {
   /** ws:// URL of the reference server. */
@@ -191,4 +191,19 @@ export class WebCompanion {
 
   /** Resolves once every save started so far has completed. */
   flush(): Promise<void> { return this.saving; }
+
+  /**
+   * Close the connection and delete the saved device: nothing of it is left in this page
+   * (the harness reuses pages across worlds; a person's page never does this).
+   */
+  async retire(): Promise<void> {
+    this.onChange = () => undefined;
+    this.onSaved = async () => undefined;
+    await this.client.close();
+    await this.saving;
+    socketHooks.onFrame = () => undefined;
+    socketHooks.beforeAck = async () => undefined;
+    socketHooks.onClose = () => undefined;
+    await deleteDevice();
+  }
 }

@@ -24,7 +24,9 @@ const REASONS: Record<string, string> = {
 
 declare global {
   interface Window {
-    __LINKSPEC_CONFIG__?: Partial<PageConfig>;
+    /** `harness`: the page is driven by adapters/browser: it starts a device only when `linkspecStart` gives it one. */
+    __LINKSPEC_CONFIG__?: Partial<PageConfig> & { harness?: boolean };
+    linkspecStart?: (config: Partial<PageConfig>) => Promise<void>;
     /** Present when the harness drives the page (adapters/browser): it takes the state before each ack. */
     linkspecReport?: (snapshot: Snapshot) => Promise<void>;
     linkspec?: ReturnType<typeof controlApi>;
@@ -95,6 +97,14 @@ function controlApi(companion: WebCompanion) {
     enterCode: (...args: Parameters<WebCompanion['enterCode']>) => answer(companion.enterCode(...args)),
     startAfresh: () => answer(companion.startAfresh()),
     flush: () => companion.flush(),
+    /** Harness only: forget this device and wait for the next one (linkspecStart). */
+    retire: async () => {
+      await companion.retire();
+      window.linkspec = undefined;
+      drawnQr = null;
+      sessionStorage.removeItem(HARNESS_CONFIG);
+      waitForStart();
+    },
     cryptoSupport: () => cryptoSupport(companion.client.keys.signing.secretKey),
   };
 }
@@ -132,8 +142,36 @@ async function main(): Promise<void> {
   document.body.dataset.ready = 'true';
 }
 
-main().catch((error: unknown) => {
-  document.body.dataset.ready = 'failed';
-  const el = document.getElementById('error');
-  if (el) el.textContent = `The web companion failed to start: ${error instanceof Error ? error.message : String(error)}`;
-});
+function start(): Promise<void> {
+  return main().catch((error: unknown) => {
+    document.body.dataset.ready = 'failed';
+    const el = document.getElementById('error');
+    if (el) el.textContent = `The web companion failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  });
+}
+
+/** Where a harness-driven page keeps its device's configuration, so a reload starts that device again. */
+const HARNESS_CONFIG = 'linkspec-harness-config';
+
+function waitForStart(): void {
+  document.body.dataset.ready = 'waiting';
+  window.linkspecStart = (config) => {
+    window.linkspecStart = undefined;
+    sessionStorage.setItem(HARNESS_CONFIG, JSON.stringify(config));
+    window.__LINKSPEC_CONFIG__ = config;
+    document.body.dataset.ready = 'false';
+    return start();
+  };
+}
+
+if (window.__LINKSPEC_CONFIG__?.harness) {
+  const saved = sessionStorage.getItem(HARNESS_CONFIG);
+  if (saved === null) {
+    waitForStart();
+  } else {
+    window.__LINKSPEC_CONFIG__ = JSON.parse(saved) as Partial<PageConfig>;
+    void start();
+  }
+} else {
+  void start();
+}

@@ -39,6 +39,19 @@ function database(): Promise<IDBDatabase> {
   return opened;
 }
 
+/** Forget the device entirely (the harness hands this page to another device next). */
+export async function deleteDevice(): Promise<void> {
+  const db = opened ? await opened.catch(() => undefined) : undefined;
+  db?.close();
+  opened = undefined;
+  await new Promise<void>((resolve, reject) => {
+    const r = indexedDB.deleteDatabase(DB);
+    r.onsuccess = () => resolve();
+    r.onerror = () => reject(r.error);
+    r.onblocked = () => reject(new Error('IndexedDB delete blocked'));
+  });
+}
+
 export async function saveDevice(state: SavedDevice): Promise<void> {
   const db = await database();
   const tx = db.transaction(STORE, 'readwrite');
