@@ -47,7 +47,7 @@ export class PageClient extends DeviceClient {
     super(options);
     this.mirror = {
       boot: '', seq: 0, status: 'idle', online: false, busy: false, deviceId: null, phone: null, identityKey: '', messages: [], notices: [],
-      qrText: null, pairingCode: null, signOutReason: null, undecryptable: 0,
+      qrText: null, pairingCode: null, signOutReason: null, undecryptable: 0, keyChanges: [],
     };
   }
 
@@ -56,6 +56,7 @@ export class PageClient extends DeviceClient {
   override idle(): Promise<void> {
     return this.busy ? new Promise((resolve) => this.idleWaiting.push(resolve)) : Promise.resolve();
   }
+  override get keyChanges(): Snapshot['keyChanges'] { return this.mirror.keyChanges; }
   override qrText(): string | null { return this.mirror.status === 'linking' ? this.mirror.qrText : null; }
   /** Why the page says it was signed out (shown to its user), or null. */
   get signOutReason(): string | null { return this.mirror.signOutReason; }

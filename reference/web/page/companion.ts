@@ -42,6 +42,8 @@ export interface Snapshot {
   readonly pairingCode: string | null;
   readonly signOutReason: string | null;
   readonly undecryptable: number;
+  /** Contacts' primary keys this device saw change (LIFE-03), as the client surfaces them. */
+  readonly keyChanges: DeviceClient['keyChanges'];
 }
 
 export interface Answer<T = undefined> { readonly result: OpResult & { value?: T }; readonly snapshot: Snapshot }
@@ -134,6 +136,7 @@ export class WebCompanion {
       identityKey: c.identityKey, messages: [...c.messages], notices: [...c.notices], qrText: c.qrText(),
       pairingCode: c.status === 'linking' ? this.pairingCode : null,
       signOutReason: c.status === 'signed-out' ? (this.signOutReason ?? 'unknown') : null, undecryptable: c.undecryptable,
+      keyChanges: [...c.keyChanges],
     };
   }
 
