@@ -20,7 +20,7 @@ import { ERROR_CODES } from '../model/errors.js';
 import type { Profile } from '../model/profile.js';
 import type { Adapter, Capability, Driver } from './contract.js';
 import { DEFAULT_PNG_LIMITS, pngProblem, type PngLimits } from './pngGuard.js';
-import { adapterFault, messageOf, RunClock, RunFaultError } from './runFault.js';
+import { adapterFault, messageOf, oneLine, RunClock, RunFaultError } from './runFault.js';
 
 export interface GuardLimits {
   /** Characters of one string in an answer (ids, names, codes). */
@@ -254,8 +254,9 @@ export function guardAdapter(adapter: Adapter, options: GuardOptions = {}): Adap
   }
 
   return {
-    name: adapter.name,
-    description: adapter.description,
+    // A name or description is printed and reported: bounded like any other answer.
+    name: oneLine(String(adapter.name), 200),
+    description: oneLine(String(adapter.description), 1000),
     capabilities: adapter.capabilities,
     get fault() { return fault; },
     async open(profile: Profile): Promise<Driver> {

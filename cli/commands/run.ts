@@ -208,6 +208,8 @@ report.json and the other reports are written on every exit path.`)
 };
 
 export const DEFAULT_BUDGET_S = 1800;
+/** How long an adapter may take to start (load its module, run its factory, reach its driver). */
+export const START_DEADLINE_MS = 60_000;
 
 /** `linkspec run` itself: every path after argument parsing ends with the reports written and a documented exit code. */
 export async function runCommand(args: RunArgs): Promise<number> {
@@ -226,7 +228,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
     const baseline = args.baseline !== undefined ? loadBaseline(args.baseline) : undefined;
     if (args.profile !== undefined) profile = await loadProfileFile(args.profile);
     try {
-      adapter = await withStartDeadline(resolveAdapter(args.adapter), parsed.deadlineMs ?? DEFAULT_LIFECYCLE_MS);
+      // Loading a module adapter (compiled on load) is slow on a busy machine: at least a minute.
+      adapter = await withStartDeadline(resolveAdapter(args.adapter), Math.max(parsed.deadlineMs ?? 0, START_DEADLINE_MS));
     } catch (error) {
       if (error instanceof UsageError && error.code === 'ADAPTER_START_FAILED') {
         return await early({ kind: 'adapter-fault', code: error.code, call: 'start', reason: oneLine(error.message) });
