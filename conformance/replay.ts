@@ -12,6 +12,8 @@ export interface ReplaySpec {
   readonly only?: readonly string[];
   /** `i/n` (conformance/shard.ts). */
   readonly shard?: string;
+  /** The conformance class claimed, when not the default (model/classes.ts). */
+  readonly claim?: string;
 }
 
 /** Quotes an argument for a POSIX shell only when it needs it. */
@@ -28,5 +30,6 @@ export function replayCommand(spec: ReplaySpec): string {
   if (spec.runs !== undefined) parts.push('--runs', String(spec.runs));
   if (spec.only?.length) parts.push('--only', arg(spec.only.join(',')));
   if (spec.shard) parts.push('--shard', spec.shard);
+  if (spec.claim && spec.claim !== 'full') parts.push('--claim', arg(spec.claim));
   return parts.join(' ');
 }

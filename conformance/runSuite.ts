@@ -188,7 +188,7 @@ export async function runSuite(given: RunOptions): Promise<RunReport> {
   // A narrower claim runs only the checks serving its requirements (as --only does).
   const inClass = new Set<string>(classRequirements(claim));
   const planned = options.check || options.only?.length || claim === 'full' ? all : all.filter((c) => c.requirements.some((r) => inClass.has(r)));
-  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
+  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile, claim: options.claim };
   options.onProgress?.({ kind: 'start', total: planned.length });
 
   const results: CheckResult[] = [];
@@ -338,7 +338,7 @@ export async function buildReport(input: ReportInput): Promise<RunReport> {
     }
   }
   const count = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
-  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile };
+  const replayBase = { adapterSpec: options.adapterSpec, profileFile: options.profileFile, claim: options.claim };
 
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
