@@ -23,7 +23,7 @@ function png(width: number, height: number, data: Buffer, options: { interlace?:
     const head = Buffer.alloc(8);
     head.writeUInt32BE(body.length, 0);
     head.write(type, 4, 'latin1');
-    return Buffer.concat([head, body, crc(Buffer.concat([Buffer.from(type, 'latin1'), body]))]);
+    return Buffer.concat([head, body, body.length > 1024 * 1024 ? Buffer.alloc(4) : crc(Buffer.concat([Buffer.from(type, 'latin1'), body]))]);
   };
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
@@ -49,23 +49,20 @@ function crc(bytes: Buffer): Buffer {
   return out;
 }
 
-/** A decompression bomb: a small file whose header declares 8000×8000 RGBA pixels (256 MB once inflated). */
-export function pngBomb(): Uint8Array {
-  const row = Buffer.alloc(1 + 8000 * 4);
-  const rows = 8000;
-  // Deflate row by row into one stream is what an encoder does; zeros compress ~1000:1.
-  return png(8000, 8000, deflateSync(Buffer.concat(Array.from({ length: rows }, () => row)), { level: 9 }));
-}
+const once = <T>(make: () => T): (() => T) => { let v: T | undefined; return () => (v ??= make()); };
 
-/** A bomb a header check alone would miss: a 64×64 interlaced image whose data inflates to 200 MB. */
-export function interlacedBomb(): Uint8Array {
-  return png(64, 64, deflateSync(Buffer.alloc(200 * 1024 * 1024), { level: 9 }), { interlace: true });
-}
+/**
+ * A decompression bomb: a 17 KB file whose header declares 2100×2100 RGBA pixels (17.6 MB once
+ * inflated, over the 4,000,000-pixel limit; a real 389 KB bomb declares far more, which the same
+ * header check refuses the same way). Zeros compress ~1000:1.
+ */
+export const pngBomb = once(() => png(2100, 2100, deflateSync(Buffer.alloc((1 + 2100 * 4) * 2100), { level: 9 })));
 
-/** A 50 MB PNG: a small image with a 50 MB text chunk. */
-export function png50mb(): Uint8Array {
-  return png(16, 16, deflateSync(Buffer.alloc(16 * 65)), { extra: Buffer.alloc(50 * 1024 * 1024, 0x41) });
-}
+/** A bomb a header check alone would miss: a 64×64 interlaced image whose data inflates to 32 MB. */
+export const interlacedBomb = once(() => png(64, 64, deflateSync(Buffer.alloc(32 * 1024 * 1024), { level: 9 }), { interlace: true }));
+
+/** A 50 MB PNG: a small image with a 50 MB text chunk (its CRC is not computed: nothing reads that far). */
+export const png50mb = once(() => png(16, 16, deflateSync(Buffer.alloc(16 * 65)), { extra: Buffer.alloc(50 * 1024 * 1024, 0x41) }));
 
 export interface MisbehaveOptions {
   /** After how many observe calls the walks' observe hangs (hang-observe-in-walks). */
@@ -90,7 +87,7 @@ export function misbehavingAdapter(kind: Misbehaviour, options: MisbehaveOptions
     switch (kind) {
       case 'hang-close': keepAlive ??= setInterval(() => undefined, 1000); w.close = () => never(); break;
       case 'hang-operation': w.register = () => never(); break;
-      case 'hang-observe-in-walks': w.observe = () => (++observes > (options.observeHangAfter ?? 40) ? never() : d.observe()); break;
+      case 'hang-observe-in-walks': w.observe = () => (++observes > (options.observeHangAfter ?? 15) ? never() : d.observe()); break;
       case 'huge-strings': w.observe = async () => {
         const view = await d.observe();
         const primary = view.A.devices['A.primary'];
