@@ -67,10 +67,11 @@ export const CAPABILITY_METHODS: Partial<Record<Capability, readonly (keyof Driv
   restart: ['restart'],
   'server-injection': ['injectDevice', 'injectedDeviceReceived'],
   'traffic-inspection': ['relayedPayloads'],
+  'key-change-notice': ['keyChangeNotices'],
 };
 /** Methods every driver needs, whatever it declares. */
 export const ALWAYS_METHODS: readonly (keyof Driver)[] = ['register', 'cancelLinking', 'unlink', 'observe', 'close'];
-const OPTIONAL_METHODS = new Set<string>(['injectDevice', 'injectedDeviceReceived', 'relayedPayloads']);
+const OPTIONAL_METHODS = new Set<string>(['injectDevice', 'injectedDeviceReceived', 'relayedPayloads', 'keyChangeNotices']);
 
 // ---- answer schemas -----------------------------------------------------------------------------
 
@@ -102,6 +103,7 @@ const RESULT_SCHEMAS: Partial<Record<keyof Driver, z.ZodType>> = {
   observe: accounts,
   injectedDeviceReceived: z.number().int().nonnegative(),
   relayedPayloads: z.array(z.string()),
+  keyChangeNotices: z.array(z.enum(['A', 'B'])),
   advanceClock: anything, restart: anything, injectDevice: anything, close: anything,
 };
 

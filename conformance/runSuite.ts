@@ -274,7 +274,7 @@ interface ReportInput {
 }
 
 /** The claim's outcome: which MUSTs of the class did not pass, grouped once per capability the adapter lacks. */
-export function claimOutcome(claim: ClassId, judged: readonly RequirementId[], requirements: RunReport['requirements'], capabilities: ReadonlySet<string>, endedEarly = false): ClaimOutcome {
+export function claimOutcome(claim: ClassId, judged: readonly RequirementId[], requirements: RunReport['requirements'], capabilities: ReadonlySet<string>, endedEarly = false, checks: readonly CheckResult[] = []): ClaimOutcome {
   const spec = conformanceClass(claim);
   const musts = classMusts(claim).filter((r) => judged.includes(r));
   const byCapability = new Map<Capability, RequirementId[]>();
@@ -283,7 +283,11 @@ export function claimOutcome(claim: ClassId, judged: readonly RequirementId[], r
   for (const id of musts) {
     const result = requirements.find((r) => r.id === id);
     if (result?.verdict === 'pass' || result?.verdict === 'fail') continue;
-    const lacking = missing(REQUIREMENT_NEEDS[id] ?? [], capabilities as ReadonlySet<Capability>);
+    // What the requirement needs, and what its skipped checks said they lacked.
+    const skippedFor = checks.filter((c) => c.status === 'skipped' && c.requirements.includes(id)).flatMap((c) => c.lacking ?? []) as Capability[];
+    const lacking = result?.verdict === 'skipped' && skippedFor.length
+      ? missing([...(REQUIREMENT_NEEDS[id] ?? []), ...skippedFor], capabilities as ReadonlySet<Capability>).filter((c) => c in CAPABILITIES)
+      : missing(REQUIREMENT_NEEDS[id] ?? [], capabilities as ReadonlySet<Capability>);
     for (const c of lacking) byCapability.set(c, [...(byCapability.get(c) ?? []), id]);
     if (lacking.length) continue;
     // No check of this kit ran for it at all (none planned, none skipped, none stopped early):
@@ -326,7 +330,7 @@ export async function buildReport(input: ReportInput): Promise<RunReport> {
   const mustFails = requirements.filter((r) => r.verdict === 'fail' && !r.baselined);
   const flaky = results.some((r) => r.failure?.flaky && requirement(r.failure.requirement as RequirementId).level === 'MUST' && inClass.has(r.failure.requirement));
   const capabilities = new Set<string>(options.adapter.capabilities);
-  const claimed = claimOutcome(claim, ids, requirements, capabilities, fault !== undefined);
+  const claimed = claimOutcome(claim, ids, requirements, capabilities, fault !== undefined, results);
   const verdict = runVerdict(fault, mustFails, (baseline?.stale.length ?? 0) > 0, flaky, claimed);
   const failing = new Set(requirements.filter((r) => r.verdict === 'fail' || r.verdict === 'non-strict').map((r) => r.id));
   let statechartSvg: string | undefined;

@@ -23,7 +23,7 @@ export interface ConformanceClassSpec {
   readonly capabilities: readonly string[];
 }
 
-const CORE_CAPABILITIES = ['qr-image', 'id-check', 'clock', 'offline', 'lifecycle', 'server-injection', 'messaging'] as const;
+const CORE_CAPABILITIES = ['qr-image', 'id-check', 'clock', 'offline', 'lifecycle', 'server-injection', 'messaging', 'key-change-notice'] as const;
 const MESSAGING_CAPABILITIES = [...CORE_CAPABILITIES, 'traffic-inspection', 'history'] as const;
 
 export const CLASSES: readonly ConformanceClassSpec[] = [

@@ -35,6 +35,7 @@ describe('the claim decides the gate', () => {
     const report = await runSuite({ adapter: misbehavingAdapter('no-capabilities'), adapterSpec: 'none', profile: DEFAULT_PROFILE, seed: 3, runs: 3 });
     expect(report.verdict).toBe('incomplete');
     expect(report.claim?.class).toBe('full');
+    expect(report.replay).not.toContain('--claim');
     const names = report.claim!.missingCapabilities.map((m) => m.capability);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toEqual(expect.arrayContaining(['qr-image', 'messaging', 'clock', 'offline']));
@@ -43,10 +44,15 @@ describe('the claim decides the gate', () => {
     expect(text).not.toContain(CAPABILITIES['qr-image']);
   }, 60_000);
 
-  it('a narrower claim judges only its class: core without messaging-only capabilities', async () => {
+  it('a narrower claim judges only its class; what it lacks is named once, nothing else', async () => {
     const report = await runSuite({ adapter: createMemoryAdapter(), adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: 3, runs: 3, claim: 'core' });
     expect(report.claim?.class).toBe('core');
     expect(report.requirements.map((r) => r.id)).not.toContain('OFF-01');
-    expect(report.verdict).toBe('conformant');
-  }, 60_000);
+    // The worked example has every core capability but 'key-change-notice' (LIFE-03).
+    expect(report.verdict).toBe('incomplete');
+    expect(report.claim?.missingCapabilities).toEqual([expect.objectContaining({ capability: 'key-change-notice', requirements: ['LIFE-03'] })]);
+    expect(report.replay).toContain('--claim core');
+    const only = await runSuite({ adapter: createMemoryAdapter(), adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: 3, runs: 3, claim: 'core', only: ['LIMIT-01'] });
+    expect(only.verdict).toBe('conformant');
+  }, 120_000);
 });
