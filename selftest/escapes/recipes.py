@@ -430,3 +430,23 @@ bug("advance-stale-due-list", "PAIR-04",
     ctx.storage.transaction(item.run);
   }
 """), level="SHOULD")
+
+# ---- added in round 1 -------------------------------------------------------------------------
+bug("history-own-sends-only", "HIST-01",
+    "the primary's history export holds the messages the phone itself sent, not the ones it received",
+    "REGISTER A, REGISTER B, SEND m1 from B.primary, SHOW_QR A.c1, SCAN_QR A.c1 by A.primary",
+    (DEV, "  private idleWaiters: (() => void)[] = [];\n",
+          "  private idleWaiters: (() => void)[] = [];\n  /** Messages this device sent itself: the conversation log the history export reads. */\n  private readonly sentLog: string[] = [];\n"),
+    (DEV, "    const messages = this.faults.has('no-history') ? [] : [...this.messages];",
+          "    const messages = this.faults.has('no-history') ? [] : [...this.sentLog];"),
+    (DEV, "    if (!r.ok) return refused(r.code);\n    this.remember(messageId);\n",
+          "    if (!r.ok) return refused(r.code);\n    this.remember(messageId);\n    this.sentLog.push(messageId);\n"))
+
+bug("storage-drops-signout-reason", "EXP-01",
+    "the memory store maps device records field by field and leaves out the optional signOutReason",
+    "REGISTER A, SHOW_QR A.c1, SCAN_QR A.c1 by A.primary, UNLINK A.c1 by A.primary",
+    (MEM, "  putDevice(device: DeviceRecord) { this.setRow('devices', device.id, copy(device)); }",
+          "  putDevice(device: DeviceRecord) {\n"
+          "    const { signOutReason: _reason, ...row } = device;\n"
+          "    this.setRow('devices', device.id, copy(row as DeviceRecord));\n"
+          "  }"))
