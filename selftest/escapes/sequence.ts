@@ -16,7 +16,7 @@ import { describeEvent } from '../../model/events.js';
 import { DEFAULT_PROFILE } from '../../model/profile.js';
 import { createOracle } from '../../model/createOracle.js';
 import { createReferenceAdapter } from '../../adapters/reference/index.js';
-import { runPath } from '../../conformance/lockstep.js';
+import { openLockstep } from '../../conformance/lockstep.js';
 
 const UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, min: 60_000, s: 1000, ms: 1 };
 
@@ -71,13 +71,30 @@ async function main(): Promise<number> {
     console.error(e instanceof Error ? e.message : String(e));
     return 2;
   }
-  const session = await runPath({ adapter: createReferenceAdapter(), profile: DEFAULT_PROFILE, createOracle: (p) => createOracle(p), events, compareNotices: true });
+  const session = await openLockstep({ adapter: createReferenceAdapter(), profile: DEFAULT_PROFILE, createOracle: (p) => createOracle(p), compareNotices: true });
+  let error: string | undefined;
+  try {
+    for (const event of events) {
+      try {
+        const verdict = await session.step(event);
+        if (!verdict.record.ok) break;
+      } catch (e) {
+        // An adapter that hangs or throws (e.g. deliveries never settle) is a finding too.
+        error = `${describeEvent(event)}: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`;
+        break;
+      }
+    }
+  } finally {
+    await session.close().catch(() => undefined);
+  }
   for (const r of session.records) {
     console.log(`${r.ok ? 'ok  ' : 'DIFF'} ${r.index + 1}. ${r.event}`);
     if (!r.ok) console.log(`       expected: ${r.expected}\n       actual:   ${r.actual}`);
   }
-  console.log(session.firstFailure ? `difference at step ${session.firstFailure.record.index + 1} of ${events.length}` : `no difference in ${events.length} steps (${events.map(describeEvent).length})`);
-  return session.firstFailure ? 1 : 0;
+  if (error) console.log(`DIFF ${session.records.length + 1}. adapter error at ${error}`);
+  const failed = session.firstFailure !== undefined || error !== undefined;
+  console.log(failed ? `difference at step ${(session.firstFailure?.record.index ?? session.records.length) + 1} of ${events.length}` : `no difference in ${events.length} steps`);
+  return failed ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(2); });
