@@ -96,7 +96,7 @@ for r in rows:
     print(f"| {r[0]} | {rq} | {lv} | {r[1]} | {r[2]} | {r[3] if len(r)>3 else ''} | {r[4] if len(r)>4 else ''} | {r[5] if len(r)>5 else ''} |")
 c = collections.Counter((req.get(r[0], ('?','?'))[1], r[1]) for r in rows)
 print()
-for lv in ('MUST', 'SHOULD'):
+for lv in ('MUST', 'SHOULD', 'NONE'):
     n = sum(v for (l, _), v in c.items() if l == lv)
     parts = ', '.join(f"{o} {v}" for (l, o), v in sorted(c.items()) if l == lv)
     print(f"- {lv}: {n} patches: {parts}")
