@@ -84,6 +84,17 @@ async function main(): Promise<number> {
         break;
       }
     }
+    // E2E-01: the server must relay ciphertext only: look for every sent id in every relayed payload, as is and base64-decoded.
+    if (!error && !session.firstFailure && session.driver.relayedPayloads) {
+      const ids = events.flatMap((e) => (e.type === 'SEND' ? [e.id] : []));
+      const payloads = await session.driver.relayedPayloads();
+      for (const p of payloads) {
+        const texts = [p];
+        try { for (const v of Object.values(JSON.parse(p) as Record<string, unknown>)) if (typeof v === 'string') texts.push(Buffer.from(v, 'base64').toString('latin1')); } catch { /* not JSON */ }
+        const seen = ids.find((id) => texts.some((t) => t.includes(`"${id}"`)));
+        if (seen) { error = `relayed payload carries message id ${seen} readable by the server (E2E-01): ${p.slice(0, 80)}`; break; }
+      }
+    }
   } finally {
     await session.close().catch(() => undefined);
   }
@@ -91,9 +102,9 @@ async function main(): Promise<number> {
     console.log(`${r.ok ? 'ok  ' : 'DIFF'} ${r.index + 1}. ${r.event}`);
     if (!r.ok) console.log(`       expected: ${r.expected}\n       actual:   ${r.actual}`);
   }
-  if (error) console.log(`DIFF ${session.records.length + 1}. adapter error at ${error}`);
+  if (error) console.log(`DIFF ${session.records.length + 1}. finding: ${error}`);
   const failed = session.firstFailure !== undefined || error !== undefined;
-  console.log(failed ? `difference at step ${(session.firstFailure?.record.index ?? session.records.length) + 1} of ${events.length}` : `no difference in ${events.length} steps`);
+  console.log(failed ? `difference at step ${Math.min((session.firstFailure?.record.index ?? session.records.length) + 1, events.length)} of ${events.length}` : `no difference in ${events.length} steps`);
   return failed ? 1 : 0;
 }
 
