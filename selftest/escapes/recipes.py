@@ -51,12 +51,12 @@ bug("dormancy-skips-offline-companions", "EXP-01",
 bug("companion-reconnect-restarts-window", "EXP-01",
     "any device of the account coming online counts as account activity and restarts the primary's dormancy window",
     f"REGISTER A, {LINK_A1}, GO_OFFLINE A.primary, ADVANCE 1 d, GO_OFFLINE A.c1, GO_ONLINE A.c1, ADVANCE 13 d",
-    (REG, "  if (device && device.offlineSince !== null && !keepStamp) ctx.storage.putDevice({ ...device, offlineSince: null });\n",
-          "  if (device && device.offlineSince !== null && !keepStamp) ctx.storage.putDevice({ ...device, offlineSince: null });\n"
+    (REG, "  deliverPending(ctx, deviceId);\n  // Fault 'offline-duplicate'",
           "  // Account activity: the primary's dormancy is measured from the account's last activity.\n"
           "  const primaryId = ctx.storage.getAccount(phone)?.primaryDeviceId;\n"
           "  const primary = primaryId && primaryId !== deviceId ? ctx.storage.getDevice(primaryId) : undefined;\n"
-          "  if (primary && primary.offlineSince !== null) ctx.storage.putDevice({ ...primary, offlineSince: ctx.clock.now() });\n"))
+          "  if (primary && primary.offlineSince !== null) ctx.storage.putDevice({ ...primary, offlineSince: ctx.clock.now() });\n"
+          "  deliverPending(ctx, deviceId);\n  // Fault 'offline-duplicate'"))
 
 bug("companion-send-restarts-window", "EXP-01",
     "a message sent by a companion refreshes the account's last activity (the primary's dormancy window)",
@@ -93,14 +93,12 @@ bug("restart-resets-offline-stamps", "EXP-01",
 bug("offline-stamp-wall-clock", "EXP-01",
     "a device's offline time is stamped with the wall clock (Date.now) instead of the server's clock",
     f"REGISTER A, {LINK_A1}, GO_OFFLINE A.primary, ADVANCE 14 d",
-    (REG, "if (device && device.status === 'linked' && !stamped) ctx.storage.putDevice({ ...device, offlineSince: ctx.clock.now() });",
-          "if (device && device.status === 'linked' && !stamped) ctx.storage.putDevice({ ...device, offlineSince: Date.now() });"))
+    (REG, "offlineSince: ctx.clock.now() });", "offlineSince: Date.now() });"))
 
 bug("deadline-ties-idle-first", "EXP-01",
     "deadline ranks swapped: at the same instant idleness is processed before dormancy (wrong sign-out reason)",
     f"REGISTER A, {LINK_A1}, GO_OFFLINE A.c1, ADVANCE 16 d, GO_OFFLINE A.primary, ADVANCE 14 d",
-    (D, "      due.push({ at: primary.offlineSince + profile.primaryDormancyMs + skew, rank: 0, run: () => {",
-        "      due.push({ at: primary.offlineSince + profile.primaryDormancyMs + skew, rank: 1, run: () => {"),
+    (D, "rank: 0, run: () => {", "rank: 1, run: () => {"),
     (D, "        due.push({ at: c.offlineSince + profile.companionIdleMs, rank: 1, run: () => {",
         "        due.push({ at: c.offlineSince + profile.companionIdleMs, rank: 0, run: () => {"))
 
@@ -213,13 +211,13 @@ bug("logout-no-version", "LIFE-02",
 bug("self-unlink-no-version", "LIFE-02",
     "a companion unlinking itself is signed out without a new device-list version",
     f"REGISTER A, {LINK_A1}, UNLINK A.c1 by A.c1",
-    (DL, "    signOutCompanion(ctx, target, 'unlinked');\n", "    signOutDevice(ctx, target.id, 'unlinked');\n"))
+    (DL, "signOutCompanion(ctx, now, 'unlinked');", "signOutDevice(ctx, now.id, 'unlinked');"))
 
 bug("idle-signout-no-version", "LIFE-02",
     "an idleness sign-out does not record a new device-list version",
     f"REGISTER A, {LINK_A1}, GO_OFFLINE A.c1, ADVANCE 30 d",
     (D, DEADLINE_IMPORT, "import { connectionOfCompanion, linkedCompanions, signOutCompanion, signOutDevice, type ServerContext } from './context.js';"),
-    (D, "if (now?.status === 'linked') signOutCompanion(ctx, now, 'idle');", "if (now?.status === 'linked') signOutDevice(ctx, now.id, 'idle');"))
+    (D, "signOutCompanion(ctx, now, 'idle');", "signOutDevice(ctx, now.id, 'idle');"))
 
 bug("dormancy-one-version", "LIFE-02",
     "dormancy signs out every companion under ONE new list version instead of one per sign-out",
