@@ -357,7 +357,7 @@ bug("own-copies-plaintext", "E2E-01",
 
 bug("pending-sorted-as-text", "OFF-02",
     "queued deliveries are sorted by seq compared as text: seq 10 comes before 9",
-    "REGISTER A, REGISTER B, GO_OFFLINE B.primary, SEND m1..m10 from A.primary, GO_ONLINE B.primary",
+    "REGISTER A, REGISTER B, SHOW_QR A.c1, SCAN_QR A.c1 by A.primary, GO_OFFLINE B.primary, SEND m1..m4 from A.primary, GO_ONLINE B.primary (B.primary's backlog crosses seq 9 -> 10)",
     (MEM, "      .sort((a, b) => a.seq - b.seq).map(copy);", "      .sort((a, b) => String(a.seq).localeCompare(String(b.seq))).map(copy);"))
 
 bug("pending-grouped-by-sender", "OFF-02",

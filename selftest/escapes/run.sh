@@ -57,7 +57,7 @@ run_one() { # id patch-or-empty
   fi
   mkdir -p "$OUT/$id"
   local start=$(date +%s)
-  (cd "$dir" && timeout "$TIMEOUT" node bin/linkspec.mjs run --adapter reference --seed "$SEED" --out "$OUT/$id" "${EXTRA[@]}" >"$OUT/$id/log.txt" 2>&1)
+  (cd "$dir" && nice -n 10 timeout "$TIMEOUT" node bin/linkspec.mjs run --adapter reference --seed "$SEED" --out "$OUT/$id" "${EXTRA[@]}" >"$OUT/$id/log.txt" 2>&1)
   local code=$? secs=$(( $(date +%s) - start ))
   local sum; sum="$(summarise "$OUT/$id/report.json")"
   local ns; ns="$(echo "$sum" | cut -f3)"

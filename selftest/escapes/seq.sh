@@ -9,4 +9,4 @@ DIR="$(mktemp -d /tmp/escapes-seq.XXXXXX)"; trap 'rm -rf "$DIR"' EXIT
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) | tar -xf - -C "$DIR"
 ln -s "$ROOT/node_modules" "$DIR/node_modules"
 if [ "$ID" != none ]; then (cd "$DIR" && git apply "$HERE/$ID.patch") || exit 2; fi
-cd "$DIR" && timeout 120 npx tsx selftest/escapes/sequence.ts "$@"
+cd "$DIR" && nice -n 10 timeout 120 npx tsx selftest/escapes/sequence.ts "$@"
