@@ -122,7 +122,7 @@ bug("dormancy-not-pushed", "EXP-03",
 
 bug("signed-out-flushes-queue", "EXP-03",
     "a signed-out device's queue is kept and flushed to it when it reconnects, before it is told it is signed out",
-    f"REGISTER A, REGISTER B, {LINK_A1}, GO_OFFLINE A.c1, SEND m1 from B.primary, UNLINK A.c1 by A.primary, GO_ONLINE A.c1",
+    f"REGISTER A, REGISTER B, {LINK_A1}, GO_OFFLINE A.c1, SEND m1 from A.primary, UNLINK A.c1 by A.primary, GO_ONLINE A.c1 (a sender the companion can verify offline: its own primary)",
     (C, "  ctx.storage.putDevice({ ...device, status: 'signed-out', signOutReason: reason });\n  ctx.storage.dropQueue(deviceId);\n",
         "  // The queue is dropped when the device next connects (auth), after a last sync.\n"
         "  ctx.storage.putDevice({ ...device, status: 'signed-out', signOutReason: reason });\n"),
