@@ -38,7 +38,8 @@ function parseStep(step: string): LinkEvent[] {
   const dev = (s: string | undefined) => { if (!s || !/^[AB]\.(primary|c\d)$/.test(s)) throw new Error(`bad device in: ${step}`); return s as DeviceId; };
   switch (w[0]) {
     case 'REGISTER': return [{ type: 'REGISTER', account: w[1] as 'A', idCheck: flags.has('idcheck') }];
-    case 'REREGISTER': case 'LOGOUT': return [{ type: w[0], account: w[1] as 'A' }];
+    case 'REREGISTER': return [{ type: 'REREGISTER', account: w[1] as 'A', proof: !flags.has('noproof') } as LinkEvent];
+    case 'LOGOUT': return [{ type: 'LOGOUT', account: w[1] as 'A' }];
     case 'GO_OFFLINE': case 'GO_ONLINE': return [{ type: w[0], device: dev(w[1]) }];
     case 'SHOW_QR': case 'CANCEL_LINKING': case 'REQUEST_CODE': return [{ type: w[0], device: dev(w[1]) as CompanionId }];
     case 'link': {
