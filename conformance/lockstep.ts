@@ -14,12 +14,15 @@ import type { RequirementId } from '../model/requirements.js';
 import { adapterFault, messageOf, RunFaultError } from './runFault.js';
 import type { Adapter, Driver } from './contract.js';
 import { createStepTranslator, type StepTranslator } from './translate.js';
+import { SituationTracker } from './situations.js';
 
 export interface Coverage {
   readonly states: Set<string>;
   readonly transitions: Set<string>;
   /** Requirements the steps exercised in the model (model/errors.ts codes, sign-out reasons...). */
   readonly requirements?: Set<RequirementId>;
+  /** Named situations of the model's context reached (conformance/situations.ts). */
+  readonly situations?: Set<string>;
 }
 
 export interface StepVerdict {
@@ -92,6 +95,7 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
   const records: StepRecord[] = [];
   let firstFailure: StepVerdict | undefined;
   for (const s of oracle.activeStates()) coverage?.states.add(s);
+  const situations = coverage?.situations ? new SituationTracker(profile) : undefined;
 
   return {
     get expected() { return expected; },
@@ -105,6 +109,7 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
       for (const s of predicted.states) coverage?.states.add(s);
       for (const t of predicted.transitions) coverage?.transitions.add(t);
       for (const r of requirementsExercised(event, expected.accounts, predicted.observation)) coverage?.requirements?.add(r);
+      if (situations) for (const s of situations.step(event, expected.accounts, predicted.observation)) coverage!.situations!.add(s);
       if (event.type === 'SHOW_QR') linkingBy.set(event.device, 'qr');
       if (event.type === 'REQUEST_CODE') linkingBy.set(event.device, 'code');
       if (event.type === 'GO_ONLINE' && event.device.endsWith('.primary') && expected.accounts[event.device.slice(0, 1) as 'A' | 'B'].devices[event.device]?.online === false) {

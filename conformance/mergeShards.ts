@@ -24,6 +24,8 @@ import { parseReport, ReportParseError } from '../reports/reportSchema.js';
 import type { CheckResult, RunReport } from '../reports/schema.js';
 import type { Baseline } from './baseline.js';
 import type { Coverage } from './lockstep.js';
+import { situationsFor } from './situations.js';
+import type { Capability } from './contract.js';
 import { loadModelSource, type ModelSource } from './modelSource.js';
 import { PROPERTY_CHECK_ID } from './propertySuite.js';
 import { plannedCheckIds, reportOf } from './runSuite.js';
@@ -124,9 +126,15 @@ export async function mergeShards(shards: readonly ShardReport[], model?: ModelS
   };
   const missedStates = missedByAll('states');
   const missedTransitions = missedByAll('transitions');
+  // Named situations (conformance/situations.ts): reached by the run = reached by some shard.
+  const situations = new Set(shards.flatMap((s) => {
+    const c = s.report.coverage.situations;
+    return c ? situationsFor(new Set(s.report.adapter.capabilities as Capability[])).map((x) => x.id).filter((id) => !c.uncovered.includes(id)) : [];
+  }));
   const coverage: Coverage = {
     states: new Set(elements.filter((e) => e.kind === 'state' && !missedStates.has(e.id)).map((e) => e.id)),
     transitions: new Set(elements.filter((e) => e.kind === 'transition' && !missedTransitions.has(e.id)).map((e) => e.id)),
+    situations,
   };
 
   // The baseline's entries that mattered in some shard: failing there (accepted) or passing (stale).

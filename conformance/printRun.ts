@@ -17,7 +17,7 @@ export function formatRunSummary(report: RunReport): string {
   }
   lines.push(`  requirements: ${r.pass} pass, ${r.fail} fail, ${r['non-strict']} non-strict, ${r.skipped} skipped, ${r['not-covered']} not covered`);
   lines.push(`  checks: ${c.total} (${c.pass} pass, ${c.fail} fail, ${c.skipped} skipped), ${report.summary.modelSteps} model steps`);
-  lines.push(`  statechart coverage: states ${cov.states.covered}/${cov.states.total}, transitions ${cov.transitions.covered}/${cov.transitions.total}`);
+  lines.push(`  statechart coverage: states ${cov.states.covered}/${cov.states.total}, transitions ${cov.transitions.covered}/${cov.transitions.total}${cov.situations ? `, situations ${cov.situations.covered}/${cov.situations.total}` : ''}`);
   // Grouped by reason: one line per reason, not one per requirement.
   const groups = new Map<string, string[]>();
   for (const req of report.requirements) {

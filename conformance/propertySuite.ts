@@ -61,7 +61,7 @@ export async function runPropertySuite(given: PropertyOptions): Promise<Property
   let steps = 0;
   // What the walks exercised is the evidence the property check can claim, nothing more.
   const exercised = new Set<RequirementId>();
-  const coverage: Coverage = { states: options.coverage?.states ?? new Set(), transitions: options.coverage?.transitions ?? new Set(), requirements: exercised };
+  const coverage: Coverage = { states: options.coverage?.states ?? new Set(), transitions: options.coverage?.transitions ?? new Set(), requirements: exercised, ...(options.coverage?.situations ? { situations: options.coverage.situations } : {}) };
   const moves = fc.array(stepCommandArbitrary(options.profile, options.adapter.capabilities, { companionsStayOnline: setAside.includes('EXP-04') }), { minLength: 2, maxLength: MAX_MOVES, size: 'max' });
   const commands = fc.tuple(setupArbitrary(options.adapter.capabilities), moves).map(([setup, rest]) => [...setup, ...rest.flat()]);
   // A fault (the adapter threw, hung, answered garbage; the budget ran out) ends the walks: it is

@@ -26,6 +26,7 @@ import { loadModelSource, type ModelSource } from './modelSource.js';
 import { DEFAULT_RUNS, PROPERTY_CHECK_ID, runPropertySuite } from './propertySuite.js';
 import { replayCommand } from './replay.js';
 import { leftOutSteps } from './stepCommands.js';
+import { situationsFor } from './situations.js';
 import { canSetAside, continuationId, narrowAdapter, parseContinuationId, SET_ASIDE } from './tolerance.js';
 import { countVerdicts, coverageOf, requirementVerdicts, statechartColouring } from './verdicts.js';
 
@@ -183,7 +184,7 @@ export async function runSuite(given: RunOptions): Promise<RunReport> {
   const model = options.model ?? await loadModelSource();
   const seed = options.seed ?? Math.floor(Math.random() * 0x7fffffff);
   const runs = options.runs ?? DEFAULT_RUNS;
-  const coverage: Coverage = { states: new Set(), transitions: new Set() };
+  const coverage: Coverage = { states: new Set(), transitions: new Set(), situations: new Set() };
   const all = select(plan(options, model, coverage, seed, runs), options, (setAside) => propertyCheck(options, model, coverage, seed, runs, setAside));
   // A narrower claim runs only the checks serving its requirements (as --only does).
   const inClass = new Set<string>(classRequirements(claim));
@@ -365,7 +366,7 @@ export async function buildReport(input: ReportInput): Promise<RunReport> {
     },
     requirements,
     checks: [...results],
-    coverage: coverageOf(elements, coverage),
+    coverage: coverageOf(elements, coverage, situationsFor(options.adapter.capabilities).map((s) => s.id)),
     ...(baseline ? { baseline } : {}),
     ...(statechartSvg ? { statechartSvg } : {}),
     replay: replayCommand({ ...replayBase, seed, runs, only: options.only, ...(options.shard ? { shard: formatShard(options.shard) } : {}), ...(options.check ? { check: options.check } : {}), ...(options.path ? { path: options.path } : {}) }),

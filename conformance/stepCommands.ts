@@ -13,6 +13,11 @@ import { qrAttemptMs, type Profile } from '../model/profile.js';
 import { eventNeeds } from './capabilities.js';
 import type { Capability } from './contract.js';
 import type { LockstepSession, StepVerdict } from './lockstep.js';
+import { situationMoveArbitrary } from './situationMoves.js';
+import { ERROR_CODES } from '../model/errors.js';
+
+/** Whether the model specifies cross-account steps (model/events.ts: WRONG_ACCOUNT and its precedence). */
+export const CROSS_ACCOUNT_SPECIFIED = 'WRONG_ACCOUNT' in ERROR_CODES;
 
 export interface StepCommand {
   readonly event: LinkEvent;
@@ -21,6 +26,8 @@ export interface StepCommand {
   check(model: Observation): boolean;
   run(session: LockstepSession): Promise<StepVerdict>;
   toString(): string;
+  /** A move of several steps (situationMoves.ts) numbers its messages from its position in the walk. */
+  renumber?(position: number): StepCommand;
 }
 
 const COMPANIONS: readonly CompanionId[] = ['A.c1', 'A.c2', 'A.c3', 'A.c4', 'A.c5', 'B.c1', 'B.c2'];
@@ -69,7 +76,7 @@ export function boundaryDurations(profile: Profile): number[] {
  * The arbitrary of one move: one command, or two (show a QR code and scan it, request a code and enter it). Weights favour the linking and delivery steps; refusals still
  * come up (wrong codes, tampered or replayed QR, a companion approving, failed ID checks).
  */
-export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet<Capability>, options: { companionsStayOnline?: boolean } = {}): fc.Arbitrary<StepCommand[]> {
+export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet<Capability>, options: { companionsStayOnline?: boolean; situations?: boolean } = {}): fc.Arbitrary<StepCommand[]> {
   const companion = fc.constantFrom(...COMPANIONS);
   const anyDevice = fc.constantFrom(...DEVICES);
   const account = fc.constantFrom<AccountId>('A', 'A', 'B');
@@ -110,7 +117,14 @@ export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet
   if (can({ type: 'REQUEST_CODE', device: 'A.c1' })) {
     linkMoves.push(companion.map((c) => [command({ type: 'REQUEST_CODE', device: c }), command({ type: 'ENTER_CODE', device: c, by: primaryOf(accountOf(c)), correct: true, idCheck: 'pass' })]));
   }
-  return linkMoves.length ? fc.oneof({ weight: 3, arbitrary: single }, { weight: 1, arbitrary: fc.oneof(...linkMoves) }) : single;
+  const moves: Array<{ weight: number; arbitrary: fc.Arbitrary<StepCommand[]> }> = [{ weight: 12, arbitrary: single }];
+  if (linkMoves.length) moves.push({ weight: 4, arbitrary: fc.oneof(...linkMoves) });
+  // Situation moves (situationMoves.ts): several steps that drive the model into one named
+  // situation of situations.ts on purpose (deadlines with companions offline, slots freed by each
+  // kind of sign-out and reused, long histories, counters across restarts...).
+  const situations = options.situations === false ? undefined : situationMoveArbitrary(profile, capabilities, { crossAccount: CROSS_ACCOUNT_SPECIFIED });
+  if (situations) moves.push({ weight: 2, arbitrary: situations.map((m) => [m]) });
+  return fc.oneof(...moves);
 }
 
 /** How a sequence starts: usually both accounts registered, so the walk reaches deeper states. */
@@ -123,7 +137,7 @@ export function setupArbitrary(capabilities: ReadonlySet<Capability>): fc.Arbitr
 
 /** Message ids are numbered by position when the sequence runs, so shrinking keeps them unique. */
 export function numberMessages(commands: readonly StepCommand[]): StepCommand[] {
-  return commands.map((c, i) => (c.event.type === 'SEND' ? command({ ...c.event, id: `m${i}` }, c.noise) : c));
+  return commands.map((c, i) => (c.renumber ? c.renumber(i) : c.event.type === 'SEND' ? command({ ...c.event, id: `m${i}` }, c.noise) : c));
 }
 
 /** The step kinds the adapter's capabilities leave out, for the report. */

@@ -52,13 +52,19 @@ export function requirementVerdicts(ids: readonly RequirementId[], checks: reado
   });
 }
 
-export function coverageOf(elements: readonly ModelElement[], seen: Coverage): { states: CoverageCount; transitions: CoverageCount } {
+export function coverageOf(elements: readonly ModelElement[], seen: Coverage, situations?: readonly string[]): { states: CoverageCount; transitions: CoverageCount; situations?: CoverageCount } {
   const count = (kind: ModelElement['kind'], ids: ReadonlySet<string>): CoverageCount => {
     const all = elements.filter((e) => e.kind === kind);
     const uncovered = all.filter((e) => !ids.has(e.id)).map((e) => e.id);
     return { covered: all.length - uncovered.length, total: all.length, uncovered };
   };
-  return { states: count('state', seen.states), transitions: count('transition', seen.transitions) };
+  // Named situations (conformance/situations.ts): those the adapter's capabilities can reach.
+  const reached = seen.situations ?? new Set<string>();
+  const missedSituations = situations?.filter((s) => !reached.has(s)) ?? [];
+  return {
+    states: count('state', seen.states), transitions: count('transition', seen.transitions),
+    ...(situations ? { situations: { covered: situations.length - missedSituations.length, total: situations.length, uncovered: missedSituations } } : {}),
+  };
 }
 
 /** The statechart's colours: failed where a failing requirement is served, else covered or not. */

@@ -112,7 +112,7 @@ export const runReportSchema = z.strictObject({
   }),
   requirements: z.array(requirementResult),
   checks: z.array(checkResult),
-  coverage: z.strictObject({ states: coverageCount, transitions: coverageCount }),
+  coverage: z.strictObject({ states: coverageCount, transitions: coverageCount, situations: coverageCount.optional() }),
   baseline: baselineOutcome.optional(),
   statechartSvg: z.string().optional(),
   replay: z.string(),

@@ -168,7 +168,11 @@ export interface RunReport {
   };
   readonly requirements: readonly RequirementResult[];
   readonly checks: readonly CheckResult[];
-  readonly coverage: { readonly states: CoverageCount; readonly transitions: CoverageCount };
+  /**
+   * `situations`: named combinations of the model's context (conformance/situations.ts) that the
+   * adapter's capabilities can reach, and which of them the run drove (additive since 1.0.0).
+   */
+  readonly coverage: { readonly states: CoverageCount; readonly transitions: CoverageCount; readonly situations?: CoverageCount };
   readonly baseline?: BaselineOutcome;
   /** The statechart as SVG, coloured by coverage and failures (embedded by the HTML report). */
   readonly statechartSvg?: string;
