@@ -53,7 +53,50 @@ export type Fault =
   /** NOTE-01: the account's other devices are not told when a companion links (server). */
   | 'no-link-notice'
   /** EXP-04: a companion idle (offline) for 30 days is never signed out (server). */
-  | 'idle-never-signed-out';
+  | 'idle-never-signed-out'
+  // ---- issue 9: bugs in the situations the walks used to miss (each at the place it would live) ----
+  /** EXP-01: the dormancy sweep signs out only the companions it holds a session for: offline ones stay linked (server). */
+  | 'dormancy-spares-offline-companions'
+  /** EXP-01: a companion reconnecting counts as account activity: the primary's dormancy window restarts (server). */
+  | 'companion-reconnect-restarts-window'
+  /** EXP-01: a companion's message counts as account activity: the primary's dormancy window restarts (server). */
+  | 'companion-send-restarts-window'
+  /** EXP-01: at boot the server stamps every offline device "offline since now": a restart restarts every window (server). */
+  | 'restart-restarts-window'
+  /** PAIR-02: at boot the server cancels every QR attempt and pairing code as stale: a restart mid-link breaks the link (server). */
+  | 'restart-cancels-linking'
+  /** LIMIT-02: companions signed out by dormancy or idleness still hold their slot ("suspended, not removed") (server). */
+  | 'expired-sessions-hold-slots'
+  /** LIMIT-02: companions signed out by re-registration or logout still count against the phone number's limit (server). */
+  | 'lifecycle-sign-outs-hold-slots'
+  /** LIMIT-02: the limit is read from the last primary-signed list, which still holds a self-unlinked or idle companion (server). */
+  | 'limit-from-signed-list'
+  /** EXP-03: a companion signed out by dormancy is restored when it reconnects after its primary came back (server). */
+  | 'dormant-companion-revives'
+  /** HIST-01: the primary sends only its last 8 messages as history (client). */
+  | 'history-truncated'
+  /** HIST-01: the history leaves out copies of messages the account's own companions sent (client). */
+  | 'history-omits-own-companions'
+  /** HIST-01: the primary builds the history once, at its first approval, and reuses it (client). */
+  | 'history-snapshot-cached'
+  /** PAIR-05: the primary's app asks for the ID check once per connection, not at every approval (client). */
+  | 'id-check-once-per-session'
+  /** PAIR-06: wrong-code attempts are counted in server memory: a restart resets them (server). */
+  | 'code-attempts-in-memory'
+  /** PAIR-06: a new code for the same number inherits the wrong attempts of the code it replaces (server). */
+  | 'code-attempts-carried-over'
+  /** OFF-02: a device's queue is purged once it has been offline 14 days (a retention sweep) (server). */
+  | 'queue-expires-after-14-days'
+  /** OFF-02: a companion's backlog is held back while its primary is offline (server). */
+  | 'backlog-waits-for-primary'
+  /** AUTH-03: the primary's unlink never checks that the target belongs to its own account (server). */
+  | 'unlink-any-account'
+  /** E2E-02: a companion's message is copied to its primary only, not to the account's other companions (client). */
+  | 'copies-only-to-primary'
+  /** NOTE-01: link notices are pushed to connected devices only, never queued for offline ones (server). */
+  | 'notice-only-online'
+  /** E2E-01: the primary sends the history to a new companion unsealed (client). */
+  | 'history-plaintext';
 
 export type FaultSet = ReadonlySet<Fault>;
 
@@ -66,4 +109,10 @@ export const FAULTS: readonly Fault[] = [
   'offline-loses-message', 'offline-duplicate', 'unlinked-still-receives', 'trusts-server-devices',
   'list-version-stuck', 'reregister-keeps-companions', 'unlimited-code-attempts', 'no-history',
   'hmac-unchecked', 'plaintext-relay', 'no-link-notice', 'idle-never-signed-out',
+  'dormancy-spares-offline-companions', 'companion-reconnect-restarts-window', 'companion-send-restarts-window',
+  'restart-restarts-window', 'restart-cancels-linking', 'expired-sessions-hold-slots', 'lifecycle-sign-outs-hold-slots',
+  'limit-from-signed-list', 'dormant-companion-revives', 'history-truncated', 'history-omits-own-companions',
+  'history-snapshot-cached', 'id-check-once-per-session', 'code-attempts-in-memory', 'code-attempts-carried-over',
+  'queue-expires-after-14-days', 'backlog-waits-for-primary', 'unlink-any-account', 'copies-only-to-primary',
+  'notice-only-online', 'history-plaintext',
 ];

@@ -43,6 +43,28 @@ export const KNOWN_BAD: readonly KnownBadVariant[] = Object.freeze([
   variant('plaintext-relay', 'E2E-01', 'The server relays messages in plaintext'),
   variant('no-link-notice', 'NOTE-01', 'Other devices are not told of a new link'),
   variant('idle-never-signed-out', 'EXP-04', 'Idle companions are never signed out'),
+  // Issue 9: bugs in situations the walks used to miss (class 1, 2, 4, 5).
+  variant('dormancy-spares-offline-companions', 'EXP-01', 'The dormancy sweep leaves offline companions linked'),
+  variant('companion-reconnect-restarts-window', 'EXP-01', 'A companion reconnecting restarts the primary\'s dormancy window'),
+  variant('companion-send-restarts-window', 'EXP-01', 'A companion sending restarts the primary\'s dormancy window'),
+  variant('restart-restarts-window', 'EXP-01', 'A server restart restarts every offline window'),
+  variant('restart-cancels-linking', 'PAIR-02', 'A server restart cancels every QR attempt and pairing code'),
+  variant('expired-sessions-hold-slots', 'LIMIT-02', 'Companions signed out by dormancy or idleness keep their slot'),
+  variant('lifecycle-sign-outs-hold-slots', 'LIMIT-02', 'Companions signed out by re-registration or logout keep their slot'),
+  variant('limit-from-signed-list', 'LIMIT-02', 'The limit counts the last signed list, which still holds self-unlinked and idle companions'),
+  variant('dormant-companion-revives', 'EXP-03', 'A companion signed out by dormancy is restored when it reconnects'),
+  variant('history-truncated', 'HIST-01', 'The history holds only the last 8 messages'),
+  variant('history-omits-own-companions', 'HIST-01', 'The history leaves out what the account\'s companions sent'),
+  variant('history-snapshot-cached', 'HIST-01', 'The history is gathered once and reused for later links'),
+  variant('id-check-once-per-session', 'PAIR-05', 'The ID check is asked once per connection, not at every approval'),
+  variant('code-attempts-in-memory', 'PAIR-06', 'Wrong-code attempts are forgotten by a restart'),
+  variant('code-attempts-carried-over', 'PAIR-06', 'A new code inherits the wrong attempts of the one it replaces'),
+  variant('queue-expires-after-14-days', 'OFF-02', 'Messages queued 14 days for an offline device are purged'),
+  variant('backlog-waits-for-primary', 'OFF-02', 'A companion\'s backlog is held back while its primary is offline'),
+  variant('unlink-any-account', 'AUTH-03', 'A primary can unlink another account\'s companion'),
+  variant('copies-only-to-primary', 'E2E-02', 'A companion\'s message is copied to its primary only'),
+  variant('notice-only-online', 'NOTE-01', 'Link notices reach only devices online at the time'),
+  variant('history-plaintext', 'E2E-01', 'The history reaches a new companion unsealed'),
 ]);
 
 export const KNOWN_BAD_PREFIX = 'known-bad:';

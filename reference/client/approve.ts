@@ -17,6 +17,7 @@ import { parseQrText } from '../qr/qrText.js';
 import { boxKeyBytes, CODE_KEY_ITERATIONS } from '../protocol/constants.js';
 import type { WireDevicesAnswer } from './trust.js';
 import type { WireConnection } from './wire.js';
+import type { FaultSet } from '../faults.js';
 
 export interface LinkTarget {
   readonly wire: WireConnection;
@@ -25,6 +26,8 @@ export interface LinkTarget {
   /** The primary's messages now: the history the companion receives. */
   readonly messages: readonly string[];
   readonly profile: Profile;
+  /** Known-bad switches (reference/faults.ts). */
+  readonly faults?: FaultSet;
 }
 
 export type LinkInput = { readonly kind: 'qr'; readonly text: string } | { readonly kind: 'code'; readonly code: string };
@@ -64,7 +67,9 @@ export async function approveLink(t: LinkTarget, input: LinkInput): Promise<OpRe
   const devices = [...list.devices, { id: companionId, identityKey: companionId }];
   const rawId = new DataView(randomBytes(4).buffer).getUint32(0);
   const details = encodeDetails({ rawId, timestamp: Date.now(), keyIndex: version });
-  const history = sealFor(new TextEncoder().encode(JSON.stringify({ messages: t.messages })), companion.box, t.keys.box.secretKey);
+  const plain = new TextEncoder().encode(JSON.stringify({ messages: t.messages }));
+  // Fault 'history-plaintext': the history is "sealed" by base64 only (E2E-01).
+  const history = t.faults?.has('history-plaintext') ? { nonce: toBase64(randomBytes(24)), ciphertext: toBase64(plain) } : sealFor(plain, companion.box, t.keys.box.secretKey);
   const r = await t.wire.request('link.approve', {
     ...companion.via,
     companionIdentityKey: companionId,

@@ -91,6 +91,10 @@ export class DeviceClient {
   private work: Promise<void> = Promise.resolve();
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Known-bad state only (faults 'history-omits-own-companions', 'history-snapshot-cached', 'id-check-once-per-session'). */
+  private readonly ownCopies = new Set<string>();
+  private historySnapshot: string[] | undefined;
+  private idCheckedOn: WireConnection | undefined;
 
   constructor(options: DeviceClientOptions) {
     this.url = options.url;
@@ -351,13 +355,24 @@ export class DeviceClient {
   /** PAIR-05: the ID check's outcome, when one is set up. Fault 'id-check-skipped': never run. */
   private idChecked(outcome: IdCheckOutcome): IdCheckOutcome | 'not-set-up' {
     if (!this.idCheck || this.faults.has('id-check-skipped')) return 'not-set-up';
+    // Fault 'id-check-once-per-session': a check passed on this connection is not asked again (PAIR-05).
+    if (this.faults.has('id-check-once-per-session')) {
+      if (this.idCheckedOn === this.wire) return 'pass';
+      if (outcome === 'pass') this.idCheckedOn = this.wire;
+    }
     return outcome;
   }
 
   private linkContext(): LinkTarget {
     // Fault 'no-history': the history is never gathered (HIST-01).
-    const messages = this.faults.has('no-history') ? [] : [...this.messages];
-    return { wire: this.w, keys: this.keys, phone: this.phone!, messages, profile: this.profile };
+    let messages = this.faults.has('no-history') ? [] : [...this.messages];
+    // Fault 'history-truncated': only the most recent messages go (HIST-01).
+    if (this.faults.has('history-truncated')) messages = messages.slice(-8);
+    // Fault 'history-omits-own-companions': copies of the account's companions' messages are left out (HIST-01).
+    if (this.faults.has('history-omits-own-companions')) messages = messages.filter((m) => !this.ownCopies.has(m));
+    // Fault 'history-snapshot-cached': the history gathered at the first approval is reused (HIST-01).
+    if (this.faults.has('history-snapshot-cached')) messages = this.historySnapshot ??= messages;
+    return { wire: this.w, keys: this.keys, phone: this.phone!, messages, profile: this.profile, faults: this.faults };
   }
 
   // ---- everyone: unlink, send, device lists --------------------------------------------------
@@ -400,7 +415,9 @@ export class DeviceClient {
     const cached = this.faults.has('unlinked-still-receives')
       ? [...this.trust.knownOf(this.phone!), ...this.trust.knownOf(toPhone)].filter((d) => ![...ours.value, ...theirs.value].some((t) => t.id === d.id))
       : [];
-    const recipients = [...ours.value, ...cached, ...theirs.value].filter((d) => d.id !== this.deviceId);
+    // Fault 'copies-only-to-primary': a companion copies its message to the primary only (E2E-02).
+    const own = this.faults.has('copies-only-to-primary') && this.role === 'companion' ? ours.value.filter((d) => d.role === 'primary') : ours.value;
+    const recipients = [...own, ...cached, ...theirs.value].filter((d) => d.id !== this.deviceId);
     const plaintext = new TextEncoder().encode(JSON.stringify({ messageId }));
     // Fault 'plaintext-relay': encryption stubbed out, the "ciphertext" is the message itself (E2E-01).
     const seal = (d: TrustedDevice) => this.faults.has('plaintext-relay')
@@ -484,13 +501,15 @@ export class DeviceClient {
     }
     const sender = await this.senderDevice(frame.fromPhone, frame.sender as WireDeviceInfo);
     const envelope = JSON.parse(frame.payload);
-    const stubbed = this.faults.has('plaintext-relay') && frame.kind === 'message' ? tryFromBase64(envelope?.ciphertext ?? '') : null;
+    const unsealed = (this.faults.has('plaintext-relay') && frame.kind === 'message') || (this.faults.has('history-plaintext') && frame.kind === 'history');
+    const stubbed = unsealed ? tryFromBase64(envelope?.ciphertext ?? '') : null;
     const plaintext = stubbed ?? (sender ? openFrom(envelope, sender.boxKey, this.keys.box.secretKey) : null);
     if (!plaintext) { this.undecryptable++; return; }
     const body = JSON.parse(new TextDecoder().decode(plaintext));
     if (frame.kind === 'history' && Array.isArray(body.messages)) {
       for (const id of body.messages) if (typeof id === 'string') this.remember(id);
     } else if (frame.kind === 'message' && typeof body.messageId === 'string') {
+      if (frame.fromPhone === this.phone) this.ownCopies.add(body.messageId);
       this.remember(body.messageId, true);
     }
   }

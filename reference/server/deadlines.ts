@@ -9,7 +9,7 @@
  * - a linked companion has been offline companionIdleMs: it is signed out ('idle', EXP-04).
  * Ties at the same instant: dormancy, then idleness, then codes, then QR references.
  */
-import { connectionOfCompanion, linkedCompanions, signOutCompanion, type ServerContext } from './context.js';
+import { connectionOfCompanion, connectionOfDevice, linkedCompanions, linkedDevices, signOutCompanion, type ServerContext } from './context.js';
 import { issueRef } from './linking.js';
 
 type Due = { at: number; rank: number; run: () => void };
@@ -21,7 +21,9 @@ function dueItems(ctx: ServerContext): Due[] {
     if (!account.registered || !account.primaryDeviceId) continue;
     const primary = storage.getDevice(account.primaryDeviceId);
     const companions = linkedCompanions(ctx, account.phone);
-    if (primary && primary.offlineSince !== null && companions.length > 0) {
+    // Fault 'dormancy-spares-offline-companions': the sweep walks the sessions it holds (EXP-01).
+    const sweep = () => linkedCompanions(ctx, account.phone).filter((c) => !ctx.faults.has('dormancy-spares-offline-companions') || connectionOfDevice(ctx, c.id));
+    if (primary && primary.offlineSince !== null && sweep().length > 0) {
       // Faults 'dormancy-early' / 'dormancy-late': the deadline off by one millisecond (EXP-01).
       const skew = ctx.faults.has('dormancy-early') ? -1 : ctx.faults.has('dormancy-late') ? 1 : 0;
       const at = primary.offlineSince + profile.primaryDormancyMs + skew;
@@ -31,7 +33,7 @@ function dueItems(ctx: ServerContext): Due[] {
         storage.lockAccount?.(account.phone);
         const still = storage.getDevice(primary.id);
         if (!still || still.offlineSince === null || still.offlineSince + profile.primaryDormancyMs + skew > at) return;
-        for (const c of linkedCompanions(ctx, account.phone)) signOutCompanion(ctx, c, 'primary-dormant');
+        for (const c of sweep()) signOutCompanion(ctx, c, 'primary-dormant');
       } });
     }
     for (const c of companions) {
@@ -42,6 +44,13 @@ function dueItems(ctx: ServerContext): Due[] {
           const now = storage.getDevice(c.id);
           if (now?.status === 'linked' && now.offlineSince !== null && now.offlineSince <= c.offlineSince!) signOutCompanion(ctx, now, 'idle');
         } });
+      }
+    }
+    // Fault 'queue-expires-after-14-days': a retention sweep drops what waited 14 days for an offline device (OFF-02).
+    if (ctx.faults.has('queue-expires-after-14-days')) {
+      for (const d of linkedDevices(ctx, account.phone)) {
+        if (d.offlineSince === null || storage.countPending(d.id) === 0) continue;
+        due.push({ at: d.offlineSince + profile.primaryDormancyMs, rank: 4, run: () => { storage.dropQueue(d.id); } });
       }
     }
   }

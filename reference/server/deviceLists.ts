@@ -9,7 +9,7 @@ import { tryFromBase64 } from '../crypto/keys.js';
 import { verifyDeviceList } from '../crypto/linking.js';
 import type { Request } from '../protocol/frames.js';
 import {
-  done, fail, linkedDevices, signOutCompanion, signOutDevice,
+  assertRemoval, done, fail, linkedDevices, signOutCompanion, signOutDevice,
   type Connection, type HandlerResult, type ServerContext,
 } from './context.js';
 
@@ -70,7 +70,9 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   // A device of another account (its primary too) is not linked here: NOT_LINKED before anything
   // else about the target (model/events.ts UNLINK, AUTH-03).
   const target = ctx.storage.getDevice(req.target);
-  if (target && target.phone !== by.phone) return fail('NOT_LINKED', 'the target is not a device of this account');
+  // Fault 'unlink-any-account': the primary's unlink checks the target exists, not whose it is (AUTH-03).
+  const anyAccount = ctx.faults.has('unlink-any-account') && by.role === 'primary' && target?.role === 'companion';
+  if (target && target.phone !== by.phone && !anyAccount) return fail('NOT_LINKED', 'the target is not a device of this account');
   if (req.target === account.primaryDeviceId) return fail('PRIMARY_NOT_UNLINKABLE');
   if (by.role !== 'primary' && req.target !== by.id) return fail('NOT_PRIMARY');
   if (!target || target.status !== 'linked') return fail('NOT_LINKED');
@@ -97,6 +99,7 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
     if (ctx.storage.getDevice(target.id)?.status !== 'linked') return fail('NOT_LINKED');
     if (ctx.storage.getDeviceList(by.phone)?.version !== current.version) return fail('STALE_DEVICE_LIST', 'the device list changed meanwhile');
     signOutDevice(ctx, target.id, 'unlinked');
+    if (target.phone !== by.phone) assertRemoval(ctx, target.phone, [target.id]);
     const signed = { version: req.list!.version, devices: req.list!.devices, signature: req.list!.signature };
     ctx.storage.putDeviceList({ ...current, ...signed, lastSigned: signed });
     return done();

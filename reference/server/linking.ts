@@ -30,7 +30,7 @@ import { BIND_PREFIX, boxKeyBytes, challengeBytes, LINK_ANSWER_TIMEOUT_MS } from
 import type { Request } from '../protocol/frames.js';
 import type { PairingCodeRecord, QrAttemptRecord } from '../storage/storage.js';
 import {
-  connectionOfCompanion, deliverPending, done, fail, linkedCompanions, linkedDevices, token,
+  connectionOfCompanion, connectionOfDevice, deliverPending, done, fail, linkedCompanions, linkedDevices, token,
   type Connection, type HandlerResult, type ServerContext,
 } from './context.js';
 import { verifyB64 } from './registration.js';
@@ -137,14 +137,33 @@ export function requestCode(ctx: ServerContext, conn: Connection, req: Request<'
       connectionOfCompanion(ctx, earlier.companionId)?.push({ type: 'code.ended', reason: 'cancelled' });
     }
     const now = ctx.clock.now();
-    ctx.storage.putCode({ codeId: token(), phone: req.phone, code, companionId, issuedAt: now, expiresAt: now + ctx.profile.pairingCode.lifetimeMs, attempts: 0, state: 'active' });
+    // Fault 'code-attempts-carried-over': the number's wrong attempts survive a new code (PAIR-06).
+    const attempts = ctx.faults.has('code-attempts-carried-over') ? (earlier?.attempts ?? 0) : 0;
+    ctx.storage.putCode({ codeId: token(), phone: req.phone, code, companionId, issuedAt: now, expiresAt: now + ctx.profile.pairingCode.lifetimeMs, attempts, state: 'active' });
   });
   return done();
 }
 
+/** Companions holding a slot: the linked ones (LIMIT-02: any sign-out frees the slot). */
+function slotsTaken(ctx: ServerContext, phone: string): number {
+  const { faults } = ctx;
+  // Fault 'limit-from-signed-list': the count is the last list the primary signed (LIMIT-02).
+  if (faults.has('limit-from-signed-list')) {
+    const signed = ctx.storage.getDeviceList(phone)?.lastSigned;
+    if (signed) return signed.devices.length - 1;
+  }
+  // Faults 'expired-sessions-hold-slots' and 'lifecycle-sign-outs-hold-slots': some sign-outs keep the slot (LIMIT-02).
+  const holds = new Set<string>([
+    ...(faults.has('expired-sessions-hold-slots') ? ['primary-dormant', 'idle'] : []),
+    ...(faults.has('lifecycle-sign-outs-hold-slots') ? ['primary-reregistered', 'primary-logout'] : []),
+  ]);
+  const held = holds.size ? ctx.storage.listDevices(phone).filter((d) => d.role === 'companion' && !d.injected && d.status === 'signed-out' && holds.has(d.signOutReason ?? '')).length : 0;
+  return linkedCompanions(ctx, phone).length + held;
+}
+
 /** LIMIT-01: no room for one more companion. Fault 'fifth-companion': `>` instead of `>=`. */
 function atLimit(ctx: ServerContext, phone: string): boolean {
-  const linked = linkedCompanions(ctx, phone).length;
+  const linked = slotsTaken(ctx, phone);
   return ctx.faults.has('fifth-companion') ? linked > ctx.profile.maxCompanions : linked >= ctx.profile.maxCompanions;
 }
 
@@ -185,6 +204,9 @@ export function precheck(ctx: ServerContext, conn: Connection, req: Request<'lin
   return 'ok' in primary ? primary : done();
 }
 
+/** Fault 'code-attempts-in-memory': per server process (keyed by its context's token map). */
+const memoryAttempts = new WeakMap<object, Map<string, number>>();
+
 /** code.enter (PAIR-06): checks in model order; a wrong code counts an attempt. */
 export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'code.enter'>): HandlerResult {
   const primary = actingPrimary(ctx, conn);
@@ -195,7 +217,10 @@ export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'co
   if (latest.state === 'expired') return fail('CODE_EXPIRED');
   if (latest.state !== 'active') return fail('CODE_INVALID', `the latest code was ${latest.state}`);
   if (normalisePairingCode(req.code, ctx.profile.pairingCode) !== latest.code) {
-    const attempts = latest.attempts + 1;
+    // Fault 'code-attempts-in-memory': the counter lives in the server process, not the store (PAIR-06).
+    const inMemory = ctx.faults.has('code-attempts-in-memory');
+    const attempts = (inMemory ? memoryAttempts.get(ctx.codeTokens)?.get(latest.codeId) ?? 0 : latest.attempts) + 1;
+    if (inMemory) { const m = memoryAttempts.get(ctx.codeTokens) ?? new Map<string, number>(); m.set(latest.codeId, attempts); memoryAttempts.set(ctx.codeTokens, m); }
     // Fault 'unlimited-code-attempts': counted, never enforced (PAIR-06).
     const exhausted = attempts >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts');
     ctx.storage.putCode({ ...latest, attempts, state: exhausted ? 'exhausted' : 'active' });
@@ -329,7 +354,8 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
     ctx.relayLog.push({ to: companion.id, from: primary.id, payload: history });
     const notice = JSON.stringify({ deviceId: companion.id, name: companion.name, platform: companion.platform });
     // Fault 'no-link-notice': the other devices are never told (NOTE-01).
-    const told = ctx.faults.has('no-link-notice') ? [] : others;
+    // Fault 'notice-only-online': only devices with an open connection are told (NOTE-01).
+    const told = ctx.faults.has('no-link-notice') ? [] : ctx.faults.has('notice-only-online') ? others.filter((d) => connectionOfDevice(ctx, d.id)) : others;
     for (const d of told) ctx.storage.enqueue({ recipientDeviceId: d.id, kind: 'notice', senderDeviceId: primary.id, payload: notice });
     return null;
   });

@@ -102,7 +102,10 @@ export function auth(ctx: ServerContext, conn: Connection, req: Request<'auth'>)
   const device = ctx.storage.getDevice(req.deviceId);
   if (!device || device.injected) return fail('AUTH_FAILED', 'unknown device');
   if (!verifyB64(challengeBytes(AUTH_PREFIX, conn.nonce), req.signature, device.identityKey)) return fail('AUTH_FAILED', 'challenge signature');
-  if (device.status === 'signed-out') return fail('SIGNED_OUT', device.signOutReason);
+  // Fault 'dormant-companion-revives': dormancy treated as a suspension, lifted once the primary is back (EXP-03).
+  const revive = device.status === 'signed-out' && device.signOutReason === 'primary-dormant' && ctx.faults.has('dormant-companion-revives') && !primaryOffline(ctx, device.phone);
+  if (revive) ctx.storage.putDevice({ ...device, status: 'linked', signOutReason: undefined, offlineSince: null });
+  else if (device.status === 'signed-out') return fail('SIGNED_OUT', device.signOutReason);
   authenticate(ctx, conn, device.id, device.phone);
   return done({ deviceId: device.id, phone: device.phone, role: device.role });
 }
@@ -122,6 +125,8 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
   conn.companionId = undefined;
   conn.offlineRecorded = false;
   const device = ctx.storage.getDevice(deviceId);
+  // Fault 'companion-reconnect-restarts-window': any device of the account counts as activity (EXP-01).
+  if (device?.role === 'companion' && ctx.faults.has('companion-reconnect-restarts-window')) restartPrimaryWindow(ctx, phone);
   // Fault 'primary-activity-ignored': the primary's offline stamp is never cleared (EXP-02).
   const keepStamp = ctx.faults.has('primary-activity-ignored') && device?.role === 'primary';
   if (device && device.offlineSince !== null && !keepStamp) {
@@ -133,9 +138,23 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
       if (now && now.offlineSince !== null) ctx.storage.putDevice({ ...now, offlineSince: null });
     });
   }
-  deliverPending(ctx, deviceId);
+  // Fault 'backlog-waits-for-primary': the backlog is synced only while the primary is around (OFF-02).
+  const primaryAway = device?.role === 'companion' && ctx.faults.has('backlog-waits-for-primary') && primaryOffline(ctx, phone);
+  if (!primaryAway) deliverPending(ctx, deviceId);
   // Fault 'offline-duplicate': the backlog is flushed, then sent again as if never sent (OFF-02).
   if (ctx.faults.has('offline-duplicate')) { conn.sentSeqs.clear(); deliverPending(ctx, deviceId); }
+}
+
+function primaryOffline(ctx: ServerContext, phone: string): boolean {
+  const id = ctx.storage.getAccount(phone)?.primaryDeviceId;
+  return !id || !connectionOfDevice(ctx, id);
+}
+
+/** Faults 'companion-*-restarts-window': the primary's dormancy window starts again now (a bug: EXP-01). */
+export function restartPrimaryWindow(ctx: ServerContext, phone: string): void {
+  const id = ctx.storage.getAccount(phone)?.primaryDeviceId;
+  const primary = id ? ctx.storage.getDevice(id) : undefined;
+  if (primary && primary.offlineSince !== null) ctx.storage.putDevice({ ...primary, offlineSince: ctx.clock.now() });
 }
 
 /** LOGOUT (LIFE-01): every device of the account signed out, the account unregistered, version + 1. */

@@ -8,6 +8,7 @@
  */
 import type { Request } from '../protocol/frames.js';
 import { connectionOfDevice, deliverNew, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
+import { restartPrimaryWindow } from './registration.js';
 
 export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
   const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
@@ -19,6 +20,8 @@ export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>)
     const primaryId = ctx.storage.getAccount(sender.phone)?.primaryDeviceId;
     if (!primaryId || !connectionOfDevice(ctx, primaryId)) return fail('DEVICE_OFFLINE', 'the primary is offline');
   }
+  // Fault 'companion-send-restarts-window': a companion's message counts as account activity (EXP-01).
+  if (sender.role === 'companion' && ctx.faults.has('companion-send-restarts-window')) restartPrimaryWindow(ctx, sender.phone);
   const recipientsOk = (): HandlerResult | null => {
     const seen = new Set<string>();
     for (const { to } of req.envelopes) {

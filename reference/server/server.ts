@@ -111,6 +111,7 @@ export class ReferenceServer {
     this.sender = options.verificationSender ? new FanOutSender([this.outbox, options.verificationSender]) : this.outbox;
     this.ctx = { ...this.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
     options.cluster?.attach(() => this.ctx);
+    bootRecovery(this.ctx);
   }
 
   private context(storage: Storage, profile: Profile, clock?: Clock, relayLog: RelayLogEntry[] = [], faults: FaultSet = NO_FAULTS): ServerContext {
@@ -288,5 +289,24 @@ export class ReferenceServer {
     conn.deviceId = undefined;
     conn.companionId = undefined;
     return { ok: true };
+  }
+}
+
+/**
+ * What the server does with the state it finds at boot: nothing, in the conformant reference (a
+ * restart changes nothing observable). Two known-bad "recoveries" a team could write live here.
+ */
+function bootRecovery(ctx: ServerContext): void {
+  const now = ctx.clock.now();
+  // Fault 'restart-restarts-window': every offline device is stamped offline as of the boot (EXP-01).
+  if (ctx.faults.has('restart-restarts-window')) {
+    for (const account of ctx.storage.listAccounts()) {
+      for (const d of ctx.storage.listDevices(account.phone)) if (d.offlineSince !== null) ctx.storage.putDevice({ ...d, offlineSince: now });
+    }
+  }
+  // Fault 'restart-cancels-linking': QR attempts and codes found at boot are cancelled as stale (PAIR-02).
+  if (ctx.faults.has('restart-cancels-linking')) {
+    for (const attempt of ctx.storage.listActiveQrAttempts()) ctx.storage.putQrAttempt({ ...attempt, state: 'cancelled' });
+    for (const code of ctx.storage.listActiveCodes()) ctx.storage.putCode({ ...code, state: 'cancelled' });
   }
 }
