@@ -15,6 +15,7 @@ import { adapterFault, messageOf, RunFaultError } from './runFault.js';
 import type { Adapter, Driver } from './contract.js';
 import { createStepTranslator, type StepTranslator } from './translate.js';
 import { SituationTracker } from './situations.js';
+import { plaintextIds } from './checks/plaintext.js';
 
 export interface Coverage {
   readonly states: Set<string>;
@@ -40,6 +41,13 @@ export interface LockstepSession {
   readonly driver: Driver;
   readonly oracle: Oracle;
   step(event: LinkEvent): Promise<StepVerdict>;
+  /**
+   * E2E-01 in every session (issue 9 class 4): with 'traffic-inspection', read everything the
+   * server relayed in this world (messages, history) and fail the session, as one more step, if a
+   * message id sent in it shows in plaintext. Call once after the last step; does nothing when
+   * the session already failed or the adapter cannot show its traffic.
+   */
+  inspectTraffic(): Promise<StepVerdict | undefined>;
   close(): Promise<void>;
 }
 
@@ -96,6 +104,7 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
   let firstFailure: StepVerdict | undefined;
   for (const s of oracle.activeStates()) coverage?.states.add(s);
   const situations = coverage?.situations ? new SituationTracker(profile) : undefined;
+  const sentIds = new Set<string>();
 
   return {
     get expected() { return expected; },
@@ -105,6 +114,7 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
     oracle,
     async step(event) {
       const expectedBefore = expected.accounts;
+      if (event.type === 'SEND') sentIds.add(event.id);
       const predicted = oracle.step(event);
       for (const s of predicted.states) coverage?.states.add(s);
       for (const t of predicted.transitions) coverage?.transitions.add(t);
@@ -141,6 +151,22 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
       if (!record.ok && !firstFailure) firstFailure = verdict;
       return verdict;
     },
+    async inspectTraffic() {
+      if (firstFailure || !adapter.capabilities.has('traffic-inspection') || !driver.relayedPayloads || sentIds.size === 0) return undefined;
+      const payloads = await withDeadline('relayedPayloads', driver.relayedPayloads(), deadlineMs);
+      const leaks = new Set<string>();
+      for (const p of payloads) for (const id of plaintextIds(p, sentIds)) leaks.add(id);
+      if (leaks.size === 0) return undefined;
+      const shown = [...leaks].sort();
+      const differences: Difference[] = [{ field: 'relayed payloads', expected: 'ciphertext only', actual: `message ${shown.join(', ')} readable by the server`, requirement: 'E2E-01' }];
+      const record: StepRecord = {
+        index: records.length, event: 'INSPECT what the server relayed', expected: 'ciphertext only',
+        actual: `plaintext message ids: ${shown.join(', ')}`, ok: false,
+      };
+      records.push(record);
+      firstFailure = { record, differences };
+      return firstFailure;
+    },
     async close() { await withDeadline('close (the world)', Promise.resolve().then(() => driver.close()), deadlineMs); },
   };
 }
@@ -153,6 +179,7 @@ export async function runPath(options: LockstepOptions & { events: readonly Link
       const verdict = await session.step(event);
       if (!verdict.record.ok) break;
     }
+    await session.inspectTraffic();
   } catch (error) {
     await closeAfterFault(session);
     throw error;

@@ -47,6 +47,7 @@ async function runCommands(options: PropertyOptions, commands: readonly StepComm
       const verdict = await command.run(session);
       if (!verdict.record.ok) break;
     }
+    await session.inspectTraffic();
   } catch (error) {
     await closeAfterFault(session);
     throw error;

@@ -150,10 +150,10 @@ function dormancyWindow(caps: ReadonlySet<Capability>, p: Profile) {
   const activity = fc.constantFrom('companion-offline', 'companion-online', 'companion-send', 'other-send', 'advance-day', 'primary-blip', 'restart');
   return fc.record({
     account: accountArb, n: fc.integer({ min: 1, max: 3 }), vias: fc.array(viaArb, { minLength: 1, maxLength: 3 }),
-    activities: fc.array(activity, { maxLength: 7 }), offlineMask: fc.nat(7),
+    activities: fc.array(fc.tuple(activity, fc.constantFrom(0, 3_600_000, 86_400_000, 3 * 86_400_000)), { maxLength: 7 }), offlineMask: fc.nat(7),
     end: fc.constantFrom('minus1-then-1', 'exact', 'minus1-then-return', 'beyond'), after: fc.constantFrom('none', 'signed-out-online', 'signed-out-send', 'relink'),
     restartAt: fc.option(fc.nat(12), { nil: undefined }),
-  }).map((o) => move(`situation: dormancy window of ${o.account} (${o.n} companions, ${o.activities.join(', ') || 'quiet'}, end ${o.end}, then ${o.after})`, caps, p, o.restartAt, async (act) => {
+  }).map((o) => move(`situation: dormancy window of ${o.account} (${o.n} companions, ${o.activities.map(([a]) => a).join(', ') || 'quiet'}, end ${o.end}, then ${o.after})`, caps, p, o.restartAt, async (act) => {
     const { account } = o;
     const primary = primaryOf(account);
     await act.register(account);
@@ -164,7 +164,9 @@ function dormancyWindow(caps: ReadonlySet<Capability>, p: Profile) {
     await act.do({ type: 'GO_OFFLINE', device: primary });
     let elapsed = 0;
     let k = 0;
-    for (const a of o.activities) {
+    // Each activity comes after a gap inside the window: only the primary's own activity may restart it.
+    for (const [a, gap] of o.activities) {
+      if (gap > 0 && elapsed + gap < p.primaryDormancyMs - 1) { await act.advance(gap); elapsed += gap; }
       const c = companions[k++ % Math.max(1, companions.length)];
       if (a === 'companion-offline' && c) await act.online(c, false);
       if (a === 'companion-online' && c) await act.online(c, true);

@@ -50,7 +50,11 @@ export function sequenceCheck(spec: Omit<SecurityCheck, 'run'> & { events(profil
     async run(ctx) {
       const session = await ctx.openSession();
       try {
-        return (await runSequence(session, events(ctx.profile))) ?? { status: 'pass', steps: session.records.length };
+        const failed = await runSequence(session, events(ctx.profile));
+        if (failed) return failed;
+        // E2E-01 holds in every check, not only the one written for it (lockstep inspectTraffic).
+        if (await session.inspectTraffic()) return { status: 'fail', steps: session.records.length, failure: failureFromSession(session)! };
+        return { status: 'pass', steps: session.records.length };
       } finally {
         await session.close();
       }
