@@ -7,7 +7,7 @@
  * off-by-one bugs live. Steps needing a capability the adapter lacks are never generated.
  */
 import fc from 'fast-check';
-import { describeEvent, accountOf, isPrimaryId, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from '../model/events.js';
+import { describeEvent, accountOf, isPrimaryId, otherAccount, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from '../model/events.js';
 import type { Observation } from '../model/observation.js';
 import { qrAttemptMs, type Profile } from '../model/profile.js';
 import { eventNeeds } from './capabilities.js';
@@ -45,7 +45,7 @@ function meaningful(m: Observation, e: LinkEvent): boolean {
     case 'SHOW_QR': case 'REQUEST_CODE': return registered(m, accountOf(e.device));
     case 'SCAN_QR': case 'ENTER_CODE': return device(m, e.device) !== undefined;
     case 'CANCEL_LINKING': return device(m, e.device)?.status === 'linking';
-    case 'UNLINK': return device(m, e.target)?.status === 'linked';
+    case 'UNLINK': return device(m, e.target)?.status === 'linked' && (accountOf(e.by) === accountOf(e.target) || device(m, e.by)?.status === 'linked');
     case 'SEND': return device(m, e.from)?.status === 'linked' && registered(m, 'A') && registered(m, 'B');
     case 'ADVANCE': case 'RESTART': return registered(m, 'A');
   }
@@ -97,6 +97,8 @@ export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet
     { weight: 2, arbitrary: fc.record({ type: fc.constant('REQUEST_CODE' as const), device: companion }) },
     { weight: 3, arbitrary: companion.chain((c) => fc.record({ type: fc.constant('ENTER_CODE' as const), device: fc.constant(c), by: primaryOrNot(c), correct: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), idCheck })) },
     { weight: 2, arbitrary: companion.chain((c) => fc.record({ type: fc.constant('UNLINK' as const), by: primaryOrNot(c), target: fc.constant(c as DeviceId) })) },
+    // Cross-account (AUTH-03): a device of the other account tries to unlink this companion.
+    { weight: 1, arbitrary: companion.chain((c) => fc.record({ type: fc.constant('UNLINK' as const), by: primaryOrNot(`${otherAccount(accountOf(c))}.c1` as CompanionId), target: fc.constant(c as DeviceId) })) },
     { weight: 4, arbitrary: fc.record({ type: fc.constant('SEND' as const), from: anyDevice, id: fc.constant('') }) },
     { weight: 3, arbitrary: fc.record({ type: fc.constant('ADVANCE' as const), ms: fc.constantFrom(...boundaryDurations(profile)) }) },
     { weight: 1, arbitrary: fc.constant<LinkEvent>({ type: 'RESTART' }) },
