@@ -149,6 +149,8 @@ function statusRequirement(c: StepComparison, device: DeviceId, expected: Device
     case 'primary-dormant': {
       // Signed out while the model keeps it linked, after the primary came back: the window was not restarted.
       const premature = expected?.status !== 'signed-out';
+      // The signed-out companion itself back online and linked again: it came back without a new pairing.
+      if (c.event.type === 'GO_ONLINE' && c.event.device === device && !premature && actual?.status === 'linked') return 'EXP-03';
       if (c.event.type === 'GO_ONLINE' || (premature && c.primaryReturned?.(device.slice(0, 1) as 'A' | 'B'))) return 'EXP-02';
       return 'EXP-01';
     }
@@ -174,6 +176,8 @@ function messagesRequirement(c: StepComparison, device: DeviceId, before: Device
   if (c.event.type === 'RESTART') return 'OFF-02';
   if (before && !before.online) return 'OFF-02';
   if (c.event.type === 'GO_ONLINE') return 'OFF-02';
+  // The copy to the sender's own other devices (E2E-02), whoever is online.
+  if (c.event.type === 'SEND' && device !== c.event.from && device.slice(0, 1) === c.event.from.slice(0, 1)) return 'E2E-02';
   if (c.event.type === 'SEND' && !isPrimaryId(c.event.from)) {
     const primary = c.expectedBefore[c.event.from.slice(0, 1) as 'A' | 'B'].devices[`${c.event.from.slice(0, 1)}.primary` as DeviceId];
     if (primary && !primary.online) return 'OFF-01';

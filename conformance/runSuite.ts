@@ -366,7 +366,7 @@ export async function buildReport(input: ReportInput): Promise<RunReport> {
     },
     requirements,
     checks: [...results],
-    coverage: coverageOf(elements, coverage, situationsFor(options.adapter.capabilities).map((s) => s.id)),
+    coverage: coverageOf(elements, coverage, situationsFor(new Set(options.adapter.capabilities as Iterable<Capability>)).map((s) => s.id)),
     ...(baseline ? { baseline } : {}),
     ...(statechartSvg ? { statechartSvg } : {}),
     replay: replayCommand({ ...replayBase, seed, runs, only: options.only, ...(options.shard ? { shard: formatShard(options.shard) } : {}), ...(options.check ? { check: options.check } : {}), ...(options.path ? { path: options.path } : {}) }),

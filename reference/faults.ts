@@ -87,8 +87,8 @@ export type Fault =
   | 'code-attempts-carried-over'
   /** OFF-02: a device's queue is purged once it has been offline 14 days (a retention sweep) (server). */
   | 'queue-expires-after-14-days'
-  /** OFF-02: a companion's backlog is held back while its primary is offline (server). */
-  | 'backlog-waits-for-primary'
+  /** OFF-02: a companion reconnecting while its primary is offline finds its backlog cleared as stale (server). */
+  | 'backlog-dropped-without-primary'
   /** AUTH-03: the primary's unlink never checks that the target belongs to its own account (server). */
   | 'unlink-any-account'
   /** E2E-02: a companion's message is copied to its primary only, not to the account's other companions (client). */
@@ -113,6 +113,6 @@ export const FAULTS: readonly Fault[] = [
   'restart-restarts-window', 'restart-cancels-linking', 'expired-sessions-hold-slots', 'lifecycle-sign-outs-hold-slots',
   'limit-from-signed-list', 'dormant-companion-revives', 'history-truncated', 'history-omits-own-companions',
   'history-snapshot-cached', 'id-check-once-per-session', 'code-attempts-in-memory', 'code-attempts-carried-over',
-  'queue-expires-after-14-days', 'backlog-waits-for-primary', 'unlink-any-account', 'copies-only-to-primary',
+  'queue-expires-after-14-days', 'backlog-dropped-without-primary', 'unlink-any-account', 'copies-only-to-primary',
   'notice-only-online', 'history-plaintext',
 ];

@@ -60,7 +60,7 @@ export const KNOWN_BAD: readonly KnownBadVariant[] = Object.freeze([
   variant('code-attempts-in-memory', 'PAIR-06', 'Wrong-code attempts are forgotten by a restart'),
   variant('code-attempts-carried-over', 'PAIR-06', 'A new code inherits the wrong attempts of the one it replaces'),
   variant('queue-expires-after-14-days', 'OFF-02', 'Messages queued 14 days for an offline device are purged'),
-  variant('backlog-waits-for-primary', 'OFF-02', 'A companion\'s backlog is held back while its primary is offline'),
+  variant('backlog-dropped-without-primary', 'OFF-02', 'A companion reconnecting while its primary is offline loses its backlog'),
   variant('unlink-any-account', 'AUTH-03', 'A primary can unlink another account\'s companion'),
   variant('copies-only-to-primary', 'E2E-02', 'A companion\'s message is copied to its primary only'),
   variant('notice-only-online', 'NOTE-01', 'Link notices reach only devices online at the time'),

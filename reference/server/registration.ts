@@ -138,9 +138,9 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
       if (now && now.offlineSince !== null) ctx.storage.putDevice({ ...now, offlineSince: null });
     });
   }
-  // Fault 'backlog-waits-for-primary': the backlog is synced only while the primary is around (OFF-02).
-  const primaryAway = device?.role === 'companion' && ctx.faults.has('backlog-waits-for-primary') && primaryOffline(ctx, phone);
-  if (!primaryAway) deliverPending(ctx, deviceId);
+  // Fault 'backlog-dropped-without-primary': with the primary away the backlog is taken for stale and cleared (OFF-02).
+  if (device?.role === 'companion' && ctx.faults.has('backlog-dropped-without-primary') && primaryOffline(ctx, phone)) ctx.storage.dropQueue(deviceId);
+  deliverPending(ctx, deviceId);
   // Fault 'offline-duplicate': the backlog is flushed, then sent again as if never sent (OFF-02).
   if (ctx.faults.has('offline-duplicate')) { conn.sentSeqs.clear(); deliverPending(ctx, deviceId); }
 }
