@@ -146,14 +146,18 @@ const viaArb = fc.constantFrom<Via>('qr', 'code');
 const accountArb = fc.constantFrom<AccountId>('A', 'A', 'B');
 
 /** Dormancy window: companions active, offline or online at the deadline, restart inside it. */
-function dormancyWindow(caps: ReadonlySet<Capability>, p: Profile) {
+function dormancyWindowParams(p: Profile) {
   const activity = fc.constantFrom('companion-offline', 'companion-online', 'companion-send', 'other-send', 'advance-day', 'primary-blip', 'restart');
   return fc.record({
     account: accountArb, n: fc.integer({ min: 1, max: 3 }), vias: fc.array(viaArb, { minLength: 1, maxLength: 3 }),
     activities: fc.array(fc.tuple(activity, fc.constantFrom(0, 3_600_000, 86_400_000, 3 * 86_400_000)), { maxLength: 7 }), offlineMask: fc.nat(7),
-    end: fc.constantFrom('minus1-then-1', 'exact', 'minus1-then-return', 'beyond'), after: fc.constantFrom('none', 'signed-out-online', 'signed-out-send', 'relink'),
+    end: fc.constantFrom('minus1-then-1', 'exact', 'minus1-then-return', 'beyond'), after: fc.constantFrom('none', 'signed-out-online', 'signed-out-send', 'relink', 'return-then-signed-out-online'),
     restartAt: fc.option(fc.nat(12), { nil: undefined }),
-  }).map((o) => move(`situation: dormancy window of ${o.account} (${o.n} companions, ${o.activities.map(([a]) => a).join(', ') || 'quiet'}, end ${o.end}, then ${o.after})`, caps, p, o.restartAt, async (act) => {
+  });
+}
+export type DormancyWindowOptions = ReturnType<typeof dormancyWindowParams> extends fc.Arbitrary<infer T> ? T : never;
+export function dormancyWindow(caps: ReadonlySet<Capability>, p: Profile, o: DormancyWindowOptions): StepCommand {
+  return move(`situation: dormancy window of ${o.account} (${o.n} companions, ${o.activities.map(([a]) => a).join(', ') || 'quiet'}, end ${o.end}, then ${o.after})`, caps, p, o.restartAt, async (act) => {
     const { account } = o;
     const primary = primaryOf(account);
     await act.register(account);
@@ -190,17 +194,22 @@ function dormancyWindow(caps: ReadonlySet<Capability>, p: Profile) {
     const out = companions.find((c) => act.view(c)?.status === 'signed-out');
     if (o.after === 'signed-out-online' && out) { await act.online(out, true); await act.send(primaryOf(otherAccount(account))); }
     if (o.after === 'signed-out-send' && out) { await act.online(out, true); await act.send(out); }
+    if (o.after === 'return-then-signed-out-online' && out) { await act.online(primary); await act.online(out, true); await act.send(primary); }
     if (o.after === 'relink') { await act.online(primary); await act.fill(account, p.maxCompanions, o.vias); await act.send(primary); }
-  }));
+  });
 }
 
 /** Free a slot by one kind of sign-out, then link up to the limit and one more. */
-function signOutRefill(caps: ReadonlySet<Capability>, p: Profile) {
+function signOutRefillParams(p: Profile) {
   return fc.record({
     account: accountArb, kind: fc.constantFrom<FreedBy>('unlink', 'self-unlink', 'primary-dormant', 'idle', 'primary-reregistered', 'primary-logout'),
     before: fc.integer({ min: 1, max: p.maxCompanions }), vias: fc.array(viaArb, { minLength: 1, maxLength: 3 }),
     queued: fc.boolean(), back: fc.boolean(), restartAt: fc.option(fc.nat(16), { nil: undefined }),
-  }).map((o) => move(`situation: ${o.account} fills ${o.before}, frees a slot by ${o.kind}, refills to the limit${o.queued ? ', with a backlog' : ''}`, caps, p, o.restartAt, async (act) => {
+  });
+}
+export type SignOutRefillOptions = ReturnType<typeof signOutRefillParams> extends fc.Arbitrary<infer T> ? T : never;
+export function signOutRefill(caps: ReadonlySet<Capability>, p: Profile, o: SignOutRefillOptions): StepCommand {
+  return move(`situation: ${o.account} fills ${o.before}, frees a slot by ${o.kind}, refills to the limit${o.queued ? ', with a backlog' : ''}`, caps, p, o.restartAt, async (act) => {
     const { account } = o;
     const primary = primaryOf(account);
     await act.register(account);
@@ -223,16 +232,20 @@ function signOutRefill(caps: ReadonlySet<Capability>, p: Profile) {
     await act.fill(account, p.maxCompanions, o.vias);
     await act.link(account, o.vias[0]!, 'pass', false);
     await act.send(primary);
-  }));
+  });
 }
 
 /** A device offline for 14 days or more while messages queue for it, then back. */
-function longOffline(caps: ReadonlySet<Capability>, p: Profile) {
+function longOfflineParams(p: Profile) {
   return fc.record({
     target: fc.constantFrom('companion', 'other-primary', 'own-primary'), account: accountArb, sends: fc.integer({ min: 2, max: 8 }),
     days: fc.constantFrom(p.primaryDormancyMs, p.primaryDormancyMs + 1, p.primaryDormancyMs + 86_400_000, p.companionIdleMs - 1),
     restartAt: fc.option(fc.nat(12), { nil: undefined }), via: viaArb,
-  }).map((o) => move(`situation: ${o.target} of ${o.account} offline ${Math.round(o.days / 86_400_000)} d while ${o.sends} messages queue`, caps, p, o.restartAt, async (act) => {
+  });
+}
+export type LongOfflineOptions = ReturnType<typeof longOfflineParams> extends fc.Arbitrary<infer T> ? T : never;
+export function longOffline(caps: ReadonlySet<Capability>, p: Profile, o: LongOfflineOptions): StepCommand {
+  return move(`situation: ${o.target} of ${o.account} offline ${Math.round(o.days / 86_400_000)} d while ${o.sends} messages queue`, caps, p, o.restartAt, async (act) => {
     const { account } = o;
     const other = otherAccount(account);
     await act.register(account);
@@ -252,13 +265,16 @@ function longOffline(caps: ReadonlySet<Capability>, p: Profile) {
     await act.advance(o.days);
     await act.online(target, true);
     if (!isPrimaryId(target) && act.view(target)?.status === 'linked') await act.send(target);
-  }));
+  });
 }
 
 /** A companion's backlog delivered while its primary is offline; history and sends around it. */
-function backlogPrimaryOffline(caps: ReadonlySet<Capability>, p: Profile) {
-  return fc.record({ account: accountArb, sends: fc.integer({ min: 1, max: 6 }), via: viaArb, restartAt: fc.option(fc.nat(10), { nil: undefined }), primaryBack: fc.boolean() })
-    .map((o) => move(`situation: ${o.account} companion gets ${o.sends} queued messages while its primary is offline`, caps, p, o.restartAt, async (act) => {
+function backlogPrimaryOfflineParams(p: Profile) {
+  return fc.record({ account: accountArb, sends: fc.integer({ min: 1, max: 6 }), via: viaArb, restartAt: fc.option(fc.nat(10), { nil: undefined }), primaryBack: fc.boolean() });
+}
+export type BacklogPrimaryOfflineOptions = ReturnType<typeof backlogPrimaryOfflineParams> extends fc.Arbitrary<infer T> ? T : never;
+export function backlogPrimaryOffline(caps: ReadonlySet<Capability>, p: Profile, o: BacklogPrimaryOfflineOptions): StepCommand {
+  return move(`situation: ${o.account} companion gets ${o.sends} queued messages while its primary is offline`, caps, p, o.restartAt, async (act) => {
       const { account } = o;
       const other = otherAccount(account);
       await act.register(account);
@@ -276,13 +292,16 @@ function backlogPrimaryOffline(caps: ReadonlySet<Capability>, p: Profile) {
       await act.online(c, true);
       await act.send(c);
       if (o.primaryBack) await act.online(primaryOf(account), true);
-    }));
+    });
 }
 
 /** Many messages from every device, then a link (history), a send, another link. */
-function longHistory(caps: ReadonlySet<Capability>, p: Profile) {
-  return fc.record({ account: accountArb, sends: fc.integer({ min: 6, max: 16 }), vias: fc.array(viaArb, { minLength: 2, maxLength: 2 }), restartAt: fc.option(fc.nat(20), { nil: undefined }) })
-    .map((o) => move(`situation: ${o.sends} messages from every device of both accounts, then ${o.account} links (send, link, send)`, caps, p, o.restartAt, async (act) => {
+function longHistoryParams(p: Profile) {
+  return fc.record({ account: accountArb, sends: fc.integer({ min: 6, max: 16 }), vias: fc.array(viaArb, { minLength: 2, maxLength: 2 }), restartAt: fc.option(fc.nat(20), { nil: undefined }) });
+}
+export type LongHistoryOptions = ReturnType<typeof longHistoryParams> extends fc.Arbitrary<infer T> ? T : never;
+export function longHistory(caps: ReadonlySet<Capability>, p: Profile, o: LongHistoryOptions): StepCommand {
+  return move(`situation: ${o.sends} messages from every device of both accounts, then ${o.account} links (send, link, send)`, caps, p, o.restartAt, async (act) => {
       const { account } = o;
       const other = otherAccount(account);
       await act.register(account);
@@ -300,14 +319,17 @@ function longHistory(caps: ReadonlySet<Capability>, p: Profile) {
       if (fresh) await act.send(fresh);
       await act.link(account, o.vias[0]!);
       await act.send(primaryOf(account));
-    }));
+    });
 }
 
 /** Approvals by a primary with an ID check: each one runs the check, a failure after a pass links nothing. */
-function idCheckEveryApproval(caps: ReadonlySet<Capability>, p: Profile) {
+function idCheckEveryApprovalParams(p: Profile) {
   const approval = fc.record({ via: viaArb, idCheck: fc.constantFrom<IdCheckOutcome>('pass', 'fail', 'fail') });
-  return fc.record({ approvals: fc.array(approval, { minLength: 2, maxLength: 5 }), restartAt: fc.option(fc.nat(10), { nil: undefined }), blip: fc.boolean() })
-    .map((o) => move(`situation: A approves ${o.approvals.map((a) => `${a.via}/${a.idCheck}`).join(', ')} with an ID check`, caps, p, o.restartAt, async (act) => {
+  return fc.record({ approvals: fc.array(approval, { minLength: 2, maxLength: 5 }), restartAt: fc.option(fc.nat(10), { nil: undefined }), blip: fc.boolean() });
+}
+export type IdCheckEveryApprovalOptions = ReturnType<typeof idCheckEveryApprovalParams> extends fc.Arbitrary<infer T> ? T : never;
+export function idCheckEveryApproval(caps: ReadonlySet<Capability>, p: Profile, o: IdCheckEveryApprovalOptions): StepCommand {
+  return move(`situation: A approves ${o.approvals.map((a) => `${a.via}/${a.idCheck}`).join(', ')} with an ID check`, caps, p, o.restartAt, async (act) => {
       await act.register('A', true);
       await act.register('B');
       for (const [i, a] of o.approvals.entries()) {
@@ -326,16 +348,20 @@ function idCheckEveryApproval(caps: ReadonlySet<Capability>, p: Profile) {
         }
       }
       await act.send('A.primary');
-    }));
+    });
 }
 
 /** Pairing-code attempt counters across wrong entries, a restart and a new request. */
-function codeAttempts(caps: ReadonlySet<Capability>, p: Profile) {
+function codeAttemptsParams(p: Profile) {
   const max = p.pairingCode.maxAttempts;
   return fc.record({
     account: accountArb, first: fc.integer({ min: 1, max }), restart: fc.boolean(), rerequest: fc.constantFrom('none', 'same', 'other'),
     second: fc.integer({ min: 0, max }), advance: fc.constantFrom(0, p.pairingCode.lifetimeMs - 1, p.pairingCode.lifetimeMs), final: fc.boolean(),
-  }).map((o) => move(`situation: ${o.account} code, ${o.first} wrong${o.restart ? ', restart' : ''}${o.rerequest !== 'none' ? `, new code (${o.rerequest})` : ''}, ${o.second} wrong, then ${o.final ? 'right' : 'wrong'}`, caps, p, undefined, async (act) => {
+  });
+}
+export type CodeAttemptsOptions = ReturnType<typeof codeAttemptsParams> extends fc.Arbitrary<infer T> ? T : never;
+export function codeAttempts(caps: ReadonlySet<Capability>, p: Profile, o: CodeAttemptsOptions): StepCommand {
+  return move(`situation: ${o.account} code, ${o.first} wrong${o.restart ? ', restart' : ''}${o.rerequest !== 'none' ? `, new code (${o.rerequest})` : ''}, ${o.second} wrong, then ${o.final ? 'right' : 'wrong'}`, caps, p, undefined, async (act) => {
     const { account } = o;
     await act.register(account);
     await act.online(primaryOf(account));
@@ -355,13 +381,16 @@ function codeAttempts(caps: ReadonlySet<Capability>, p: Profile) {
     await act.do({ type: 'ENTER_CODE', device: holder, by: primaryOf(account), correct: o.final, idCheck: 'pass' });
     if (o.restart) await act.do({ type: 'RESTART' });
     await act.do({ type: 'ENTER_CODE', device: holder, by: primaryOf(account), correct: true, idCheck: 'pass' });
-  }));
+  });
 }
 
 /** A restart between showing a code and approving it, at a chosen point of the QR schedule. */
-function restartMidLink(caps: ReadonlySet<Capability>, p: Profile) {
-  return fc.record({ account: accountArb, via: viaArb, wait: fc.constantFrom(0, p.qr.firstRefMs - 1, p.qr.firstRefMs, p.qr.firstRefMs + p.qr.nextRefMs), photo: fc.boolean() })
-    .map((o) => move(`situation: restart while ${o.account} links by ${o.via} (after ${o.wait} ms)`, caps, p, undefined, async (act) => {
+function restartMidLinkParams(p: Profile) {
+  return fc.record({ account: accountArb, via: viaArb, wait: fc.constantFrom(0, p.qr.firstRefMs - 1, p.qr.firstRefMs, p.qr.firstRefMs + p.qr.nextRefMs), photo: fc.boolean() });
+}
+export type RestartMidLinkOptions = ReturnType<typeof restartMidLinkParams> extends fc.Arbitrary<infer T> ? T : never;
+export function restartMidLink(caps: ReadonlySet<Capability>, p: Profile, o: RestartMidLinkOptions): StepCommand {
+  return move(`situation: restart while ${o.account} links by ${o.via} (after ${o.wait} ms)`, caps, p, undefined, async (act) => {
       const { account } = o;
       await act.register(account);
       await act.online(primaryOf(account));
@@ -382,13 +411,16 @@ function restartMidLink(caps: ReadonlySet<Capability>, p: Profile) {
         await act.do({ type: 'ENTER_CODE', device: c, by: primaryOf(account), correct: true, idCheck: 'pass' });
       }
       await act.send(primaryOf(account));
-    }));
+    });
 }
 
 /** Cross-account steps (model/events.ts): approve or unlink another account's companion. */
-function crossAccount(caps: ReadonlySet<Capability>, p: Profile) {
-  return fc.record({ kind: fc.constantFrom('scan', 'code', 'unlink', 'unlink-by-companion'), from: accountArb, via: viaArb })
-    .map((o) => move(`situation: ${o.from} acts on the other account (${o.kind})`, caps, p, undefined, async (act) => {
+function crossAccountParams(p: Profile) {
+  return fc.record({ kind: fc.constantFrom('scan', 'code', 'unlink', 'unlink-by-companion'), from: accountArb, via: viaArb });
+}
+export type CrossAccountOptions = ReturnType<typeof crossAccountParams> extends fc.Arbitrary<infer T> ? T : never;
+export function crossAccount(caps: ReadonlySet<Capability>, p: Profile, o: CrossAccountOptions): StepCommand {
+  return move(`situation: ${o.from} acts on the other account (${o.kind})`, caps, p, undefined, async (act) => {
       const a = o.from;
       const b = otherAccount(a);
       await act.register(a);
@@ -413,7 +445,7 @@ function crossAccount(caps: ReadonlySet<Capability>, p: Profile) {
         if (target) await act.do({ type: 'UNLINK', by: primaryOf(a), target: primaryOf(b) });
       }
       await act.send(primaryOf(b));
-    }));
+    });
 }
 
 export interface SituationMoveOptions {
@@ -426,14 +458,14 @@ export function situationMoveArbitrary(profile: Profile, caps: ReadonlySet<Capab
   const has = (...c: Capability[]) => c.every((x) => caps.has(x));
   const canLink = has('qr-image') || has('pairing-code');
   const moves: Array<{ weight: number; arbitrary: fc.Arbitrary<StepCommand> }> = [];
-  if (canLink && has('offline', 'clock')) moves.push({ weight: 4, arbitrary: dormancyWindow(caps, profile) });
-  if (canLink) moves.push({ weight: 4, arbitrary: signOutRefill(caps, profile) });
-  if (has('offline', 'clock', 'messaging')) moves.push({ weight: 2, arbitrary: longOffline(caps, profile) });
-  if (canLink && has('offline', 'messaging')) moves.push({ weight: 2, arbitrary: backlogPrimaryOffline(caps, profile) });
-  if (canLink && has('messaging')) moves.push({ weight: 2, arbitrary: longHistory(caps, profile) });
-  if (canLink && has('id-check')) moves.push({ weight: 2, arbitrary: idCheckEveryApproval(caps, profile) });
-  if (has('pairing-code')) moves.push({ weight: 2, arbitrary: codeAttempts(caps, profile) });
-  if (canLink && has('restart')) moves.push({ weight: 1, arbitrary: restartMidLink(caps, profile) });
-  if (canLink && options.crossAccount) moves.push({ weight: 2, arbitrary: crossAccount(caps, profile) });
+  if (canLink && has('offline', 'clock')) moves.push({ weight: 4, arbitrary: dormancyWindowParams(profile).map((o) => dormancyWindow(caps, profile, o)) });
+  if (canLink) moves.push({ weight: 4, arbitrary: signOutRefillParams(profile).map((o) => signOutRefill(caps, profile, o)) });
+  if (has('offline', 'clock', 'messaging')) moves.push({ weight: 2, arbitrary: longOfflineParams(profile).map((o) => longOffline(caps, profile, o)) });
+  if (canLink && has('offline', 'messaging')) moves.push({ weight: 2, arbitrary: backlogPrimaryOfflineParams(profile).map((o) => backlogPrimaryOffline(caps, profile, o)) });
+  if (canLink && has('messaging')) moves.push({ weight: 2, arbitrary: longHistoryParams(profile).map((o) => longHistory(caps, profile, o)) });
+  if (canLink && has('id-check')) moves.push({ weight: 2, arbitrary: idCheckEveryApprovalParams(profile).map((o) => idCheckEveryApproval(caps, profile, o)) });
+  if (has('pairing-code')) moves.push({ weight: 2, arbitrary: codeAttemptsParams(profile).map((o) => codeAttempts(caps, profile, o)) });
+  if (canLink && has('restart')) moves.push({ weight: 1, arbitrary: restartMidLinkParams(profile).map((o) => restartMidLink(caps, profile, o)) });
+  if (canLink && options.crossAccount) moves.push({ weight: 2, arbitrary: crossAccountParams(profile).map((o) => crossAccount(caps, profile, o)) });
   return moves.length ? fc.oneof(...moves) : undefined;
 }

@@ -14,10 +14,22 @@ import { eventNeeds } from './capabilities.js';
 import type { Capability } from './contract.js';
 import type { LockstepSession, StepVerdict } from './lockstep.js';
 import { situationMoveArbitrary } from './situationMoves.js';
-import { ERROR_CODES } from '../model/errors.js';
+import { createOracle } from '../model/createOracle.js';
+import { DEFAULT_PROFILE } from '../model/profile.js';
 
-/** Whether the model specifies cross-account steps (model/events.ts: WRONG_ACCOUNT and its precedence). */
-export const CROSS_ACCOUNT_SPECIFIED = 'WRONG_ACCOUNT' in ERROR_CODES;
+/**
+ * Whether the model answers cross-account steps (model/events.ts, TEAM decision 3): asked of the
+ * model itself, a primary scanning the other account's companion must be refused WRONG_ACCOUNT.
+ */
+function modelSpecifiesCrossAccount(): boolean {
+  const oracle = createOracle(DEFAULT_PROFILE);
+  for (const e of [
+    { type: 'REGISTER', account: 'A', idCheck: false }, { type: 'REGISTER', account: 'B', idCheck: false }, { type: 'SHOW_QR', device: 'B.c1' },
+  ] as LinkEvent[]) oracle.step(e);
+  const r = oracle.step({ type: 'SCAN_QR', device: 'B.c1', by: 'A.primary', source: 'live', idCheck: 'pass', tamper: 'none' }).observation.result;
+  return !r.ok && r.code === 'WRONG_ACCOUNT';
+}
+export const CROSS_ACCOUNT_SPECIFIED = modelSpecifiesCrossAccount();
 
 export interface StepCommand {
   readonly event: LinkEvent;
