@@ -12,9 +12,9 @@ import type { Capability } from '../contract.js';
 import type { RequirementId } from '../../model/requirements.js';
 import type { Profile } from '../../model/profile.js';
 import { failureFromSession } from '../failure.js';
-import type { StepCommand } from '../stepCommands.js';
+import { CROSS_ACCOUNT_SPECIFIED, type StepCommand } from '../stepCommands.js';
 import {
-  backlogPrimaryOffline, codeAttempts, dormancyWindow, idCheckEveryApproval, longHistory, longOffline, restartMidLink, signOutRefill,
+  backlogPrimaryOffline, codeAttempts, crossAccount, dormancyWindow, idCheckEveryApproval, longHistory, longOffline, restartMidLink, signOutRefill,
 } from '../situationMoves.js';
 import type { FreedBy } from '../situations.js';
 import { defineCheck, linkByQr, register, sequenceCheck, type SecurityCheck } from './defineCheck.js';
@@ -74,9 +74,9 @@ export const SLOT_REUSE: readonly SecurityCheck[] = (Object.keys(REFILL_NEEDS) a
 
 export const LONG_HISTORY = situationCheck(
   'situation-long-history',
-  'Twelve messages from every device of both accounts, then a companion links, a send, another link: each gets the whole history',
+  'Twenty-four messages from every device of both accounts, then a companion links, a send, another link: each gets the whole history',
   ['HIST-01', 'E2E-02'], [...LINK, 'messaging', 'history'],
-  (caps, p) => longHistory(caps, p, { account: 'A', sends: 12, vias: ['qr', 'code'], restartAt: undefined }),
+  (caps, p) => longHistory(caps, p, { account: 'A', sends: 24, vias: ['qr', 'code'], restartAt: undefined }),
 );
 
 export const ID_CHECK_EVERY_APPROVAL = situationCheck(
@@ -106,6 +106,24 @@ export const BACKLOG_OVER_14_DAYS = situationCheck(
   ['OFF-02'], [...LINK, 'offline', 'clock', 'messaging', 'restart'],
   (caps, p) => longOffline(caps, p, { target: 'companion', account: 'A', sends: 4, days: p.primaryDormancyMs + DAY, restartAt: 4, via: 'qr' }),
 );
+
+export const PRIMARY_BACKLOG_OVER_14_DAYS = situationCheck(
+  'situation-primary-backlog-over-14-days',
+  'A primary offline for 14 days (its companions signed out meanwhile) gets every message queued for it when it returns',
+  ['OFF-02'], [...LINK, 'offline', 'clock', 'messaging'],
+  (caps, p) => longOffline(caps, p, { target: 'own-primary', account: 'A', sends: 3, days: p.primaryDormancyMs, restartAt: undefined, via: 'code' }),
+);
+
+/** Two deadlines at the same instant: dormancy is processed before idleness (model/events.ts ADVANCE). */
+export const DEADLINE_TIE = sequenceCheck({
+  id: 'situation-deadline-tie',
+  title: 'A companion\'s idleness and its primary\'s dormancy end at the same instant: it is signed out for dormancy',
+  requirements: ['EXP-01', 'EXP-04'], needs: ['qr-image', 'clock', 'offline'],
+  events: (p) => [
+    register('A'), ...linkByQr('A.c1'), { type: 'GO_OFFLINE', device: 'A.c1' }, { type: 'ADVANCE', ms: p.companionIdleMs - p.primaryDormancyMs },
+    { type: 'GO_OFFLINE', device: 'A.primary' }, { type: 'ADVANCE', ms: p.primaryDormancyMs - 1 }, { type: 'ADVANCE', ms: 1 },
+  ],
+});
 
 export const BACKLOG_WITHOUT_PRIMARY = situationCheck(
   'situation-backlog-without-primary',
@@ -138,6 +156,12 @@ export const COPY_TO_EVERY_OWN_DEVICE = sequenceCheck({
 
 export const SITUATION_CHECKS: readonly SecurityCheck[] = [
   DEADLINE_AFTER_COMPANION_ACTIVITY, RESTART_INSIDE_WINDOW, ...SLOT_REUSE, LONG_HISTORY, ID_CHECK_EVERY_APPROVAL,
-  CODE_ATTEMPTS_ACROSS_RESTART, CODE_ATTEMPTS_NEW_CODE, BACKLOG_OVER_14_DAYS, BACKLOG_WITHOUT_PRIMARY, RESTART_MID_LINK, RESTART_MID_CODE,
-  COPY_TO_EVERY_OWN_DEVICE,
+  CODE_ATTEMPTS_ACROSS_RESTART, CODE_ATTEMPTS_NEW_CODE, BACKLOG_OVER_14_DAYS, PRIMARY_BACKLOG_OVER_14_DAYS, BACKLOG_WITHOUT_PRIMARY,
+  RESTART_MID_LINK, RESTART_MID_CODE, COPY_TO_EVERY_OWN_DEVICE, DEADLINE_TIE,
+  // Cross-account steps (TEAM decision 3), once the model answers them.
+  ...(CROSS_ACCOUNT_SPECIFIED ? (['scan', 'code', 'unlink', 'unlink-by-companion'] as const).map((kind) => situationCheck(
+    `situation-cross-account-${kind}`, `A device acts on the other account's companion (${kind}): refused, nothing changes, the other account still links it`,
+    kind === 'scan' || kind === 'code' ? ['PAIR-07'] : ['AUTH-03'], kind === 'code' ? ['pairing-code', 'qr-image', 'messaging'] : ['qr-image', 'messaging'],
+    (caps, p) => crossAccount(caps, p, { kind, from: 'A', via: 'qr' }),
+  )) : []),
 ];
