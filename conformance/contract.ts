@@ -49,7 +49,12 @@ export interface DeviceInfo {
 /** One fresh, empty world: no accounts, no devices, clock at 0. */
 export interface Driver {
   register(account: AccountId, options: { idCheck: boolean }): Promise<OpResult>;
-  reregister(account: AccountId): Promise<OpResult>;
+  /**
+   * A new phone with a fresh identity key takes the account's number (LIFE-01, LIFE-03). `proof`
+   * false: it has no (or a wrong) verification code and no signature of the previous primary;
+   * the implementation must refuse NUMBER_NOT_VERIFIED and change nothing.
+   */
+  reregister(account: AccountId, options: { proof: boolean }): Promise<OpResult>;
   logout(account: AccountId): Promise<OpResult>;
   setOnline(device: DeviceId, online: boolean): Promise<OpResult>;
 
@@ -57,7 +62,11 @@ export interface Driver {
   startQrLinking(device: CompanionId, info: DeviceInfo): Promise<OpResult>;
   /** The QR code the companion shows now, as PNG bytes; NO_QR when it shows none. */
   qrImage(device: CompanionId): Promise<Outcome<Uint8Array>>;
-  /** `by` scans QR text (decoded by the harness) and approves, passing or failing its ID check. */
+  /**
+   * `by` scans QR text (decoded by the harness) and approves, passing or failing its ID check. A
+   * companion links only to the account it was started for: a primary of the other account is
+   * refused WRONG_ACCOUNT (model/events.ts "Cross-account steps").
+   */
   scanQr(by: DeviceId, qrText: string, idCheck: IdCheckOutcome): Promise<OpResult>;
   cancelLinking(device: CompanionId): Promise<OpResult>;
 

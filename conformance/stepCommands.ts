@@ -92,11 +92,18 @@ export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet
   const companion = fc.constantFrom(...COMPANIONS);
   const anyDevice = fc.constantFrom(...DEVICES);
   const account = fc.constantFrom<AccountId>('A', 'A', 'B');
-  const primaryOrNot = (c: CompanionId) => fc.oneof({ weight: 9, arbitrary: fc.constant(primaryOf(accountOf(c)) as DeviceId) }, { weight: 1, arbitrary: fc.constantFrom<DeviceId>(...COMPANIONS.filter((x) => accountOf(x) === accountOf(c))) });
+  // The approver (or unlinker) of companion c: mostly its own primary; sometimes one of its own
+  // companions, or the other account's primary (a cross-account step, model/events.ts).
+  const primaryOrNot = (c: CompanionId) => fc.oneof(
+    { weight: 8, arbitrary: fc.constant(primaryOf(accountOf(c)) as DeviceId) },
+    { weight: 1, arbitrary: fc.constantFrom<DeviceId>(...COMPANIONS.filter((x) => accountOf(x) === accountOf(c))) },
+    { weight: 1, arbitrary: fc.constant(primaryOf(otherAccount(accountOf(c))) as DeviceId) },
+  );
   const idCheck = fc.oneof({ weight: 9, arbitrary: fc.constant('pass' as const) }, { weight: 1, arbitrary: fc.constant('fail' as const) });
   const weighted: Array<{ weight: number; arbitrary: fc.Arbitrary<LinkEvent> }> = [
     { weight: 4, arbitrary: fc.record({ type: fc.constant('REGISTER' as const), account, idCheck: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ type: fc.constantFrom('REREGISTER' as const, 'LOGOUT' as const), account }) as fc.Arbitrary<LinkEvent> },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('REREGISTER' as const), account, proof: fc.oneof({ weight: 2, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }) },
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('LOGOUT' as const), account }) },
     { weight: 3, arbitrary: fc.record({ type: fc.constantFrom('GO_OFFLINE' as const, 'GO_ONLINE' as const), device: anyDevice }) as fc.Arbitrary<LinkEvent> },
     { weight: 5, arbitrary: fc.record({ type: fc.constant('SHOW_QR' as const), device: companion }) },
     { weight: 6, arbitrary: companion.chain((c) => fc.record({
@@ -111,6 +118,8 @@ export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet
     { weight: 2, arbitrary: companion.chain((c) => fc.record({ type: fc.constant('UNLINK' as const), by: primaryOrNot(c), target: fc.constant(c as DeviceId) })) },
     // Cross-account (AUTH-03): a device of the other account tries to unlink this companion.
     { weight: 1, arbitrary: companion.chain((c) => fc.record({ type: fc.constant('UNLINK' as const), by: primaryOrNot(`${otherAccount(accountOf(c))}.c1` as CompanionId), target: fc.constant(c as DeviceId) })) },
+    // Nobody unlinks a primary: its own account's devices, nor the other account's (NOT_LINKED).
+    { weight: 1, arbitrary: fc.record({ type: fc.constant('UNLINK' as const), by: anyDevice, target: fc.constantFrom<DeviceId>('A.primary', 'B.primary') }) },
     { weight: 4, arbitrary: fc.record({ type: fc.constant('SEND' as const), from: anyDevice, id: fc.constant('') }) },
     { weight: 3, arbitrary: fc.record({ type: fc.constant('ADVANCE' as const), ms: fc.constantFrom(...boundaryDurations(profile)) }) },
     { weight: 1, arbitrary: fc.constant<LinkEvent>({ type: 'RESTART' }) },

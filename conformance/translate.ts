@@ -55,7 +55,7 @@ export function createStepTranslator(driver: Driver, profile: Profile): StepTran
     async apply(event) {
       switch (event.type) {
         case 'REGISTER': return { result: await driver.register(event.account, { idCheck: event.idCheck }) };
-        case 'REREGISTER': return { result: await driver.reregister(event.account) };
+        case 'REREGISTER': return { result: await driver.reregister(event.account, { proof: event.proof }) };
         case 'LOGOUT': return { result: await driver.logout(event.account) };
         case 'GO_OFFLINE': case 'GO_ONLINE':
           return { result: await driver.setOnline(event.device, event.type === 'GO_ONLINE') };

@@ -52,7 +52,7 @@ const UNREGISTERED = {
   ],
   SCAN_QR: [
     R('scanNoQr', 'scanNoQr', 'SCAN_QR where no QR is shown (live) or none was captured (photo)', ['PAIR-01'], { code: 'NO_QR' }),
-    R('scanNotRegistered', 'scanNotRegistered', 'SCAN_QR for an account with no primary', ['AUTH-01'], { code: 'NOT_REGISTERED' }),
+    R('scanNotRegistered', 'scanNotRegistered', 'SCAN_QR approved from an account with no primary', ['AUTH-01'], { code: 'NOT_REGISTERED' }),
   ],
   ENTER_CODE: [R('codeNotRegistered', 'codeNotRegistered', 'ENTER_CODE for an account with no primary', ['AUTH-01', 'PAIR-06'], { code: 'NOT_REGISTERED' })],
   UNLINK: [R('unlinkNotRegistered', 'unlinkNotRegistered', 'UNLINK in an account with no primary', ['AUTH-03'], { code: 'NOT_REGISTERED' })],
@@ -65,7 +65,10 @@ const UNREGISTERED = {
 // ---- registered -------------------------------------------------------------------------------
 const REGISTERED = {
   REGISTER: [R('registerAgain', 'register', 'REGISTER of an account that already has a primary', ['LIFE-01'], { code: 'ALREADY_REGISTERED' })],
-  REREGISTER: [R('reregister', 'reregister', 'New phone, new identity key: every linked companion signed out (primary-reregistered); primary online with no messages; version increases', ['LIFE-01', 'LIFE-02', 'LIMIT-02', 'E2E-03'], { effect: 'reregister', target: '.primaryOnline', companion: 'linked → signed-out (primary-reregistered)' })],
+  REREGISTER: [
+    R('reregisterNotVerified', 'reregisterWithoutProof', "REREGISTER without proof of owning the number (no or a wrong one-time code, no previous primary's signature): nothing changes", ['LIFE-03'], { code: 'NUMBER_NOT_VERIFIED' }),
+    R('reregister', 'reregister', 'New phone, new identity key, number proven: every linked companion signed out (primary-reregistered); primary online with no messages; version increases', ['LIFE-01', 'LIFE-03', 'LIFE-02', 'LIMIT-02', 'E2E-03'], { effect: 'reregister', target: '.primaryOnline', companion: 'linked → signed-out (primary-reregistered)' }),
+  ],
   LOGOUT: [
     R('logoutPrimaryOffline', 'logoutPrimaryOffline', 'LOGOUT while the primary is offline', ['OFF-01', 'LIFE-01'], { code: 'DEVICE_OFFLINE' }),
     R('logout', 'logout', 'Every linked companion and the primary signed out (primary-logout); account no longer registered; version increases', ['LIFE-01', 'LIFE-02', 'LIMIT-02', 'E2E-03'], { effect: 'logout', target: 'unregistered', companion: 'linked → signed-out (primary-logout)' }),
@@ -77,8 +80,9 @@ const REGISTERED = {
   ],
   SCAN_QR: [
     R('scanNoQr', 'scanNoQr', 'SCAN_QR where no QR is shown (live) or none was captured (photo)', ['PAIR-01'], { code: 'NO_QR' }),
-    R('scanNotPrimary', 'scanNotPrimary', "SCAN_QR approved by a device that is not this account's primary", ['AUTH-01', 'PAIR-07'], { code: 'NOT_PRIMARY' }),
+    R('scanNotPrimary', 'scanNotPrimary', 'SCAN_QR approved by a companion (of either account)', ['AUTH-01', 'PAIR-07'], { code: 'NOT_PRIMARY' }),
     R('scanByOffline', 'scanByOffline', 'SCAN_QR by an offline primary', ['OFF-01'], { code: 'DEVICE_OFFLINE' }),
+    R('scanWrongAccount', 'scanWrongAccount', "The primary scans the QR of a companion linking to the other account: nothing is linked, the companion still links and its QR reference stays unused", ['PAIR-07', 'AUTH-01'], { code: 'WRONG_ACCOUNT' }),
     R('scanLimitReached', 'scanLimitReached', 'SCAN_QR when maxCompanions companions are already linked', ['LIMIT-01'], { code: 'LIMIT_REACHED' }),
     R('scanIdCheckFailed', 'scanIdCheckFailed', 'SCAN_QR whose ID check fails on a primary that has one', ['PAIR-05'], { code: 'ID_CHECK_FAILED' }),
     R('scanTamperedRef', 'scanTamperedRef', 'SCAN_QR of a QR whose reference was altered', ['PAIR-07'], { code: 'QR_INVALID' }),
@@ -88,7 +92,7 @@ const REGISTERED = {
     R('scanAccepted', 'scanAccepted', 'The primary approves the QR: the companion is linked and online, gets the primary\'s history, every other linked device is told; version increases', ['PAIR-01', 'PAIR-02', 'PAIR-03', 'PAIR-07', 'HIST-01', 'NOTE-01', 'LIFE-02', 'AUTH-01'], { effect: 'linkByQr', companion: 'linking.qr → linked.online' }),
   ],
   ENTER_CODE: [
-    R('codeNotPrimary', 'codeNotPrimary', "ENTER_CODE on a device that is not this account's primary", ['AUTH-01', 'PAIR-07'], { code: 'NOT_PRIMARY' }),
+    R('codeNotPrimary', 'codeNotPrimary', 'ENTER_CODE on a companion', ['AUTH-01', 'PAIR-07'], { code: 'NOT_PRIMARY' }),
     R('codeByOffline', 'codeByOffline', 'ENTER_CODE on an offline primary', ['OFF-01'], { code: 'DEVICE_OFFLINE' }),
     R('codeLimitReached', 'codeLimitReached', 'ENTER_CODE when maxCompanions companions are already linked', ['LIMIT-01'], { code: 'LIMIT_REACHED' }),
     R('codeIdCheckFailed', 'codeIdCheckFailed', 'ENTER_CODE whose ID check fails on a primary that has one', ['PAIR-05'], { code: 'ID_CHECK_FAILED' }),
@@ -96,16 +100,17 @@ const REGISTERED = {
     R('codeExhausted', 'codeExhausted', "ENTER_CODE after the account's code was exhausted by wrong entries", ['PAIR-06'], { code: 'ATTEMPTS_EXHAUSTED' }),
     R('codeExpired', 'codeExpired', "ENTER_CODE after the account's code outlived its lifetime", ['PAIR-06'], { code: 'CODE_EXPIRED' }),
     R('codeSpent', 'codeSpent', "ENTER_CODE after the account's code was used or cancelled", ['PAIR-06'], { code: 'CODE_INVALID' }),
-    R('codeWrongLastAttempt', 'codeWrongLastAttempt', 'A wrong code (or not this companion\'s) on the last allowed attempt: refused CODE_INVALID, the code is exhausted and its holder becomes idle', ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode', companion: 'linking.code → idle' }),
-    R('codeWrong', 'codeWrong', 'A wrong code (or not this companion\'s): refused CODE_INVALID, attempts + 1', ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode' }),
+    R('codeWrongLastAttempt', 'codeWrongLastAttempt', 'A wrong code (or not this companion\'s, or another account\'s) on the last allowed attempt: refused CODE_INVALID, the code is exhausted and its holder becomes idle', ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode', companion: 'linking.code → idle' }),
+    R('codeWrong', 'codeWrong', 'A wrong code (or not this companion\'s, or another account\'s): refused CODE_INVALID, attempts + 1', ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode' }),
     R('codeAccepted', 'codeAccepted', "The primary enters the right code: its holder is linked and online, gets the primary's history, every other linked device is told; version increases", ['PAIR-06', 'PAIR-02', 'HIST-01', 'NOTE-01', 'LIFE-02', 'AUTH-01'], { effect: 'linkByCode', companion: 'linking.code → linked.online' }),
   ],
   UNLINK: [
     R('unlinkByNotLinked', 'unlinkByNotLinked', 'UNLINK by a device that is not linked', ['AUTH-03', 'EXP-03'], { code: 'NOT_LINKED' }),
     R('unlinkByOffline', 'unlinkByOffline', 'UNLINK by an offline device', ['OFF-01'], { code: 'DEVICE_OFFLINE' }),
+    R('unlinkOtherAccount', 'unlinkOtherAccount', 'UNLINK of a device of the other account (its primary too): not a device of this account', ['AUTH-03'], { code: 'NOT_LINKED' }),
     R('unlinkPrimary', 'unlinkPrimary', 'UNLINK of a primary', ['AUTH-03'], { code: 'PRIMARY_NOT_UNLINKABLE' }),
     R('unlinkOtherByCompanion', 'unlinkOtherByCompanion', 'A companion tries to unlink another device', ['AUTH-03'], { code: 'NOT_PRIMARY' }),
-    R('unlinkTargetNotLinked', 'unlinkTargetNotLinked', 'UNLINK of a device that is not a linked device of this account', ['AUTH-03'], { code: 'NOT_LINKED' }),
+    R('unlinkTargetNotLinked', 'unlinkTargetNotLinked', 'UNLINK of a companion of this account that is not linked', ['AUTH-03'], { code: 'NOT_LINKED' }),
     R('unlinkAccepted', 'unlinkAccepted', 'The target is signed out (unlinked): nothing more reaches it, its slot is free; version increases', ['AUTH-03', 'LIMIT-02', 'E2E-03', 'EXP-03', 'LIFE-02'], { effect: 'unlink', companion: 'linked → signed-out (unlinked)' }),
   ],
   SEND: [

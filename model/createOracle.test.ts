@@ -181,7 +181,7 @@ describe('messaging, history, notices', () => {
 
 describe('LIFE-01/LIFE-02 account lifecycle', () => {
   it('re-registering signs every companion out; the version increases', () => {
-    const r = run([reg('A'), ...link('A.c1'), ...link('A.c2'), { type: 'REREGISTER', account: 'A' }]);
+    const r = run([reg('A'), ...link('A.c1'), ...link('A.c2'), { type: 'REREGISTER', account: 'A', proof: true }]);
     const versions = r.steps.map((s) => s.observation.accounts.A.deviceListVersion);
     expect(versions).toEqual([1, 1, 2, 2, 3, 4]);
     expect(device(r, 'A.c1')?.signOutReason).toBe('primary-reregistered');
@@ -212,5 +212,73 @@ describe('transition ids', () => {
       for (const t of s.transitions) expect(ids.has(t)).toBe(true);
       for (const st of s.states) expect(ids.has(st)).toBe(true);
     }
+  });
+});
+
+describe('LIFE-03 re-registration needs proof of owning the number', () => {
+  const rereg = (proof: boolean): LinkEvent => ({ type: 'REREGISTER', account: 'A', proof });
+  it('without proof: NUMBER_NOT_VERIFIED, companions stay linked, version and messages unchanged', () => {
+    const r = run([reg('A'), reg('B'), ...link('A.c1'), send('B.primary', 'm1'), rereg(false)]);
+    expect(codeOf(r.last)).toBe('NUMBER_NOT_VERIFIED');
+    expect(r.last.transitions).toEqual(['A.registered/reregisterNotVerified']);
+    expect(device(r, 'A.c1')?.status).toBe('linked');
+    expect(device(r, 'A.primary')?.messages).toEqual(['m1']);
+    expect(r.last.observation.accounts.A.deviceListVersion).toBe(r.steps[r.steps.length - 2]!.observation.accounts.A.deviceListVersion);
+  });
+  it('NOT_REGISTERED comes first; with proof it re-registers as LIFE-01 says', () => {
+    expect(codeOf(run([rereg(false)]).last)).toBe('NOT_REGISTERED');
+    const r = run([reg('A'), ...link('A.c1'), rereg(false), rereg(true)]);
+    expect(codeOf(r.last)).toBe('OK');
+    expect(device(r, 'A.c1')?.signOutReason).toBe('primary-reregistered');
+  });
+});
+
+describe('cross-account steps (model/events.ts): each has one predicted outcome', () => {
+  const both = [reg('A'), reg('B')];
+  const scanBy = (device: CompanionId, by: DeviceId, more: Partial<Extract<LinkEvent, { type: 'SCAN_QR' }>> = {}) => scan(device, { by, ...more });
+  const unlink = (by: DeviceId, target: DeviceId): LinkEvent => ({ type: 'UNLINK', by, target });
+  it("SCAN_QR of B's companion by A's primary: WRONG_ACCOUNT, nothing consumed, B's primary can still use the same reference", () => {
+    const r = run([...both, show('B.c1'), scanBy('B.c1', 'A.primary')]);
+    expect(codeOf(r.last)).toBe('WRONG_ACCOUNT');
+    expect(r.last.transitions).toEqual(['A.registered/scanWrongAccount']);
+    expect(device(r, 'B.c1')?.status).toBe('linking');
+    r.last = r.oracle.step(scanBy('B.c1', 'B.primary', { source: 'photo' }));
+    expect(codeOf(r.last)).toBe('OK');
+    expect(device(r, 'B.c1')?.status).toBe('linked');
+  });
+  it('SCAN_QR precedence: NO_QR, NOT_REGISTERED, NOT_PRIMARY, DEVICE_OFFLINE, then WRONG_ACCOUNT before limit, ID check and tampering', () => {
+    expect(codeOf(run([...both, scanBy('B.c1', 'A.primary')]).last)).toBe('NO_QR');
+    expect(codeOf(run([reg('B'), show('B.c1'), scanBy('B.c1', 'A.primary')]).last)).toBe('NOT_REGISTERED');
+    // The companion's account need not be registered: the approver's account judges.
+    expect(codeOf(run([reg('A'), show('B.c1'), scanBy('B.c1', 'A.primary')]).last)).toBe('WRONG_ACCOUNT');
+    expect(codeOf(run([...both, ...link('A.c2'), show('B.c1'), scanBy('B.c1', 'A.c2')]).last)).toBe('NOT_PRIMARY');
+    expect(codeOf(run([...both, show('B.c1'), off('A.primary'), scanBy('B.c1', 'A.primary')]).last)).toBe('DEVICE_OFFLINE');
+    const full = ['A.c1', 'A.c2', 'A.c3', 'A.c4'].flatMap((c) => link(c as CompanionId));
+    expect(codeOf(run([reg('A', true), reg('B'), ...full, show('B.c1'), scanBy('B.c1', 'A.primary', { idCheck: 'fail', tamper: 'ref' })]).last)).toBe('WRONG_ACCOUNT');
+    expect(codeOf(run([...both, show('B.c1'), wait(DAY_MS), scanBy('B.c1', 'A.primary', { source: 'photo' })]).last)).toBe('WRONG_ACCOUNT');
+  });
+  it("ENTER_CODE of B's companion by A's primary is judged against A's own latest code; B's code untouched", () => {
+    const none = run([...both, code('B.c1'), enter('B.c1', true, { by: 'A.primary' })]);
+    expect(codeOf(none.last)).toBe('CODE_INVALID');
+    expect(none.last.transitions).toEqual(['A.registered/codeNone']);
+    const max = DEFAULT_PROFILE.pairingCode.maxAttempts;
+    const wear = Array.from({ length: max }, () => enter('B.c1', true, { by: 'A.primary' }));
+    const r = run([...both, code('A.c1'), code('B.c1'), ...wear]);
+    expect(r.steps.slice(-max).map(codeOf)).toEqual(Array(max).fill('CODE_INVALID'));
+    expect(device(r, 'A.c1')?.status).toBe('idle'); // A's code exhausted by the cross-account entries
+    expect(device(r, 'B.c1')?.status).toBe('linking');
+    r.last = r.oracle.step(enter('B.c1', true));
+    expect(codeOf(r.last)).toBe('OK'); // B's own primary: B's code still active, attempts untouched
+  });
+  it('UNLINK across accounts: NOT_LINKED after the actor checks, before PRIMARY_NOT_UNLINKABLE', () => {
+    const r = run([...both, ...link('B.c1'), unlink('A.primary', 'B.primary')]);
+    expect(codeOf(r.last)).toBe('NOT_LINKED');
+    expect(r.last.transitions).toEqual(['A.registered/unlinkOtherAccount']);
+    expect(codeOf(run([...both, ...link('B.c1'), unlink('A.primary', 'B.c1')]).last)).toBe('NOT_LINKED');
+    expect(codeOf(run([reg('B'), unlink('A.primary', 'B.primary')]).last)).toBe('NOT_REGISTERED');
+    expect(codeOf(run([...both, off('A.primary'), unlink('A.primary', 'B.primary')]).last)).toBe('DEVICE_OFFLINE');
+    expect(codeOf(run([...both, show('A.c1'), unlink('A.c1', 'B.primary')]).last)).toBe('NOT_LINKED');
+    const linked = run([...both, ...link('B.c1'), unlink('A.primary', 'B.c1')]);
+    expect(device(linked, 'B.c1')?.status).toBe('linked');
   });
 });

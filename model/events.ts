@@ -7,12 +7,17 @@
  * independently. Every refused step changes nothing, except the wrong-code counter (PAIR-06).
  * When several refusals apply, the first in the listed order wins.
  *
- * REGISTER {account, idCheck}       ALREADY_REGISTERED.
+ * REGISTER {account, idCheck}       ALREADY_REGISTERED.                        (LIFE-01, LIFE-03)
  *   The account gets a primary: linked, online, no messages; the device list version increases.
- *   idCheck says whether the primary has an ID check (PIN, biometric) set up (PAIR-05).
- * REREGISTER {account}              NOT_REGISTERED.                                    (LIFE-01)
- *   New phone, new identity key: every linked companion is signed out ('primary-reregistered'),
- *   the primary is online with no messages and no pending deliveries; version increases.
+ *   idCheck says whether the primary has an ID check (PIN, biometric) set up (PAIR-05). The new
+ *   primary proves it owns the number (LIFE-03): REGISTER always carries valid proof.
+ * REREGISTER {account, proof}       NOT_REGISTERED, NUMBER_NOT_VERIFIED (proof false). (LIFE-01, LIFE-03)
+ *   A new phone with a fresh identity key takes the number. `proof` says whether it proves owning
+ *   the number (the one-time code sent out of band, or the previous primary's signature); false
+ *   means no code or a wrong one: refused NUMBER_NOT_VERIFIED and nothing changes (the old
+ *   primary keeps its key, connection, messages and companions). With proof: every linked
+ *   companion is signed out ('primary-reregistered'), the primary is online with no messages and
+ *   no pending deliveries; version increases.
  * LOGOUT {account}                  NOT_REGISTERED, DEVICE_OFFLINE (primary).          (LIFE-01)
  *   Every linked companion signed out ('primary-logout'), the primary too; the account is no
  *   longer registered; version increases. REGISTER may follow (a fresh primary).
@@ -29,13 +34,15 @@
  *   or idle companion starts afresh as a new device: no messages, no notices. The first
  *   reference shown is kept as the companion's "photo" (see SCAN_QR source).
  * SCAN_QR {device, by, source, idCheck, tamper}                                         (PAIR-*)
- *   `by` scans the QR of companion `device` (same account) and approves. source 'live': the QR
- *   shown now; 'photo': the QR captured when the latest attempt started (a replay). Refusals:
- *   NO_QR (live: not showing a QR; photo: none captured), NOT_REGISTERED, NOT_PRIMARY (by is a
- *   companion), DEVICE_OFFLINE (by), LIMIT_REACHED, ID_CHECK_FAILED (idCheck 'fail' and the
- *   account has one), QR_INVALID (tamper 'ref'), QR_USED (reference used or its attempt
- *   cancelled), QR_EXPIRED (reference not the one shown now, or attempt ended), QR_INVALID
- *   (tamper 'key' or 'secret'). Accepted: the companion is linked (see "Linking").
+ *   `by` scans the QR of companion `device` and approves; the step is judged in by's account
+ *   (see "Cross-account steps"). source 'live': the QR shown now; 'photo': the QR captured when
+ *   the latest attempt started (a replay). Refusals: NO_QR (live: not showing a QR; photo: none
+ *   captured), NOT_REGISTERED (by's account), NOT_PRIMARY (by is a companion, of either account),
+ *   DEVICE_OFFLINE (by), WRONG_ACCOUNT (device is linking to the other account), LIMIT_REACHED,
+ *   ID_CHECK_FAILED (idCheck 'fail' and the account has one), QR_INVALID (tamper 'ref'), QR_USED
+ *   (reference used or its attempt cancelled), QR_EXPIRED (reference not the one shown now, or
+ *   attempt ended), QR_INVALID (tamper 'key' or 'secret'). Accepted: the companion is linked
+ *   (see "Linking").
  * CANCEL_LINKING {device}           NOT_LINKING.                                       (PAIR-03)
  *   The companion stops its attempt (status 'idle'); its refs count as cancelled, its code too.
  * REQUEST_CODE {device: companion}  ALREADY_LINKED, DEVICE_OFFLINE, NOT_REGISTERED.      (PAIR-06)
@@ -44,13 +51,16 @@
  *   account is cancelled (its companion, if still linking by code, becomes 'idle'), and this
  *   companion's own earlier attempt too. The companion's status is 'linking'.
  * ENTER_CODE {device, by, correct, idCheck}                                            (PAIR-06)
- *   `by` enters a code: `correct` = the code `device` shows, otherwise a wrong code. Refusals:
- *   NOT_REGISTERED, NOT_PRIMARY, DEVICE_OFFLINE, LIMIT_REACHED, ID_CHECK_FAILED, then by the
- *   account's latest code: none ever → CODE_INVALID; exhausted → ATTEMPTS_EXHAUSTED; expired →
- *   CODE_EXPIRED; used or cancelled → CODE_INVALID; active but wrong (or `device` is not its
- *   holder) → CODE_INVALID and attempts + 1, and at pairingCode.maxAttempts the code is exhausted
- *   and its holder becomes 'idle'. Accepted: the holder is linked.
- * UNLINK {by, target}               NOT_REGISTERED, NOT_LINKED (by), DEVICE_OFFLINE (by),
+ *   `by` enters a code: `correct` = the code `device` shows, otherwise a wrong code. The step is
+ *   judged in by's account, against by's account's latest code. Refusals: NOT_REGISTERED,
+ *   NOT_PRIMARY, DEVICE_OFFLINE, LIMIT_REACHED, ID_CHECK_FAILED, then by the account's latest
+ *   code: none ever → CODE_INVALID; exhausted → ATTEMPTS_EXHAUSTED; expired → CODE_EXPIRED; used
+ *   or cancelled → CODE_INVALID; active but wrong (or `device` is not its holder, as a companion
+ *   of the other account never is) → CODE_INVALID and attempts + 1, and at
+ *   pairingCode.maxAttempts the code is exhausted and its holder becomes 'idle'. Accepted: the
+ *   holder is linked.
+ * UNLINK {by, target}               NOT_REGISTERED (by's account), NOT_LINKED (by), DEVICE_OFFLINE
+ *                                   (by), NOT_LINKED (target of the other account),
  *                                   PRIMARY_NOT_UNLINKABLE, NOT_PRIMARY (a companion unlinking
  *                                   another), NOT_LINKED (target).                     (AUTH-03)
  *   target signed out ('unlinked'), its slot freed (LIMIT-02); version increases.
@@ -69,6 +79,19 @@
  * RESTART {}                        never refused.
  *   The server restarts; nothing acknowledged is lost, connected devices reconnect. No
  *   observable change.
+ *
+ * Cross-account steps (PAIR-07, PAIR-06, AUTH-03): a device of one account acting on a device of
+ * the other. Each is judged entirely in the acting device's account and never changes the other
+ * account:
+ * - SCAN_QR {device: B.cX, by: A.primary}: a companion links only to the account it was started
+ *   for (its account's phone number). After NO_QR, NOT_REGISTERED, NOT_PRIMARY and DEVICE_OFFLINE
+ *   (by) it is refused WRONG_ACCOUNT; the companion is still linking and its QR reference is not
+ *   consumed (a scan by its own primary can still use it).
+ * - ENTER_CODE {device: B.cX, by: A.primary}: judged against A's own latest code exactly as a
+ *   wrong code (none ever → CODE_INVALID; active → CODE_INVALID and A's attempts + 1; …). B's code
+ *   is untouched.
+ * - UNLINK {by: A.x, target: B.y}: after NOT_REGISTERED, NOT_LINKED (by) and DEVICE_OFFLINE (by)
+ *   it is refused NOT_LINKED (the target is not a device of A), before PRIMARY_NOT_UNLINKABLE.
  *
  * Linking (PAIR-02, HIST-01, NOTE-01): the companion becomes 'linked' and online, its messages
  * become a copy of the primary's messages (history), every other linked device of the account
@@ -93,7 +116,7 @@ export type QrTamper = 'none' | 'ref' | 'key' | 'secret';
 
 export type LinkEvent =
   | { type: 'REGISTER'; account: AccountId; idCheck: boolean }
-  | { type: 'REREGISTER'; account: AccountId }
+  | { type: 'REREGISTER'; account: AccountId; proof: boolean }
   | { type: 'LOGOUT'; account: AccountId }
   | { type: 'GO_OFFLINE'; device: DeviceId }
   | { type: 'GO_ONLINE'; device: DeviceId }
@@ -129,7 +152,8 @@ export function otherAccount(account: AccountId): AccountId {
 export function describeEvent(event: LinkEvent): string {
   switch (event.type) {
     case 'REGISTER': return `REGISTER ${event.account}${event.idCheck ? ' with ID check' : ''}`;
-    case 'REREGISTER': case 'LOGOUT': return `${event.type} ${event.account}`;
+    case 'REREGISTER': return `REREGISTER ${event.account} ${event.proof ? 'with' : 'without'} proof`;
+    case 'LOGOUT': return `LOGOUT ${event.account}`;
     case 'GO_OFFLINE': case 'GO_ONLINE': case 'SHOW_QR': case 'CANCEL_LINKING': case 'REQUEST_CODE':
       return `${event.type} ${event.device}`;
     case 'SCAN_QR':

@@ -75,6 +75,8 @@ export interface ExploreResult {
   readonly profile: Profile;
   /** Every reduction of the state space, in words: what `complete` is relative to. */
   readonly abstraction: string[];
+  /** The figures of each search (main, and the cross-account pass): the totals above sum them. */
+  readonly passes: readonly ExplorePass[];
 }
 
 /**
@@ -136,6 +138,52 @@ function companionSteps(world: World, c: CompanionId, other: CompanionId, sendId
   return steps;
 }
 
+/**
+ * The cross-account pass's alphabet (model/events.ts "Cross-account steps"). Each account has its
+ * primary and one companion (A.c1 and its mirror B.c1) that shows a QR, asks for a code and is
+ * linked by its own primary's scan; A's primary registers with an ID check and goes offline and
+ * back. Then the cross-account steps: A's primary (or A.c1) scanning B.c1, live or from its photo,
+ * with a failed ID check or a tampered QR; A's primary entering B.c1's code (its wrong entries
+ * wear A's own code down to exhaustion), with the ID check passing or failing; unlinking the other
+ * account's primary or companion, both ways; B's primary scanning A.c1. The accounts' own pairing
+ * refusals, messages, fillers and the reverse code entry (the same region definition) are the
+ * main pass's: these steps only add refusals that read both accounts.
+ * As in the main pass, a SCAN_QR probe only where the scanned companion has a QR attempt.
+ */
+function crossAccountSteps(world: World, a: CompanionId, reduce = true): LinkEvent[] {
+  const b = mirrorOf(a);
+  const [pa, pb] = [primaryOf('A'), primaryOf('B')];
+  const scanBy = (device: CompanionId, by: DeviceId, more: Partial<Extract<LinkEvent, { type: 'SCAN_QR' }>> = {}): LinkEvent =>
+    ({ type: 'SCAN_QR', device, by, source: 'live', idCheck: 'pass', tamper: 'none', ...more });
+  const enterBy = (device: CompanionId, by: DeviceId, idCheck: 'pass' | 'fail' = 'pass'): LinkEvent => ({ type: 'ENTER_CODE', device, by, correct: true, idCheck });
+  const hasQr = (c: CompanionId) => !reduce || companionOf(world, c)?.qr;
+  return [
+    // each account's own side
+    { type: 'REGISTER', account: 'A', idCheck: true },
+    { type: 'REGISTER', account: 'B', idCheck: false },
+    { type: 'GO_OFFLINE', device: pa },
+    { type: 'GO_ONLINE', device: pa },
+    { type: 'SHOW_QR', device: a },
+    { type: 'REQUEST_CODE', device: a },
+    { type: 'SHOW_QR', device: b },
+    { type: 'REQUEST_CODE', device: b },
+    ...(hasQr(a) ? [scanBy(a, pa)] : []),
+    ...(hasQr(b) ? [scanBy(b, pb)] : []),
+    // across
+    ...(hasQr(b) ? [scanBy(b, pa), scanBy(b, pa, { source: 'photo' }), scanBy(b, pa, { idCheck: 'fail' }), scanBy(b, pa, { tamper: 'key' }), scanBy(b, a)] : []),
+    ...(hasQr(a) ? [scanBy(a, pb)] : []),
+    enterBy(b, pa),
+    enterBy(b, pa, 'fail'),
+    { type: 'UNLINK', by: pa, target: pb },
+    { type: 'UNLINK', by: pa, target: b },
+    { type: 'UNLINK', by: a, target: b },
+    { type: 'UNLINK', by: a, target: pb },
+    { type: 'UNLINK', by: pb, target: a },
+  ];
+}
+
+const mirrorOf = (c: CompanionId): CompanionId => `${c.startsWith('A') ? 'B' : 'A'}${c.slice(1)}` as CompanionId;
+
 function fillerSteps(c: CompanionId): LinkEvent[] {
   return [{ type: 'SHOW_QR', device: c }, { type: 'UNLINK', by: primaryOf('A'), target: c }];
 }
@@ -171,6 +219,8 @@ export interface Abstraction {
    * must reach the same states; a test compares the two.
    */
   readonly reduceAlphabet?: boolean;
+  /** True: account B gets the mirror of each full companion, and every cross-account step is tried. */
+  readonly crossAccount?: boolean;
 }
 
 export function defaultAbstraction(profile: Profile, maxMessages = 1, maxTimeSteps = 3): Abstraction {
@@ -186,11 +236,35 @@ export function defaultAbstraction(profile: Profile, maxMessages = 1, maxTimeSte
   };
 }
 
+/**
+ * The cross-account pass: the limit scaled to 1 (the full companion alone reaches it), no fillers,
+ * and B with the mirror of the full companion. Cross-account steps are refusals that read both
+ * accounts and change only the acting one; trying them in the main pass would multiply its states
+ * by every state of B's companion and code (measured: over ten minutes for the quick configuration).
+ */
+export function crossAccountProfile(profile: Profile): Profile {
+  return profile.maxCompanions > 1 ? { ...profile, maxCompanions: 1 } : profile;
+}
+
+export function crossAccountAbstraction(maxMessages = 1, maxTimeSteps = 3): Abstraction {
+  return {
+    full: ['A.c1'],
+    fillers: [],
+    maxMessages,
+    maxTimeSteps,
+    keySpec: { groups: [['c1'], COMPANION_SLOTS.slice(1)], fillers: [] },
+    crossAccount: true,
+  };
+}
+
 /** The abstraction's alphabet: the events tried from a state. */
 export function exploreAlphabet(abstraction: Abstraction) {
   const { full, fillers, maxMessages, maxTimeSteps } = abstraction;
   const reduce = abstraction.reduceAlphabet !== false;
   return (node: SpaceNode): LinkEvent[] => {
+    if (abstraction.crossAccount) {
+      return [...full.flatMap((c) => crossAccountSteps(node.world, c, reduce)), ...(node.timeSteps >= maxTimeSteps ? [] : timeSteps(node.world))];
+    }
     const sendId = node.sent < maxMessages ? `m${node.sent + 1}` : null;
 
     // A filler that shows a QR is scanned next, nothing in between: fillers stay out of the
@@ -200,7 +274,8 @@ export function exploreAlphabet(abstraction: Abstraction) {
     return [
       { type: 'REGISTER', account: 'A', idCheck: true },
       { type: 'REGISTER', account: 'B', idCheck: false },
-      { type: 'REREGISTER', account: 'A' },
+      { type: 'REREGISTER', account: 'A', proof: true },
+      { type: 'REREGISTER', account: 'A', proof: false },
       { type: 'LOGOUT', account: 'A' },
       { type: 'GO_OFFLINE', device: 'A.primary' },
       { type: 'GO_ONLINE', device: 'A.primary' },
@@ -227,15 +302,28 @@ export function exploredProfile(profile: Profile, config: ExploreConfig = 'full'
 
 /** The reductions of an abstraction, in words (the result's `abstraction`). */
 export function describeAbstraction(profile: Profile, abstraction: Abstraction, scaledFrom?: number): string[] {
+  const scaled = scaledFrom !== undefined ? [`companion limit scaled from ${scaledFrom} to ${profile.maxCompanions} (the limit logic is the same for any value)`] : [];
+  const time = [
+    'time is relative: only the elapsed time of running windows is kept (QR attempt, code lifetime, primary dormancy, companion idleness)',
+    `at most ${abstraction.maxTimeSteps} ADVANCE step(s) on a path, each to a boundary ahead − 1 ms or exactly to it (every pending deadline and the QR photo's expiry)`,
+  ];
+  if (abstraction.crossAccount) {
+    return [
+      ...scaled,
+      `each account has a primary and one companion (${abstraction.full.flatMap((c) => [c, mirrorOf(c)]).join(', ')}) that shows a QR, asks for a code and is linked by its own primary's scan; A's primary has an ID check`,
+      "the cross-account steps: A's primary or companion scanning B's companion (live, from its photo, with a failed ID check, with a tampered key), B's primary scanning A's; A's primary entering B's companion's code (ID check passing or failing), which wears A's own code down; unlinking the other account's primary or companion, both ways",
+      'no message, no filler: the main pass explores those; these steps only add refusals that read both accounts',
+      ...time,
+    ];
+  }
   return [
-    ...(scaledFrom !== undefined ? [`companion limit scaled from ${scaledFrom} to ${profile.maxCompanions} (the limit logic is the same for any value)`] : []),
-    'account B is a primary only, always online: the other end of the conversation',
+    ...scaled,
+    'account B is a primary only, always online: the other end of the conversation (cross-account steps have their own pass)',
     `one companion of A (${abstraction.full.join(', ')}) does everything, including the refusal probes (tampered QR, failed ID check, approval by a companion, wrong code, unlink by a companion)`,
     'every event type is tried in every state in its plain form; the SCAN_QR probes (failed ID check, approval by a companion, tampered reference or key) only where the companion has a QR attempt: elsewhere NO_QR, first in the precedence, answers them as it answers the plain scan',
     `${abstraction.fillers.length} filler companions (${abstraction.fillers.join(', ')}) only show a QR that the primary scans at once, and get unlinked; they are symmetric: counted by status (available / linking / linked online / linked offline), not named, and each step is tried on one filler of each status only`,
     'companions in a symmetry group are interchangeable (sorted records)',
-    'time is relative: only the elapsed time of running windows is kept (QR attempt, code lifetime, primary dormancy, companion idleness)',
-    `at most ${abstraction.maxTimeSteps} ADVANCE step(s) on a path, each to a boundary ahead − 1 ms or exactly to it (every pending deadline and the QR photo's expiry)`,
+    ...time,
     `at most ${abstraction.maxMessages} message(s) sent on a path`,
     'device-list versions, notices and sign-out reasons are not in the state key (no guard reads them; the step invariants check them on every step)',
     'state invariants are checked once per abstract state; step invariants on every step tried',
@@ -247,17 +335,54 @@ export function formatPath(path: readonly LinkEvent[]): string[] {
   return path.map((event, i) => `${String(i + 1).padStart(3)}. ${describeEvent(event)}`);
 }
 
+/** One search of the check: its own profile and abstraction; `cross` is the cross-account pass. */
+export interface ExplorePass {
+  readonly name: 'main' | 'cross-account';
+  readonly states: number;
+  readonly transitions: number;
+  readonly durationMs: number;
+  readonly complete: boolean;
+  readonly maxCompanions: number;
+}
+
+/**
+ * The whole check: the main pass (the configuration's abstraction) and, unless the caller gives
+ * its own abstraction, the cross-account pass. Figures are summed; a violation of an invariant is
+ * reported once, from the first pass that finds it.
+ */
 export function exploreModel(givenProfile: Profile = DEFAULT_PROFILE, options: ExploreOptions = {}): ExploreResult {
   const started = performance.now();
   const config = options.config ?? 'full';
   const profile = exploredProfile(givenProfile, config);
   const { maxMessages, maxTimeSteps } = EXPLORE_CONFIGS[config];
+  const broken = new Set<string>();
+  const scaledFrom = profile === givenProfile ? undefined : givenProfile.maxCompanions;
+  const main = explorePass(profile, options.abstraction ?? defaultAbstraction(profile, maxMessages, maxTimeSteps), options, broken, 'main', scaledFrom);
+  const stop = options.stopAtFirstViolation === true && main.violations.length > 0;
+  const passes = options.abstraction || stop ? [main]
+    : [main, explorePass(crossAccountProfile(profile), crossAccountAbstraction(maxMessages, maxTimeSteps), options, broken, 'cross-account', profile.maxCompanions > 1 ? profile.maxCompanions : undefined)];
+  return {
+    states: passes.reduce((n, p) => n + p.pass.states, 0),
+    transitions: passes.reduce((n, p) => n + p.pass.transitions, 0),
+    invariants: (options.invariants ?? INVARIANTS).length,
+    durationMs: Math.round(performance.now() - started),
+    complete: passes.every((p) => p.pass.complete),
+    violations: passes.flatMap((p) => p.violations),
+    profile,
+    abstraction: passes.length === 1 ? main.abstraction : [
+      ...main.abstraction,
+      `cross-account pass (${passes[1]!.pass.states.toLocaleString('en-US')} of the states): ${passes[1]!.abstraction.join('; ')}`,
+    ],
+    passes: passes.map((p) => p.pass),
+  };
+}
+
+function explorePass(profile: Profile, abstraction: Abstraction, options: ExploreOptions, broken: Set<string>, name: ExplorePass['name'], scaledFrom?: number) {
+  const started = performance.now();
   const invariants = options.invariants ?? INVARIANTS;
   const stateInvariants = invariants.filter((inv): inv is Extract<Invariant, { kind: 'state' }> => inv.kind === 'state');
   const stepInvariants = invariants.filter((inv): inv is Extract<Invariant, { kind: 'step' }> => inv.kind === 'step');
-  const abstraction = options.abstraction ?? defaultAbstraction(profile, maxMessages, maxTimeSteps);
   const violations: Violation[] = [];
-  const broken = new Set<string>();
   const report = (inv: Invariant, detail: string, path: () => LinkEvent[]) => {
     if (broken.has(inv.id)) return;
     broken.add(inv.id);
@@ -294,10 +419,9 @@ export function exploreModel(givenProfile: Profile = DEFAULT_PROFILE, options: E
       return 'continue';
     },
   });
-  return {
-    states: result.states, transitions: result.transitions, invariants: invariants.length,
-    durationMs: Math.round(performance.now() - started), complete: result.complete, violations,
-    profile,
-    abstraction: describeAbstraction(profile, abstraction, profile === givenProfile ? undefined : givenProfile.maxCompanions),
+  const pass: ExplorePass = {
+    name, states: result.states, transitions: result.transitions, complete: result.complete,
+    durationMs: Math.round(performance.now() - started), maxCompanions: profile.maxCompanions,
   };
+  return { pass, violations, abstraction: describeAbstraction(profile, abstraction, scaledFrom) };
 }

@@ -5,9 +5,10 @@
  * goes; a violation comes back with the shortest event path that shows it.
  */
 import { ACCOUNTS, accountOf, isPrimaryId, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
+import type { OperationErrorCode } from './errors.js';
 import type { RequirementId } from './requirements.js';
 import { qrAttemptMs } from './profile.js';
-import { companionIds, deviceOf, linkedCompanions, linkedDevices, type World } from './world.js';
+import { accountOfEvent, companionIds, deviceOf, linkedCompanions, linkedDevices, type World } from './world.js';
 
 export interface ModelState {
   readonly world: World;
@@ -223,10 +224,42 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
   { kind: 'step', id: 'only-own-account-devices', title: 'A step acting for one account links, unlinks or signs out only devices of that account', requirements: ['PAIR-07', 'AUTH-03'],
     check: (before, event, after) => {
       if (event.type === 'ADVANCE' || event.type === 'SEND' || untouched(before, after)) return null;
-      const own = 'account' in event ? event.account : accountOf('device' in event ? event.device : 'by' in event ? event.by : 'A.primary');
+      const own = accountOfEvent(event);
       return firstFailing(allDevices(before.world).filter((d) => accountOf(d) !== own && !isPrimaryId(d)), (d) =>
         deviceOf(before.world, d)!.status !== deviceOf(after.world, d)!.status ? `${event.type} for ${own} changed ${d}` : null);
     } },
+  { kind: 'step', id: 'cross-account-step-refused', title: "A device acting on another account's device (approving its companion by QR or code, unlinking it) is refused with the code model/events.ts predicts, and the other account is left exactly as it was", requirements: ['PAIR-07', 'PAIR-06', 'AUTH-03', 'AUTH-01'],
+    check: (before, event, after) => {
+      const other = crossAccountOf(event);
+      if (!other) return null;
+      const r = after.world.result;
+      if (r.ok) return `${event.type} across accounts was accepted`;
+      if (!(CROSS_ACCOUNT_CODES[event.type as keyof typeof CROSS_ACCOUNT_CODES] as readonly string[]).includes(r.code)) return `${event.type} across accounts refused ${r.code}`;
+      return JSON.stringify(before.world.accounts[other]) === JSON.stringify(after.world.accounts[other]) ? null : `${event.type} across accounts changed account ${other}`;
+    } },
+  { kind: 'step', id: 'reregister-needs-proof', title: 'A re-registration without proof of owning the number is refused and changes nothing; an accepted one always had proof', requirements: ['LIFE-03'],
+    check: (before, event, after) => {
+      if (event.type !== 'REREGISTER' || event.proof) return null;
+      const r = after.world.result;
+      if (r.ok) return `REREGISTER ${event.account} without proof was accepted`;
+      const expected = before.world.accounts[event.account].registered ? 'NUMBER_NOT_VERIFIED' : 'NOT_REGISTERED';
+      if (r.code !== expected) return `REREGISTER ${event.account} without proof refused ${r.code}, not ${expected}`;
+      return JSON.stringify(before.world.accounts) === JSON.stringify(after.world.accounts) ? null : `REREGISTER ${event.account} without proof changed the world`;
+    } },
 ];
+
+/** The account acted on by a cross-account step (model/events.ts "Cross-account steps"), or null. */
+function crossAccountOf(event: LinkEvent): AccountId | null {
+  if (event.type !== 'SCAN_QR' && event.type !== 'ENTER_CODE' && event.type !== 'UNLINK') return null;
+  const acted = event.type === 'UNLINK' ? event.target : event.device;
+  return accountOf(acted) !== accountOf(event.by) ? accountOf(acted) : null;
+}
+
+/** What each cross-account step may be refused with: the refusals ahead of it, and its own. */
+const CROSS_ACCOUNT_CODES = {
+  SCAN_QR: ['NO_QR', 'NOT_REGISTERED', 'NOT_PRIMARY', 'DEVICE_OFFLINE', 'WRONG_ACCOUNT'],
+  ENTER_CODE: ['NOT_REGISTERED', 'NOT_PRIMARY', 'DEVICE_OFFLINE', 'LIMIT_REACHED', 'ID_CHECK_FAILED', 'CODE_INVALID', 'ATTEMPTS_EXHAUSTED', 'CODE_EXPIRED'],
+  UNLINK: ['NOT_REGISTERED', 'NOT_LINKED', 'DEVICE_OFFLINE'],
+} as const satisfies Record<string, readonly OperationErrorCode[]>;
 
 export const INVARIANTS: readonly Invariant[] = [...STATE_INVARIANTS, ...STEP_INVARIANTS];

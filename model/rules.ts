@@ -19,8 +19,6 @@ const exists = (w: World, d: DeviceId) => deviceOf(w, d) !== undefined;
 const offline = (w: World, d: DeviceId) => deviceOf(w, d)?.online === false;
 const limitReached = (w: World, account: AccountId) => linkedCompanions(w, account).length >= w.profile.maxCompanions;
 const idCheckFails = (w: World, account: AccountId, outcome: 'pass' | 'fail') => outcome === 'fail' && w.accounts[account].idCheck;
-/** The approver is not this account's primary (a companion, or another account's device). */
-const notThePrimary = (by: DeviceId, account: AccountId) => by !== primaryOf(account);
 
 function photoUsed(w: World, device: CompanionId): boolean {
   const qr = companionOf(w, device)!.qr!;
@@ -42,6 +40,7 @@ export const RULES = {
   // ---- account lifecycle
   register: on('REGISTER', () => true),
   reregister: on('REREGISTER', () => true),
+  reregisterWithoutProof: on('REREGISTER', (_w, e) => !e.proof),
   logout: on('LOGOUT', () => true),
   logoutPrimaryOffline: on('LOGOUT', (w, e) => offline(w, primaryOf(e.account))),
   // ---- connectivity
@@ -69,8 +68,9 @@ export const RULES = {
     return e.source === 'live' ? !(c?.linkingBy === 'qr') : !c?.qr;
   }),
   scanNotRegistered: on('SCAN_QR', () => true),
-  scanNotPrimary: on('SCAN_QR', (_w, e, account) => notThePrimary(e.by, account)),
+  scanNotPrimary: on('SCAN_QR', (_w, e) => !isPrimaryId(e.by)),
   scanByOffline: on('SCAN_QR', (w, e) => offline(w, e.by)),
+  scanWrongAccount: on('SCAN_QR', (_w, e, account) => accountOf(e.device) !== account),
   scanLimitReached: on('SCAN_QR', (w, _e, account) => limitReached(w, account)),
   scanIdCheckFailed: on('SCAN_QR', (w, e, account) => idCheckFails(w, account, e.idCheck)),
   scanTamperedRef: on('SCAN_QR', (_w, e) => e.tamper === 'ref'),
@@ -80,7 +80,7 @@ export const RULES = {
   scanAccepted: on('SCAN_QR', () => true),
   // ---- ENTER_CODE, in precedence order
   codeNotRegistered: on('ENTER_CODE', () => true),
-  codeNotPrimary: on('ENTER_CODE', (_w, e, account) => notThePrimary(e.by, account)),
+  codeNotPrimary: on('ENTER_CODE', (_w, e) => !isPrimaryId(e.by)),
   codeByOffline: on('ENTER_CODE', (w, e) => offline(w, e.by)),
   codeLimitReached: on('ENTER_CODE', (w, _e, account) => limitReached(w, account)),
   codeIdCheckFailed: on('ENTER_CODE', (w, e, account) => idCheckFails(w, account, e.idCheck)),
@@ -98,9 +98,10 @@ export const RULES = {
   unlinkNotRegistered: on('UNLINK', () => true),
   unlinkByNotLinked: on('UNLINK', (w, e) => !isLinked(w, e.by)),
   unlinkByOffline: on('UNLINK', (w, e) => offline(w, e.by)),
+  unlinkOtherAccount: on('UNLINK', (_w, e, account) => accountOf(e.target) !== account),
   unlinkPrimary: on('UNLINK', (_w, e) => isPrimaryId(e.target)),
   unlinkOtherByCompanion: on('UNLINK', (_w, e) => !isPrimaryId(e.by) && e.by !== e.target),
-  unlinkTargetNotLinked: on('UNLINK', (w, e) => !isLinked(w, e.target) || accountOf(e.target) !== accountOf(e.by)),
+  unlinkTargetNotLinked: on('UNLINK', (w, e) => !isLinked(w, e.target)),
   unlinkAccepted: on('UNLINK', () => true),
   // ---- SEND, in precedence order
   sendUnknownDevice: on('SEND', (w, e) => !exists(w, e.from)),

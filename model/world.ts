@@ -141,17 +141,17 @@ export function qrAttemptEndsAt(profile: Profile, attempt: QrAttempt): number {
 }
 
 /**
- * The account an event is about: its statechart region handles it. SCAN_QR and ENTER_CODE go to
- * the companion's account (the approver must be that account's primary), UNLINK to the acting
+ * The account an event is about: its statechart region handles it. The acting device's account
+ * judges the step: SCAN_QR and ENTER_CODE go to the approver's account (a companion of the other
+ * account is refused there: model/events.ts "Cross-account steps"), UNLINK to the acting
  * device's, SEND to the sender's. ADVANCE and RESTART concern no account (the clock region).
  */
 export function accountOfEvent(event: LinkEvent): AccountId | null {
   switch (event.type) {
     case 'REGISTER': case 'REREGISTER': case 'LOGOUT': return event.account;
     case 'GO_OFFLINE': case 'GO_ONLINE': case 'SHOW_QR': case 'CANCEL_LINKING': case 'REQUEST_CODE':
-    case 'SCAN_QR': case 'ENTER_CODE':
       return accountOf(event.device);
-    case 'UNLINK': return accountOf(event.by);
+    case 'SCAN_QR': case 'ENTER_CODE': case 'UNLINK': return accountOf(event.by);
     case 'SEND': return accountOf(event.from);
     case 'ADVANCE': case 'RESTART': return null;
   }

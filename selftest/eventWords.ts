@@ -23,7 +23,8 @@ function parseDuration(text: string): number | undefined {
 function parse(words: string): LinkEvent | undefined {
   let m: RegExpExecArray | null;
   if ((m = /^REGISTER ([AB])( with ID check)?$/.exec(words))) return { type: 'REGISTER', account: m[1] as 'A', idCheck: m[2] !== undefined };
-  if ((m = /^(REREGISTER|LOGOUT) ([AB])$/.exec(words))) return { type: m[1] as 'LOGOUT', account: m[2] as 'A' };
+  if ((m = /^REREGISTER ([AB]) (with|without) proof$/.exec(words))) return { type: 'REREGISTER', account: m[1] as 'A', proof: m[2] === 'with' };
+  if ((m = /^LOGOUT ([AB])$/.exec(words))) return { type: 'LOGOUT', account: m[1] as 'A' };
   if ((m = new RegExp(`^(GO_OFFLINE|GO_ONLINE) ${DEVICE}$`).exec(words))) return { type: m[1] as 'GO_ONLINE', device: m[2] as DeviceId };
   if ((m = new RegExp(`^(SHOW_QR|CANCEL_LINKING|REQUEST_CODE) ${DEVICE}$`).exec(words))) return { type: m[1] as 'SHOW_QR', device: m[2] as CompanionId };
   if ((m = new RegExp(`^SCAN_QR ${DEVICE} by ${DEVICE} \\((live|photo), id check (pass|fail)(?:, tampered (ref|key|secret))?\\)$`).exec(words))) {

@@ -40,7 +40,7 @@ function openWorld(profile: Profile, bugs: Bugs, serverStandIns: boolean): Drive
   const world = new InMemoryWorld(profile, bugs);
   return {
     register: async (account, { idCheck }) => world.register(account, idCheck),
-    reregister: async (account) => world.reregister(account),
+    reregister: async (account, { proof }) => world.reregister(account, proof),
     logout: async (account) => world.logout(account),
     setOnline: async (device, online) => world.setOnline(device, online),
     startQrLinking: async (device, info) => world.startQr(device, info),

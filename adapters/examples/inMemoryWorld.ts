@@ -12,7 +12,8 @@
  *
  * Written from events.ts by hand, not from the statechart: the harness compares it with the
  * model like any other implementation. Serves PAIR-01..07, LIMIT-*, AUTH-01/03, OFF-*, EXP-*,
- * E2E-02/03, HIST-01, LIFE-01, NOTE-01 at the level of observable state.
+ * E2E-02/03, HIST-01, LIFE-01, LIFE-03 (its state half), NOTE-01 at the level of observable state,
+ * and the cross-account steps of events.ts.
  */
 import { OK, refused, type OpResult } from '../../model/errors.js';
 import {
@@ -75,6 +76,8 @@ export class InMemoryWorld {
     [a, { registered: false, idCheck: false, version: 0, dormancyDone: false, devices: new Map() }])) as Record<AccountId, Account>;
   /** Every QR reference ever issued, to the companion and attempt that issued it. */
   private readonly refs = new Map<string, { device: CompanionId; attempt: QrAttempt; index: number }>();
+  /** Which companion a QR identity key belongs to: a QR whose reference was altered still names it. */
+  private readonly keys = new Map<string, CompanionId>();
   /** What the server relayed, as an operator would see it (capability 'traffic-inspection'). */
   private readonly relayed: string[] = [];
   /** Devices the server injected (`account/name`), with how many messages each could decrypt. */
@@ -93,9 +96,11 @@ export class InMemoryWorld {
     return OK;
   }
 
-  reregister(account: AccountId): OpResult {
+  /** LIFE-01, LIFE-03: without proof of owning the number, nothing changes. */
+  reregister(account: AccountId, proof: boolean): OpResult {
     const acc = this.accounts[account];
     if (!acc.registered) return refused('NOT_REGISTERED');
+    if (!proof) return refused('NUMBER_NOT_VERIFIED');
     this.signOutCompanions(account, 'primary-reregistered');
     // A new phone: online, no messages, nothing pending; the notices it was shown stay.
     Object.assign(this.device(primaryOf(account))!, { online: true, offlineSince: undefined, messages: [], queue: [] });
@@ -145,6 +150,7 @@ export class InMemoryWorld {
       key: b64(`identity:${id}:${n}`), secret: b64(`secret:${n}`),
     };
     attempt.refs.forEach((ref, index) => this.refs.set(ref, { device: id, attempt, index }));
+    this.keys.set(attempt.key, id);
     device.qr = attempt;
     device.status = 'linking';
     return OK;
@@ -160,11 +166,17 @@ export class InMemoryWorld {
   }
 
   scanQr(by: DeviceId, text: string, idCheck: IdCheckOutcome): OpResult {
+    const who = this.approverIdentity(by);
+    if (!who.ok) return who;
+    const [ref = '', , key, secret] = text.split(',');
+    // PAIR-07: a companion links only to its own account. Which companion a QR is from: its
+    // reference, or (the reference altered) its identity key.
+    const shownBy = this.refs.get(ref)?.device ?? this.keys.get(key ?? '');
+    if (shownBy !== undefined && accountOf(shownBy) !== accountOf(by)) return refused('WRONG_ACCOUNT');
     const gate = this.approverGate(by, idCheck);
     if (!gate.ok) return gate;
-    const [ref = '', , key, secret] = text.split(',');
     const found = this.refs.get(ref);
-    if (found === undefined || accountOf(found.device) !== accountOf(by)) return refused('QR_INVALID');
+    if (found === undefined) return refused('QR_INVALID');
     const { attempt } = found;
     if (this.bugs.reusableQr && attempt.state === 'used') return this.relinkWithUsedQr(found.device, key, secret, attempt);
     if (attempt.state === 'used' || attempt.state === 'cancelled') return refused('QR_USED');
@@ -228,9 +240,11 @@ export class InMemoryWorld {
     const actor = this.device(by);
     if (actor?.status !== 'linked') return refused('NOT_LINKED');
     if (!actor.online) return refused('DEVICE_OFFLINE');
+    // AUTH-03: a device of the other account (its primary too) is not one of this account's.
+    if (accountOf(target) !== accountOf(by)) return refused('NOT_LINKED');
     if (isPrimaryId(target)) return refused('PRIMARY_NOT_UNLINKABLE');
     if (!isPrimaryId(by) && by !== target) return refused('NOT_PRIMARY');
-    const victim = accountOf(target) === accountOf(by) ? this.device(target) : undefined;
+    const victim = this.device(target);
     if (victim?.status !== 'linked') return refused('NOT_LINKED');
     this.signOut(victim, 'unlinked');
     acc.version++;
@@ -299,12 +313,19 @@ export class InMemoryWorld {
 
   // ---- the steps' shared pieces --------------------------------------------------------------
 
-  /** SCAN_QR / ENTER_CODE refusals before the QR or code itself is looked at, in events.ts order. */
-  private approverGate(by: DeviceId, idCheck: IdCheckOutcome): OpResult {
-    const acc = this.accounts[accountOf(by)];
-    if (!acc.registered) return refused('NOT_REGISTERED');
+  /** SCAN_QR / ENTER_CODE: who approves, judged first (NOT_REGISTERED, NOT_PRIMARY, DEVICE_OFFLINE). */
+  private approverIdentity(by: DeviceId): OpResult {
+    if (!this.accounts[accountOf(by)].registered) return refused('NOT_REGISTERED');
     if (!isPrimaryId(by)) return refused('NOT_PRIMARY');
     if (!this.device(by)!.online) return refused('DEVICE_OFFLINE');
+    return OK;
+  }
+
+  /** SCAN_QR / ENTER_CODE refusals before the QR or code itself is looked at, in events.ts order. */
+  private approverGate(by: DeviceId, idCheck: IdCheckOutcome): OpResult {
+    const who = this.approverIdentity(by);
+    if (!who.ok) return who;
+    const acc = this.accounts[accountOf(by)];
     const linked = [...acc.devices.values()].filter((d) => !isPrimaryId(d.id) && d.status === 'linked').length;
     if (linked >= this.profile.maxCompanions + (this.bugs.extraCompanion ? 1 : 0)) return refused('LIMIT_REACHED');
     if (idCheck === 'fail' && acc.idCheck) return refused('ID_CHECK_FAILED');

@@ -43,7 +43,7 @@ type DriverMethod = Exclude<MethodName, 'linkspec.hello' | 'world.open' | 'world
 /** How each driver.* method lands on the Driver; binary values travel as base64. */
 const CALLS: { [M in DriverMethod]: (driver: Driver, p: MethodParams<M>) => Promise<unknown> | undefined } = {
   'driver.register': (d, p) => d.register(p.account, { idCheck: p.idCheck }),
-  'driver.reregister': (d, p) => d.reregister(p.account),
+  'driver.reregister': (d, p) => d.reregister(p.account, { proof: p.proof }),
   'driver.logout': (d, p) => d.logout(p.account),
   'driver.setOnline': (d, p) => d.setOnline(p.device, p.online),
   'driver.startQrLinking': (d, p) => d.startQrLinking(p.device, p.info),

@@ -103,7 +103,7 @@ export const METHODS = {
   'world.open': { params: z.object({ profile }).strict(), result: z.object({ world }) },
   'world.close': { params: inWorld({}), result: nothing },
   'driver.register': { params: inWorld({ account, idCheck: z.boolean() }), result: opResultSchema },
-  'driver.reregister': { params: inWorld({ account }), result: opResultSchema },
+  'driver.reregister': { params: inWorld({ account, proof: z.boolean() }), result: opResultSchema },
   'driver.logout': { params: inWorld({ account }), result: opResultSchema },
   'driver.setOnline': { params: inWorld({ device, online: z.boolean() }), result: opResultSchema },
   'driver.startQrLinking': { params: inWorld({ device: companion, info }), result: opResultSchema },

@@ -64,7 +64,7 @@ describe('remote adapter round trip', () => {
     const info = { name: 'A.c1', platform: 'web' };
     const results = [
       await d.register('A', { idCheck: true }),
-      await d.reregister('B'),
+      await d.reregister('B', { proof: false }),
       await d.logout('A'),
       await d.setOnline('B.c6', false),
       await d.startQrLinking('A.c1', info),
@@ -86,7 +86,7 @@ describe('remote adapter round trip', () => {
     expect(calls).toEqual([
       ['open', [DEFAULT_PROFILE]],
       ['register', ['A', { idCheck: true }]],
-      ['reregister', ['B']],
+      ['reregister', ['B', { proof: false }]],
       ['logout', ['A']],
       ['setOnline', ['B.c6', false]],
       ['startQrLinking', ['A.c1', info]],

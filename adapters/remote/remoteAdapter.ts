@@ -51,7 +51,7 @@ function remoteDriver(client: RpcClient, world: string, capabilities: ReadonlySe
 
   const driver: Driver = {
     register: (account, { idCheck }) => call('driver.register', { account, idCheck }),
-    reregister: (account) => call('driver.reregister', { account }),
+    reregister: (account, { proof }) => call('driver.reregister', { account, proof }),
     logout: (account) => call('driver.logout', { account }),
     setOnline: (device, online) => call('driver.setOnline', { device, online }),
     startQrLinking: (device, info) => call('driver.startQrLinking', { device, info: { name: info.name, platform: info.platform } }),

@@ -48,7 +48,7 @@ describe('linkspec model', () => {
 
   it('exits 1 and prints the shortest violating path one step per line', async () => {
     const broken: ExploreFn = () => ({
-      states: 3, transitions: 2, invariants: 1, durationMs: 1, complete: true, profile: DEFAULT_PROFILE, abstraction: [],
+      states: 3, transitions: 2, invariants: 1, durationMs: 1, complete: true, profile: DEFAULT_PROFILE, abstraction: [], passes: [],
       violations: [{ invariant: 'limit', requirements: ['LIMIT-01'], detail: 'A has 5 linked companions', path: [
         { type: 'REGISTER', account: 'A', idCheck: false },
         { type: 'SHOW_QR', device: 'A.c1' },

@@ -30,7 +30,7 @@ export const REREGISTER_SIGNS_OUT = sequenceCheck({
   needs: ['qr-image', 'lifecycle'],
   events: () => [
     register('A'), ...linkByQr('A.c1'), ...linkByQr('A.c2'),
-    { type: 'REREGISTER', account: 'A' },
+    { type: 'REREGISTER', account: 'A', proof: true },
     ...linkByQr('A.c1'),
   ],
 });

@@ -1,7 +1,9 @@
 /**
  * The events the covering-path search tries from a state (search.ts). Account A gets the whole
- * vocabulary, refusal-producing variants included; account B only registers and sends (the other
- * end of the conversation): B's own elements are covered by mirroring A's paths (mirror.ts).
+ * vocabulary, refusal-producing variants included; account B registers and sends (the other end of
+ * the conversation), and its companion B.c1 shows a QR for A's cross-account steps (A's primary
+ * scanning it, entering its code; unlinking B's primary): B's own elements are covered by
+ * mirroring A's paths (mirror.ts).
  *
  * One companion (A.c1) does everything. The others ("fillers") exist only to fill the slots up to
  * maxCompanions. A search tier may fix the first events of every path (a prefix): the empty
@@ -20,6 +22,8 @@ import type { SpaceNode } from '../../model/stateSpace.js';
 
 export const PRIMARY: DeviceId = 'A.primary';
 export const FULL: CompanionId = 'A.c1';
+/** The other account's companion that A's cross-account steps act on. */
+export const OTHER: CompanionId = 'B.c1';
 
 export interface SearchAlphabet {
   readonly fillers: readonly CompanionId[];
@@ -79,13 +83,20 @@ export function searchAlphabet(profile: Profile, prefix: readonly LinkEvent[] = 
         // path needing a capability the adapter lacks is skipped (prefixes.ts has a tier with one).
         { type: 'REGISTER', account: 'A', idCheck: false },
         { type: 'REGISTER', account: 'B', idCheck: false },
-        { type: 'REREGISTER', account: 'A' },
+        { type: 'REREGISTER', account: 'A', proof: true },
+        { type: 'REREGISTER', account: 'A', proof: false },
         { type: 'LOGOUT', account: 'A' },
         { type: 'GO_OFFLINE', device: PRIMARY },
         { type: 'GO_ONLINE', device: PRIMARY },
         { type: 'UNLINK', by: PRIMARY, target: PRIMARY },
         ...(sendId ? (['A.primary', 'B.primary'] as DeviceId[]).map((from): LinkEvent => ({ type: 'SEND', from, id: sendId })) : []),
         ...companionEvents(FULL, fillers[0] ?? FULL, sendId),
+        // Cross-account steps (model/events.ts): B's companion, approved or unlinked from A.
+        { type: 'SHOW_QR', device: OTHER },
+        scan(OTHER, PRIMARY),
+        enter(OTHER, PRIMARY, true),
+        { type: 'UNLINK', by: PRIMARY, target: 'B.primary' },
+        { type: 'UNLINK', by: PRIMARY, target: OTHER },
         ...(node.timeSteps >= maxTimeSteps ? [] : timeSteps(world)),
         { type: 'RESTART' },
       ];

@@ -31,8 +31,9 @@ const field = (e: LinkEvent, key: string) => (e as unknown as Record<string, str
 /**
  * `shortest`: the length of the shortest path that shows the break, in the tests' configuration
  * (limit 1, one message, one time step); breadth first, the check must find exactly that length.
+ * `crossAccount`: the break shows only in the cross-account pass's abstraction (explore.ts).
  */
-export const BROKEN_COPIES: Record<string, { readonly shortest: number; readonly how: string; readonly overrides: Overrides }> = {
+export const BROKEN_COPIES: Record<string, { readonly shortest: number; readonly how: string; readonly overrides: Overrides; readonly crossAccount?: boolean }> = {
   'limit': { shortest: 5, how: 'the QR limit guard is off by one', overrides: { rules: {
     scanLimitReached: (w, e, a) => e.type === 'SCAN_QR' && linkedCompanions(w, a).length > w.profile.maxCompanions,
   } } },
@@ -127,6 +128,12 @@ export const BROKEN_COPIES: Record<string, { readonly shortest: number; readonly
       const after = fx.reregister(w, account);
       return linkedCompanions(w, account).reduce((x, id) => edit(x, id, (d) => Object.assign(d, structuredClone(companionOf(w, id)))), after);
     },
+  } } },
+  'cross-account-step-refused': { shortest: 2, crossAccount: true, how: "a primary unlinking the other account's primary is answered PRIMARY_NOT_UNLINKABLE (the other account's device judged as its own) instead of NOT_LINKED", overrides: { rules: {
+    unlinkOtherAccount: () => false,
+  } } },
+  'reregister-needs-proof': { shortest: 2, how: 'REREGISTER without proof is accepted as with it', overrides: { rules: {
+    reregisterWithoutProof: () => false,
   } } },
   'only-own-account-devices': { shortest: 2, how: "showing a QR on one account's companion also starts (or, the second time, signs out) the other account's companion in that slot", overrides: { effects: {
     showQr: (w, e) => {

@@ -5,7 +5,7 @@
  * the quick configuration, explored to completion.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultAbstraction, exploredProfile, exploreModel, formatPath } from '../explore.js';
+import { crossAccountAbstraction, defaultAbstraction, exploredProfile, exploreModel, formatPath } from '../explore.js';
 import { INVARIANTS } from '../invariants.js';
 import { DEFAULT_PROFILE } from '../profile.js';
 import { BROKEN_COPIES, brokenMachine } from './brokenCopies.js';
@@ -14,6 +14,7 @@ import { BROKEN_COPIES, brokenMachine } from './brokenCopies.js';
 // message, so that the delivery invariants can be broken.
 const SMALL = { ...DEFAULT_PROFILE, maxCompanions: 1 };
 const withOneMessage = defaultAbstraction(exploredProfile(SMALL, 'quick'), 1, 1);
+const crossAccount = crossAccountAbstraction(0, 1);
 
 describe('exhaustive check, broken copies', () => {
   it('has one broken copy per invariant', () => {
@@ -22,7 +23,8 @@ describe('exhaustive check, broken copies', () => {
 
   for (const inv of INVARIANTS) {
     it(`catches ${inv.id}: ${BROKEN_COPIES[inv.id]?.how}`, () => {
-      const result = exploreModel(SMALL, { config: 'quick', abstraction: withOneMessage, machine: brokenMachine(inv.id), stopAtFirstViolation: true, maxStates: 20_000 });
+      const abstraction = BROKEN_COPIES[inv.id]?.crossAccount ? crossAccount : withOneMessage;
+      const result = exploreModel(SMALL, { config: 'quick', abstraction, machine: brokenMachine(inv.id), stopAtFirstViolation: true, maxStates: 20_000 });
       expect(result.complete).toBe(false);
       expect(result.violations.map((v) => v.invariant)).toEqual([inv.id]);
       const [violation] = result.violations;
@@ -41,7 +43,11 @@ describe('exhaustive check, the real machine', () => {
     expect(result.invariants).toBe(INVARIANTS.length);
     expect(result.profile.maxCompanions).toBe(2);
     expect(result.abstraction.join('\n')).toMatch(/scaled from 4 to 2/);
-  }, 120_000);
+    // Both passes ran to completion and are summed: the cross-account pass is not skipped.
+    expect(result.passes.map((p) => [p.name, p.complete, p.maxCompanions])).toEqual([['main', true, 2], ['cross-account', true, 1]]);
+    expect(result.states).toBe(result.passes[0]!.states + result.passes[1]!.states);
+    expect(result.passes[1]!.states).toBeGreaterThan(1000);
+  }, 300_000);
 });
 
 describe('exhaustive check, alphabet reductions', () => {
