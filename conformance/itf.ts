@@ -110,7 +110,8 @@ const device = z.union([z.enum(['A.primary', 'B.primary']), companion]);
 const idCheck = z.enum(['pass', 'fail']);
 const eventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('REGISTER'), account, idCheck: z.boolean() }),
-  z.strictObject({ type: z.literal('REREGISTER'), account, proof: z.boolean().optional() }),
+  // A trace written before LIFE-03 has no `proof`: its re-registrations were proven (model/events.ts).
+  z.strictObject({ type: z.literal('REREGISTER'), account, proof: z.boolean().default(true) }),
   z.strictObject({ type: z.literal('LOGOUT'), account }),
   z.strictObject({ type: z.literal('GO_OFFLINE'), device }),
   z.strictObject({ type: z.literal('GO_ONLINE'), device }),
