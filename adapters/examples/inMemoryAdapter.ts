@@ -22,6 +22,7 @@ import { InMemoryWorld } from './inMemoryWorld.js';
 
 export const IN_MEMORY_CAPABILITIES: readonly Capability[] = [
   'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle', 'restart',
+  'key-change-notice',
 ];
 /** What `serverStandIns` adds: the world plays the server, with a toy seal for a cipher. */
 export const SERVER_STAND_IN_CAPABILITIES: readonly Capability[] = ['server-injection', 'traffic-inspection'];
@@ -61,6 +62,7 @@ function openWorld(profile: Profile, bugs: Bugs, serverStandIns: boolean): Drive
     restart: async () => world.restart(),
     // Every step completes synchronously: the world is always quiescent when observed.
     observe: async () => world.observe(),
+    keyChangeNotices: async (device) => world.keyChangeNotices(device),
     ...(serverStandIns ? {
       injectDevice: async (account, name) => world.inject(account, name),
       injectedDeviceReceived: async (account, name) => world.injectedReceived(account, name),

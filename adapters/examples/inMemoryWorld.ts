@@ -49,6 +49,8 @@ interface Device {
   queue: Delivery[];
   info?: DeviceInfo;
   qr?: QrAttempt;
+  /** Accounts whose primary key this device saw change, one entry per change (LIFE-03). */
+  keyChanges: AccountId[];
 }
 
 interface PairingCode {
@@ -107,7 +109,16 @@ export class InMemoryWorld {
     if (this.bugs.forgetsNoticesOnReregister) this.device(primaryOf(account))!.notices = [];
     acc.dormancyDone = false;
     acc.version++;
+    // LIFE-03: the other account's devices (its contacts) are told the primary key changed.
+    for (const contact of this.accounts[otherAccount(account)].devices.values()) {
+      if (contact.status === 'linked') contact.keyChanges.push(account);
+    }
     return OK;
+  }
+
+  /** What `device` was told of changed primary keys (LIFE-03), oldest first. */
+  keyChangeNotices(id: DeviceId): AccountId[] {
+    return [...(this.device(id)?.keyChanges ?? [])];
   }
 
   logout(account: AccountId): OpResult {
@@ -391,7 +402,7 @@ export class InMemoryWorld {
   }
 
   private freshDevice(id: DeviceId, status: DeviceStatus): Device {
-    return { id, status, online: true, messages: [], notices: [], queue: [] };
+    return { id, status, online: true, messages: [], notices: [], queue: [], keyChanges: [] };
   }
 
   private device(id: DeviceId): Device | undefined {

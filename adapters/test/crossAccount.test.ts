@@ -14,6 +14,7 @@ import { createOracle } from '../../model/createOracle.js';
 import { ACCOUNTS, describeEvent, type CompanionId, type DeviceId, type LinkEvent } from '../../model/events.js';
 import { DEFAULT_PROFILE } from '../../model/profile.js';
 import { createInMemoryAdapter } from '../examples/inMemoryAdapter.js';
+import { createReferenceAdapter } from '../reference/index.js';
 
 const reg = (account: 'A' | 'B', idCheck = false): LinkEvent => ({ type: 'REGISTER', account, idCheck });
 const show = (device: CompanionId): LinkEvent => ({ type: 'SHOW_QR', device });
@@ -91,6 +92,7 @@ async function adapterAnswer(adapter: Adapter, events: readonly LinkEvent[]): Pr
 /** The implementations compared; each must answer every sequence as the model does. */
 const IMPLEMENTATIONS: Array<[string, () => Promise<Adapter> | Adapter]> = [
   ['worked example', () => createInMemoryAdapter()],
+  ['reference (in process)', () => createReferenceAdapter()],
 ];
 
 describe('cross-account steps and LIFE-03, every implementation answers as the model', () => {

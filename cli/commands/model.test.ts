@@ -32,11 +32,11 @@ describe('linkspec model', () => {
     expect(machine.id).toBe('link');
     expect(machine.states.A.always).toHaveLength(3);
     const stats = JSON.parse(read('stats.json'));
-    expect(stats).toMatchObject({ profile: 'whatsapp', complete: false, invariants: outcome.result.invariants, structural: { states: 15, transitions: 147 } });
+    expect(stats).toMatchObject({ profile: 'whatsapp', complete: false, invariants: outcome.result.invariants, structural: { states: 15, transitions: 153 } });
     expect(stats.states).toBe(outcome.result.states);
     const doc = read('MODEL.md');
     for (const r of REQUIREMENTS) expect(doc).toContain(`| **${r.id}** |`);
-    expect(lines.join('\n')).toMatch(/statechart: 15 states, 147 transitions/);
+    expect(lines.join('\n')).toMatch(/statechart: 15 states, 153 transitions/);
   });
 
   it('uses the profile file and names it in the documents', async () => {

@@ -39,7 +39,9 @@ export const KEY_CHANGE_SURFACED = defineCheck({
       };
       const stages: Array<[readonly LinkEvent[], readonly AccountId[]]> = [
         [[register('A'), register('B'), send('A.primary', 'k1'), send('B.primary', 'k2')], []],
-        [[{ type: 'REREGISTER', account: 'A' }, send('B.primary', 'k3')], ['A']],
+        // A takeover without proof of the number is refused: no new key, nothing to surface.
+        [[{ type: 'REREGISTER', account: 'A', proof: false }, send('B.primary', 'k3a')], []],
+        [[{ type: 'REREGISTER', account: 'A', proof: true }, send('B.primary', 'k3')], ['A']],
         [[send('B.primary', 'k4'), send('A.primary', 'k5')], ['A']],
       ];
       for (const [events, expected] of stages) {
