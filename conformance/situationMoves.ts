@@ -224,7 +224,7 @@ export function signOutRefill(caps: ReadonlySet<Capability>, p: Profile, o: Sign
       case 'self-unlink': await act.online(victim); await act.do({ type: 'UNLINK', by: victim, target: victim }); break;
       case 'primary-dormant': await act.do({ type: 'GO_OFFLINE', device: primary }); await act.advance(p.primaryDormancyMs); await act.online(primary); break;
       case 'idle': await act.online(victim, false); await act.advance(p.companionIdleMs); break;
-      case 'primary-reregistered': await act.do({ type: 'REREGISTER', account }); break;
+      case 'primary-reregistered': await act.do({ type: 'REREGISTER', account, proof: true }); break;
       case 'primary-logout': await act.do({ type: 'LOGOUT', account }); await act.do({ type: 'REGISTER', account, idCheck: false }); break;
     }
     if (o.back) await act.online(victim, true);
