@@ -297,7 +297,7 @@ export function backlogPrimaryOffline(caps: ReadonlySet<Capability>, p: Profile,
 
 /** Many messages from every device, then a link (history), a send, another link. */
 function longHistoryParams(p: Profile) {
-  return fc.record({ account: accountArb, sends: fc.integer({ min: 6, max: 24 }), vias: fc.array(viaArb, { minLength: 2, maxLength: 2 }), restartAt: fc.option(fc.nat(20), { nil: undefined }) });
+  return fc.record({ account: accountArb, sends: fc.integer({ min: 6, max: 16 }), vias: fc.array(viaArb, { minLength: 2, maxLength: 2 }), restartAt: fc.option(fc.nat(20), { nil: undefined }) });
 }
 export type LongHistoryOptions = ReturnType<typeof longHistoryParams> extends fc.Arbitrary<infer T> ? T : never;
 export function longHistory(caps: ReadonlySet<Capability>, p: Profile, o: LongHistoryOptions): StepCommand {

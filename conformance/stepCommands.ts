@@ -146,7 +146,7 @@ export function stepCommandArbitrary(profile: Profile, capabilities: ReadonlySet
   // situation of situations.ts on purpose (deadlines with companions offline, slots freed by each
   // kind of sign-out and reused, long histories, counters across restarts...).
   const situations = options.situations === false ? undefined : situationMoveArbitrary(profile, capabilities, { crossAccount: CROSS_ACCOUNT_SPECIFIED });
-  if (situations) moves.push({ weight: 2, arbitrary: situations.map((m) => [m]) });
+  if (situations) moves.push({ weight: 1, arbitrary: situations.map((m) => [m]) });
   return fc.oneof(...moves);
 }
 

@@ -79,6 +79,13 @@ export const LONG_HISTORY = situationCheck(
   (caps, p) => longHistory(caps, p, { account: 'A', sends: 24, vias: ['qr', 'code'], restartAt: undefined }),
 );
 
+export const HISTORY_IS_CIPHERTEXT = situationCheck(
+  'situation-history-is-ciphertext',
+  'Messages from both accounts, then two companions link: no message id is readable in anything the server relayed, history included',
+  ['E2E-01', 'HIST-01'], [...LINK, 'messaging', 'history', 'traffic-inspection'],
+  (caps, p) => longHistory(caps, p, { account: 'B', sends: 6, vias: ['code', 'qr'], restartAt: undefined }),
+);
+
 export const ID_CHECK_EVERY_APPROVAL = situationCheck(
   'situation-id-check-every-approval',
   'A primary with an ID check approves, then a failed check links nothing, by QR and by code, on one connection',
@@ -155,7 +162,7 @@ export const COPY_TO_EVERY_OWN_DEVICE = sequenceCheck({
 });
 
 export const SITUATION_CHECKS: readonly SecurityCheck[] = [
-  DEADLINE_AFTER_COMPANION_ACTIVITY, RESTART_INSIDE_WINDOW, ...SLOT_REUSE, LONG_HISTORY, ID_CHECK_EVERY_APPROVAL,
+  DEADLINE_AFTER_COMPANION_ACTIVITY, RESTART_INSIDE_WINDOW, ...SLOT_REUSE, LONG_HISTORY, HISTORY_IS_CIPHERTEXT, ID_CHECK_EVERY_APPROVAL,
   CODE_ATTEMPTS_ACROSS_RESTART, CODE_ATTEMPTS_NEW_CODE, BACKLOG_OVER_14_DAYS, PRIMARY_BACKLOG_OVER_14_DAYS, BACKLOG_WITHOUT_PRIMARY,
   RESTART_MID_LINK, RESTART_MID_CODE, COPY_TO_EVERY_OWN_DEVICE, DEADLINE_TIE,
   // Cross-account steps (TEAM decision 3), once the model answers them.
