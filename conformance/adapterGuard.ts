@@ -68,6 +68,7 @@ export const CAPABILITY_METHODS: Partial<Record<Capability, readonly (keyof Driv
   'server-injection': ['injectDevice', 'injectedDeviceReceived'],
   'traffic-inspection': ['relayedPayloads'],
   'key-change-notice': ['keyChangeNotices'],
+  'lying-server': ['serverLie', 'addressedUnderLie'],
 };
 /** Methods every driver needs, whatever it declares. */
 export const ALWAYS_METHODS: readonly (keyof Driver)[] = ['register', 'cancelLinking', 'unlink', 'observe', 'close'];

@@ -17,6 +17,10 @@ import type { AccountId, CompanionId, DeviceId, IdCheckOutcome } from '../model/
 import type { Observation } from '../model/observation.js';
 import type { Profile } from '../model/profile.js';
 
+/** How a lying server lies about an account's devices (capability 'lying-server'). */
+export type ServerLie = 'replay-old-list' | 'relist-removed' | 'unbound-key';
+export const SERVER_LIES: readonly ServerLie[] = ['replay-old-list', 'relist-removed', 'unbound-key'];
+
 /** What an adapter can do. A check needing a capability it lacks is SKIPPED with the reason. */
 export const CAPABILITIES = {
   'qr-image': 'Shows the linking QR code as a PNG image (PAIR-01..04, PAIR-07).',
@@ -33,6 +37,7 @@ export const CAPABILITIES = {
   'traffic-inspection': 'What the server relays can be read, to check it is ciphertext (E2E-01).',
   'device-list-inspection': 'Signed device lists can be fetched and checked (LIFE-02).',
   'key-change-notice': 'A device tells its user when another account\'s primary key changed (a safety-number change, LIFE-03).',
+  'lying-server': 'The server can be made to lie about an account\'s devices (replay an older signed list, re-list a removed device, swap a box key), and counts what senders addressed to the lie (AUTH-02, LIFE-02, E2E-03).',
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;
@@ -101,6 +106,13 @@ export interface Driver {
    * (one entry per change, oldest first), as its user was told ("the safety number changed").
    */
   keyChangeNotices?(device: DeviceId): Promise<readonly AccountId[]>;
+  /**
+   * capability 'lying-server': from now on the server lies to every client about `account`'s
+   * devices in this way (conformance/checks/lyingServer.ts lists the lies).
+   */
+  serverLie?(account: AccountId, lie: ServerLie): Promise<void>;
+  /** capability 'lying-server': how many envelopes senders addressed to a device or key the lie introduced (must be 0). */
+  addressedUnderLie?(account: AccountId): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -96,7 +96,14 @@ export type Fault =
   /** NOTE-01: link notices are pushed to connected devices only, never queued for offline ones (server). */
   | 'notice-only-online'
   /** E2E-01: the primary sends the history to a new companion unsealed (client). */
-  | 'history-plaintext';
+  | 'history-plaintext'
+  // ---- issue 9 class 3: clients that believe a lying server (capability 'lying-server') ----
+  /** LIFE-02: the client never compares a list's version with the last one it accepted: a replayed older list is believed (client). */
+  | 'accepts-older-list'
+  /** E2E-03: a device with valid ADV signatures is trusted even when the signed list does not cover it (a removed one relisted) (client). */
+  | 'trusts-adv-without-list'
+  /** AUTH-02: the client never checks that a device's box key is signed by its identity key: a server-swapped key is used (client). */
+  | 'box-key-unchecked';
 
 export type FaultSet = ReadonlySet<Fault>;
 
@@ -114,5 +121,5 @@ export const FAULTS: readonly Fault[] = [
   'limit-from-signed-list', 'dormant-companion-revives', 'history-truncated', 'history-omits-own-companions',
   'history-snapshot-cached', 'id-check-once-per-session', 'code-attempts-in-memory', 'code-attempts-carried-over',
   'queue-expires-after-14-days', 'backlog-dropped-without-primary', 'unlink-any-account', 'copies-only-to-primary',
-  'notice-only-online', 'history-plaintext',
+  'notice-only-online', 'history-plaintext', 'accepts-older-list', 'trusts-adv-without-list', 'box-key-unchecked',
 ];

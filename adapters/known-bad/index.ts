@@ -65,6 +65,9 @@ export const KNOWN_BAD: readonly KnownBadVariant[] = Object.freeze([
   variant('copies-only-to-primary', 'E2E-02', 'A companion\'s message is copied to its primary only'),
   variant('notice-only-online', 'NOTE-01', 'Link notices reach only devices online at the time'),
   variant('history-plaintext', 'E2E-01', 'The history reaches a new companion unsealed'),
+  variant('accepts-older-list', 'LIFE-02', 'A client believes a replayed older device list'),
+  variant('trusts-adv-without-list', 'E2E-03', 'A client encrypts to a removed device the server lists again'),
+  variant('box-key-unchecked', 'AUTH-02', 'A client encrypts to a box key the server swapped in'),
 ]);
 
 export const KNOWN_BAD_PREFIX = 'known-bad:';

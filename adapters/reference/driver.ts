@@ -26,7 +26,7 @@ import {
 } from '../../model/events.js';
 import type { AccountView, DeviceView, Observation, SignOutReason } from '../../model/observation.js';
 import type { Profile } from '../../model/profile.js';
-import type { DeviceInfo, Driver, Outcome } from '../../conformance/contract.js';
+import type { DeviceInfo, Driver, Outcome, ServerLie } from '../../conformance/contract.js';
 import { DeviceClient, type ClientStatus, type DeviceClientOptions } from '../../reference/client/device.js';
 import { WireConnection } from '../../reference/client/wire.js';
 import { codeFromTestControl } from '../../reference/client/verificationCodes.js';
@@ -401,6 +401,19 @@ export class ReferenceDriver implements Driver {
       opened += r.value.opened;
     }
     return opened;
+  }
+
+  async serverLie(account: AccountId, lie: ServerLie): Promise<void> {
+    this.acted();
+    const r = await this.tc.request('tc.lie', { phone: PHONES[account], kind: lie });
+    if (!r.ok) throw new Error(`reference: tc.lie failed (${r.code})`);
+  }
+
+  async addressedUnderLie(account: AccountId): Promise<number> {
+    await this.quiesce();
+    const r = await this.tc.request<{ addressed: number }>('tc.lieAddressed', { phone: PHONES[account] });
+    if (!r.ok) throw new Error(`reference: tc.lieAddressed failed (${r.code})`);
+    return r.value.addressed;
   }
 
   async relayedPayloads(): Promise<readonly string[]> {

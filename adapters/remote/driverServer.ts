@@ -64,6 +64,8 @@ const CALLS: { [M in DriverMethod]: (driver: Driver, p: MethodParams<M>) => Prom
   'driver.injectedDeviceReceived': (d, p) => d.injectedDeviceReceived?.(p.account, p.name),
   'driver.relayedPayloads': (d) => d.relayedPayloads?.(),
   'driver.keyChangeNotices': (d, p) => d.keyChangeNotices?.(p.device),
+  'driver.serverLie': (d, p) => d.serverLie?.(p.account, p.lie),
+  'driver.addressedUnderLie': (d, p) => d.addressedUnderLie?.(p.account),
 };
 
 /** A fault answered as a JSON-RPC error rather than a result. */

@@ -122,6 +122,8 @@ export const METHODS = {
   'driver.injectedDeviceReceived': { params: inWorld({ account, name: z.string() }), result: z.number().int().nonnegative() },
   'driver.relayedPayloads': { params: inWorld({}), result: z.array(z.string()) },
   'driver.keyChangeNotices': { params: inWorld({ device }), result: z.array(account) },
+  'driver.serverLie': { params: inWorld({ account, lie: z.enum(['replay-old-list', 'relist-removed', 'unbound-key']) }), result: nothing },
+  'driver.addressedUnderLie': { params: inWorld({ account }), result: z.number().int().nonnegative() },
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -134,6 +136,8 @@ export const OPTIONAL_METHODS = {
   'driver.injectedDeviceReceived': 'server-injection',
   'driver.relayedPayloads': 'traffic-inspection',
   'driver.keyChangeNotices': 'key-change-notice',
+  'driver.serverLie': 'lying-server',
+  'driver.addressedUnderLie': 'lying-server',
 } as const satisfies Partial<Record<MethodName, Capability>>;
 
 export function isMethodName(value: string): value is MethodName {

@@ -105,6 +105,7 @@ export class DeviceClient {
     this.faults = options.faults ?? NO_FAULTS;
     this.readVerificationCode = options.verificationCode;
     this.trust.trustServer = this.faults.has('trusts-server-devices');
+    this.trust.faults = this.faults;
   }
 
   get online(): boolean { return this.wire?.isOpen ?? false; }

@@ -21,6 +21,7 @@ import type { ErrorCode } from '../../model/errors.js';
 import { tryFromBase64, verify } from '../crypto/keys.js';
 import { verifyAccountSignature, verifyDeviceList, verifyDeviceSignature, type DeviceListEntry } from '../crypto/linking.js';
 import { boxKeyBytes } from '../protocol/constants.js';
+import { NO_FAULTS, type FaultSet } from '../faults.js';
 
 export interface WireDeviceInfo {
   readonly id: string;
@@ -70,13 +71,14 @@ export interface TrustAnchor {
   lastVersion: number;
 }
 
-export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: TrustAnchor, trustServer = false): TrustOutcome {
+export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: TrustAnchor, trustServer = false, faults: FaultSet = NO_FAULTS): TrustOutcome {
   const primaryKeyText = answer.primaryIdentityKey;
   const primaryKey = primaryKeyText ? tryFromBase64(primaryKeyText) : null;
   if (!primaryKeyText || !primaryKey) return { ok: false, code: 'NOT_REGISTERED', reason: 'no primary key' };
   const keyChanged = anchor.primaryKey !== undefined && anchor.primaryKey !== primaryKeyText;
   const { list } = answer;
-  if (!keyChanged && list.version < anchor.lastVersion) {
+  // Fault 'accepts-older-list': the version is never compared with the last one accepted (LIFE-02).
+  if (!keyChanged && list.version < anchor.lastVersion && !faults.has('accepts-older-list')) {
     return { ok: false, code: 'STALE_DEVICE_LIST', reason: `version ${list.version} is older than ${anchor.lastVersion}` };
   }
   let covered: readonly DeviceListEntry[];
@@ -107,7 +109,9 @@ export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: 
   for (const info of answer.devices) {
     const entry = covered.find((d) => d.id === info.id);
     // Fault 'trusts-server-devices': whatever the server lists is trusted (AUTH-02).
-    const device = trustServer ? serverClaimed(phone, info) : entry && entry.identityKey === info.identityKey ? checkDevice(phone, info, primaryKeyText) : null;
+    // Fault 'trusts-adv-without-list': a device with valid ADV signatures is trusted even if the list does not cover it (E2E-03).
+    const covers = (entry && entry.identityKey === info.identityKey) || faults.has('trusts-adv-without-list');
+    const device = trustServer ? serverClaimed(phone, info) : covers ? checkDevice(phone, info, primaryKeyText, faults) : null;
     if (device) trusted.push(device);
     else rejected.push(info.id);
   }
@@ -115,13 +119,14 @@ export function verifyDevices(phone: string, answer: WireDevicesAnswer, anchor: 
 }
 
 /** One device's own proofs: box key bound to its identity; a companion's two ADV signatures under the primary key. */
-export function checkDevice(phone: string, info: WireDeviceInfo, primaryKeyText: string): TrustedDevice | null {
+export function checkDevice(phone: string, info: WireDeviceInfo, primaryKeyText: string, faults: FaultSet = NO_FAULTS): TrustedDevice | null {
   const primaryKey = tryFromBase64(primaryKeyText);
   if (!primaryKey || !info) return null;
   const identityKey = tryFromBase64(info.identityKey);
   const boxKey = tryFromBase64(info.boxKey);
   const boxSig = tryFromBase64(info.boxKeySignature);
-  if (!identityKey || !boxKey || !boxSig || !verify(boxKeyBytes(boxKey), boxSig, identityKey)) return null;
+  // Fault 'box-key-unchecked': the box key's binding to the identity key is not verified (AUTH-02).
+  if (!identityKey || !boxKey || !boxSig || (!faults.has('box-key-unchecked') && !verify(boxKeyBytes(boxKey), boxSig, identityKey))) return null;
   if (info.role === 'primary') {
     if (info.identityKey !== primaryKeyText) return null;
   } else {
@@ -155,10 +160,12 @@ export class TrustStore {
   readonly keyChanges: KeyChange[] = [];
   /** Fault 'trusts-server-devices' (reference/faults.ts): skip the list and signature checks. */
   trustServer = false;
+  /** Other client-side known-bad switches (reference/faults.ts); none in the conformant client. */
+  faults: FaultSet = NO_FAULTS;
 
   /** Check a `devices.get` answer (verifyDevices) and remember what it proves. */
   accept(phone: string, answer: WireDevicesAnswer): TrustOutcome {
-    const checked = verifyDevices(phone, answer, this.anchor(phone), this.trustServer);
+    const checked = verifyDevices(phone, answer, this.anchor(phone), this.trustServer, this.faults);
     if (checked.ok) for (const d of checked.devices) this.known.set(d.id, d);
     if (checked.ok && checked.keyChange) this.keyChanges.push(checked.keyChange);
     return checked;

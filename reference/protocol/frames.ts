@@ -119,6 +119,9 @@ export const RequestSchemas = {
   'tc.inject': req('tc.inject', { phone: text, name: text }),
   'tc.injectedReceived': req('tc.injectedReceived', { deviceId: b64 }),
   'tc.payloads': req('tc.payloads', {}),
+  /** A lying server (lyingServer.ts): from now on devices.get for `phone` lies this way. */
+  'tc.lie': req('tc.lie', { phone: text, kind: z.enum(['replay-old-list', 'relist-removed', 'unbound-key']) }),
+  'tc.lieAddressed': req('tc.lieAddressed', { phone: text }),
   /** The verification code last sent out of band to `phone` (LIFE-03), or null. */
   'tc.verificationCode': req('tc.verificationCode', { phone: text }),
 } as const;

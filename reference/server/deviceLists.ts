@@ -8,6 +8,7 @@
 import { tryFromBase64 } from '../crypto/keys.js';
 import { verifyDeviceList } from '../crypto/linking.js';
 import type { Request } from '../protocol/frames.js';
+import { tellDevices } from './lyingServer.js';
 import {
   assertRemoval, done, fail, linkedDevices, signOutCompanion, signOutDevice,
   type Connection, type HandlerResult, type ServerContext,
@@ -27,7 +28,8 @@ export function getDevices(ctx: ServerContext, conn: Connection, req: Request<'d
     id: d.id, role: d.role, identityKey: d.identityKey, boxKey: d.boxKey, boxKeySignature: d.boxKeySignature,
     name: d.name, platform: d.platform, link: d.link ?? null,
   }));
-  return done({ registered: account.registered, primaryIdentityKey: account.primaryIdentityKey, list, devices });
+  // Test control only: a lying server may answer otherwise (lyingServer.ts, capability 'lying-server').
+  return done(tellDevices(ctx, req.phone, { registered: account.registered, primaryIdentityKey: account.primaryIdentityKey, list, devices }));
 }
 
 function checkSigned(ctx: ServerContext, phone: string, list: Request<'devices.sign'>['list']): HandlerResult | null {

@@ -9,6 +9,7 @@
 import type { Request } from '../protocol/frames.js';
 import { connectionOfDevice, deliverNew, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
 import { restartPrimaryWindow } from './registration.js';
+import { noteAddressed } from './lyingServer.js';
 
 export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
   const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
@@ -20,6 +21,7 @@ export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>)
     const primaryId = ctx.storage.getAccount(sender.phone)?.primaryDeviceId;
     if (!primaryId || !connectionOfDevice(ctx, primaryId)) return fail('DEVICE_OFFLINE', 'the primary is offline');
   }
+  noteAddressed(ctx, req.envelopes);
   // Fault 'companion-send-restarts-window': a companion's message counts as account activity (EXP-01).
   if (sender.role === 'companion' && ctx.faults.has('companion-send-restarts-window')) restartPrimaryWindow(ctx, sender.phone);
   const recipientsOk = (): HandlerResult | null => {

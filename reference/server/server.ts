@@ -25,6 +25,7 @@ import type { Storage } from '../storage/storage.js';
 import { Connection, connectionOfDevice, fail, type HandlerResult, type RelayLogEntry, type ServerContext } from './context.js';
 import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
+import { lieAddressed, startLie } from './lyingServer.js';
 import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, startQr } from './linking.js';
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
@@ -81,6 +82,8 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'tc.inject': (ctx, _c, r) => inject(ctx, r),
   'tc.injectedReceived': (ctx, _c, r) => injectedReceived(ctx, r),
   'tc.payloads': (ctx) => ({ ok: true, value: ctx.relayLog.map((e) => e.payload) }),
+  'tc.lie': (ctx, _c, r) => startLie(ctx, r),
+  'tc.lieAddressed': (ctx, _c, r) => lieAddressed(ctx, r),
   'verify.request': (ctx, _c, r) => ctx.verifications.request(ctx, r),
   'verify.confirm': (ctx, c, r) => ctx.verifications.confirm(ctx, c, r),
   'tc.verificationCode': () => { throw new Error('handled by the server'); },
