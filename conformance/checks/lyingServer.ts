@@ -7,6 +7,8 @@
  * - re-list the removed companion beside the current list (its ADV signatures are genuine): E2E-03;
  * - swap a companion's box key for the server's own (not signed by its identity key): AUTH-02.
  * The server injecting an unsigned device is the older check `server-injected-device`.
+ * NOT checked: the server withholding an update from a client that never saw the newer list; no
+ * client can tell that from the protocol alone (a replay to a client that did see it is covered).
  */
 import type { RequirementId } from '../../model/requirements.js';
 import type { StepRecord } from '../../reports/schema.js';
