@@ -29,6 +29,9 @@
  * Measured (2-core shared machine, load average 3-4, DEFAULT_PROFILE, all 19 invariants): full
  * 21,032 states / 324,442 steps / 12-14 s, complete; quick 5,006 / 75,768 / 3-5 s, complete.
  * Two time steps on a path (full) would be 60,344 / 957,428 / 33 s: over the command's budget.
+ * With the cross-account pass (21 invariants; load average 9-20, so times are upper bounds): full
+ * 21,032 + 6,137 = 27,169 states / 467,869 steps / 118 s; quick 5,006 + 6,137 = 11,143 states /
+ * 210,677 steps. Cross-account steps tried inside the main pass instead: over ten minutes (quick).
  */
 import { COMPANION_SLOTS, describeEvent, primaryOf, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
 import { INVARIANTS, type Invariant, type ModelState } from './invariants.js';

@@ -37,6 +37,12 @@ describe('linkspec model', () => {
     const doc = read('MODEL.md');
     for (const r of REQUIREMENTS) expect(doc).toContain(`| **${r.id}** |`);
     expect(lines.join('\n')).toMatch(/statechart: 15 states, 153 transitions/);
+    // The cross-account pass runs, and its figures are in every output.
+    expect(stats.passes.map((p: { name: string }) => p.name)).toEqual(['main', 'cross-account']);
+    expect(stats.states).toBe(stats.passes[0].states + stats.passes[1].states);
+    expect(doc).toMatch(/\| of which the cross-account pass \(companion limit 1\) \| 300 states/);
+    expect(lines.join('\n')).toMatch(/ {2}cross-account pass: 300 states/);
+    for (const t of ['reregisterNotVerified', 'scanWrongAccount', 'unlinkOtherAccount']) expect(doc).toContain(`A.registered/${t}`);
   });
 
   it('uses the profile file and names it in the documents', async () => {

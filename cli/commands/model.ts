@@ -84,6 +84,7 @@ export async function runModel(args: ModelArgs, print: (line: string) => void, e
     'stats.json': `${JSON.stringify({
       states: result.states, transitions: result.transitions, invariants: result.invariants,
       durationMs: result.durationMs, complete: result.complete, profile: profile.name, mode, structural,
+      passes: result.passes,
       violations: result.violations.map((v) => ({ invariant: v.invariant, requirements: v.requirements, detail: v.detail, steps: v.path.length })),
     }, null, 2)}\n`,
   };
@@ -96,6 +97,7 @@ export async function runModel(args: ModelArgs, print: (line: string) => void, e
   print(`linkspec model: profile ${profile.name}, ${mode} check${result.profile.maxCompanions !== profile.maxCompanions ? ` (companion limit scaled to ${result.profile.maxCompanions})` : ''}`);
   print(`statechart: ${structural.states} states, ${structural.transitions} transitions`);
   print(`explored: ${result.states} states, ${result.transitions} transitions, ${result.invariants} invariants in ${(result.durationMs / 1000).toFixed(1)} s${result.complete ? '' : ' (INCOMPLETE: state bound hit)'}`);
+  for (const p of result.passes.length > 1 ? result.passes : []) print(`  ${p.name} pass: ${p.states} states, ${p.transitions} transitions in ${(p.durationMs / 1000).toFixed(1)} s (companion limit ${p.maxCompanions})`);
   for (const v of result.violations) {
     print(`VIOLATION ${v.invariant} (${v.requirements.join(', ') || 'no requirement'}): ${v.detail}`);
     print(`shortest path (${v.path.length} steps):`);

@@ -25,6 +25,8 @@ export interface ModelCheckFigures {
   readonly abstraction?: readonly string[];
   /** The companion limit explored, when the configuration scaled the profile's down. */
   readonly exploredMaxCompanions?: number;
+  /** The searches whose figures the totals sum (model/explore.ts: main and cross-account). */
+  readonly passes?: ReadonlyArray<{ readonly name: string; readonly states: number; readonly transitions: number; readonly durationMs: number; readonly maxCompanions: number }>;
 }
 
 export interface ModelDocInput {
@@ -119,6 +121,7 @@ function checkSection(input: ModelDocInput): string[] {
     `| Complete (state bound not hit) | ${c.complete ? 'yes' : 'no: the check is not exhaustive'} |`,
     `| Time | ${formatDuration(c.durationMs)} |`,
     `| Violations | ${c.violations.length} |`,
+    ...(c.passes && c.passes.length > 1 ? c.passes.map((p) => `| of which the ${md(p.name)} pass (companion limit ${p.maxCompanions}) | ${p.states.toLocaleString('en-US')} states, ${p.transitions.toLocaleString('en-US')} transitions, ${formatDuration(p.durationMs)} |`) : []),
     '',
   ];
   if (input.invariants?.length) {
