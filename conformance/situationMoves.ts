@@ -204,7 +204,7 @@ function signOutRefillParams(p: Profile) {
   return fc.record({
     account: accountArb, kind: fc.constantFrom<FreedBy>('unlink', 'self-unlink', 'primary-dormant', 'idle', 'primary-reregistered', 'primary-logout'),
     before: fc.integer({ min: 1, max: p.maxCompanions }), vias: fc.array(viaArb, { minLength: 1, maxLength: 3 }),
-    queued: fc.boolean(), back: fc.boolean(), restartAt: fc.option(fc.nat(16), { nil: undefined }),
+    queued: fc.boolean(), back: fc.boolean(), offlineAtLimit: fc.boolean(), restartAt: fc.option(fc.nat(16), { nil: undefined }),
   });
 }
 export type SignOutRefillOptions = ReturnType<typeof signOutRefillParams> extends fc.Arbitrary<infer T> ? T : never;
@@ -227,9 +227,12 @@ export function signOutRefill(caps: ReadonlySet<Capability>, p: Profile, o: Sign
       case 'primary-reregistered': await act.do({ type: 'REREGISTER', account, proof: true }); break;
       case 'primary-logout': await act.do({ type: 'LOGOUT', account }); await act.do({ type: 'REGISTER', account, idCheck: false }); break;
     }
-    if (o.back) await act.online(victim, true);
+    // Back online, the signed-out companion receives nothing and cannot send (EXP-03, E2E-03).
+    if (o.back) { await act.online(victim, true); await act.send(victim); }
     await act.send(primaryOf(otherAccount(account)));
     await act.fill(account, p.maxCompanions, o.vias);
+    // A companion offline at the limit still holds its slot (LIMIT-01).
+    if (o.offlineAtLimit && act.has('offline')) { const c = act.linked(account)[0]; if (c) await act.online(c, false); }
     await act.link(account, o.vias[0]!, 'pass', false);
     await act.send(primary);
   });

@@ -69,7 +69,7 @@ export const SLOT_REUSE: readonly SecurityCheck[] = (Object.keys(REFILL_NEEDS) a
   `situation-slot-reuse-${kind}`,
   `A full account frees a slot by ${kind}, links up to the limit again, and one more is refused`,
   ['LIMIT-02', 'LIMIT-01'], ['qr-image', 'messaging', 'offline', ...REFILL_NEEDS[kind]],
-  (caps, p) => signOutRefill(caps, p, { account: 'A', kind, before: p.maxCompanions, vias: ['qr'], queued: true, back: true, restartAt: undefined }),
+  (caps, p) => signOutRefill(caps, p, { account: 'A', kind, before: p.maxCompanions, vias: ['qr'], queued: true, back: true, offlineAtLimit: true, restartAt: undefined }),
 ));
 
 export const LONG_HISTORY = situationCheck(
@@ -146,6 +146,13 @@ export const RESTART_MID_LINK = situationCheck(
   (caps, p) => restartMidLink(caps, p, { account: 'A', via: 'qr', wait: p.qr.firstRefMs - 1, photo: false }),
 );
 
+export const RESTART_MID_LINK_PHOTO = situationCheck(
+  'situation-restart-mid-link-photo',
+  'A server restart right after a QR code is shown: a photograph of it, scanned at once, still links',
+  ['PAIR-02'], ['qr-image', 'clock', 'restart', 'messaging'],
+  (caps, p) => restartMidLink(caps, p, { account: 'B', via: 'qr', wait: 0, photo: true }),
+);
+
 export const RESTART_MID_CODE = situationCheck(
   'situation-restart-mid-code',
   'A server restart between requesting a pairing code and entering it changes nothing: the code links',
@@ -164,7 +171,7 @@ export const COPY_TO_EVERY_OWN_DEVICE = sequenceCheck({
 export const SITUATION_CHECKS: readonly SecurityCheck[] = [
   DEADLINE_AFTER_COMPANION_ACTIVITY, RESTART_INSIDE_WINDOW, ...SLOT_REUSE, LONG_HISTORY, HISTORY_IS_CIPHERTEXT, ID_CHECK_EVERY_APPROVAL,
   CODE_ATTEMPTS_ACROSS_RESTART, CODE_ATTEMPTS_NEW_CODE, BACKLOG_OVER_14_DAYS, PRIMARY_BACKLOG_OVER_14_DAYS, BACKLOG_WITHOUT_PRIMARY,
-  RESTART_MID_LINK, RESTART_MID_CODE, COPY_TO_EVERY_OWN_DEVICE, DEADLINE_TIE,
+  RESTART_MID_LINK, RESTART_MID_LINK_PHOTO, RESTART_MID_CODE, COPY_TO_EVERY_OWN_DEVICE, DEADLINE_TIE,
   // Cross-account steps (TEAM decision 3), once the model answers them.
   ...(CROSS_ACCOUNT_SPECIFIED ? (['scan', 'code', 'unlink', 'unlink-by-companion'] as const).map((kind) => situationCheck(
     `situation-cross-account-${kind}`, `A device acts on the other account's companion (${kind}): refused, nothing changes, the other account still links it`,
