@@ -28,7 +28,7 @@ export const REQUIREMENT_NEEDS: Record<RequirementId, readonly Capability[]> = {
   'PAIR-01': ['qr-image'], 'PAIR-02': ['qr-image'], 'PAIR-03': ['qr-image'], 'PAIR-04': ['qr-image', 'clock'],
   'PAIR-05': ['qr-image', 'id-check'], 'PAIR-06': ['pairing-code'], 'PAIR-07': ['qr-image'],
   // PAIR-08 is judged on what the server saw while a code linked (a targeted check).
-  'PAIR-08': ['pairing-code', 'traffic-inspection'],
+  'PAIR-08': ['pairing-code', 'server-traffic'],
   'LIMIT-01': ['qr-image'], 'LIMIT-02': ['qr-image'],
   'AUTH-01': ['qr-image'], 'AUTH-02': ['server-injection', 'messaging'], 'AUTH-03': ['qr-image'],
   'OFF-01': ['offline', 'messaging'], 'OFF-02': ['offline', 'messaging'],

@@ -36,6 +36,7 @@ export const CAPABILITIES = {
   'server-injection': 'The server can be made to add a device the primary did not sign (AUTH-02).',
   'traffic-inspection': 'What the server relays can be read, to check it is ciphertext (E2E-01).',
   'device-list-inspection': 'Signed device lists can be fetched and checked (LIFE-02).',
+  'server-traffic': 'Every frame the server received can be read, to check what the server learns (PAIR-08).',
   'key-change-notice': 'A device tells its user when another account\'s primary key changed (a safety-number change, LIFE-03).',
   'lying-server': 'The server can be made to lie about an account\'s devices (replay an older signed list, re-list a removed device, swap a box key), and counts what senders addressed to the lie (AUTH-02, LIFE-02, E2E-03).',
 } as const;
@@ -101,6 +102,8 @@ export interface Driver {
   injectedDeviceReceived?(account: AccountId, name: string): Promise<number>;
   /** capability 'traffic-inspection': every payload the server relayed since the world began. */
   relayedPayloads?(): Promise<readonly string[]>;
+  /** capability 'server-traffic' (PAIR-08): every frame (raw text) the server received since the world began. */
+  serverTraffic?(): Promise<readonly string[]>;
   /**
    * capability 'key-change-notice' (LIFE-03): the accounts whose primary key `device` saw change
    * (one entry per change, oldest first), as its user was told ("the safety number changed").

@@ -427,6 +427,13 @@ export class ReferenceDriver implements Driver {
     return all;
   }
 
+  async serverTraffic(): Promise<readonly string[]> {
+    await this.quiesce();
+    const r = await this.tc.request<string[]>('tc.traffic');
+    if (!r.ok) throw new Error(`reference: tc.traffic failed (${r.code})`);
+    return r.value;
+  }
+
   async keyChangeNotices(device: DeviceId): Promise<readonly AccountId[]> {
     await this.quiesce();
     const changes = this.clients.get(device)?.keyChanges ?? [];

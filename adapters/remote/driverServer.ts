@@ -66,6 +66,7 @@ const CALLS: { [M in DriverMethod]: (driver: Driver, p: MethodParams<M>) => Prom
   'driver.keyChangeNotices': (d, p) => d.keyChangeNotices?.(p.device),
   'driver.serverLie': (d, p) => d.serverLie?.(p.account, p.lie),
   'driver.addressedUnderLie': (d, p) => d.addressedUnderLie?.(p.account),
+  'driver.serverTraffic': (d) => d.serverTraffic?.(),
 };
 
 /** A fault answered as a JSON-RPC error rather than a result. */

@@ -124,6 +124,7 @@ export const METHODS = {
   'driver.keyChangeNotices': { params: inWorld({ device }), result: z.array(account) },
   'driver.serverLie': { params: inWorld({ account, lie: z.enum(['replay-old-list', 'relist-removed', 'unbound-key']) }), result: nothing },
   'driver.addressedUnderLie': { params: inWorld({ account }), result: z.number().int().nonnegative() },
+  'driver.serverTraffic': { params: inWorld({}), result: z.array(z.string()) },
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -138,6 +139,7 @@ export const OPTIONAL_METHODS = {
   'driver.keyChangeNotices': 'key-change-notice',
   'driver.serverLie': 'lying-server',
   'driver.addressedUnderLie': 'lying-server',
+  'driver.serverTraffic': 'server-traffic',
 } as const satisfies Partial<Record<MethodName, Capability>>;
 
 export function isMethodName(value: string): value is MethodName {

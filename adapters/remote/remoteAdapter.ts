@@ -77,6 +77,9 @@ function remoteDriver(client: RpcClient, world: string, capabilities: ReadonlySe
   if (capabilities.has('traffic-inspection')) {
     driver.relayedPayloads = () => call('driver.relayedPayloads', {});
   }
+  if (capabilities.has('server-traffic')) {
+    driver.serverTraffic = () => call('driver.serverTraffic', {});
+  }
   if (capabilities.has('key-change-notice')) {
     driver.keyChangeNotices = (device) => call('driver.keyChangeNotices', { device });
   }

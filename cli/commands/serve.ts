@@ -12,11 +12,11 @@
  *   JSON lines to FILE, `-` (the default) prints `verification code for PHONE: CODE` on stdout.
  * - WARNING: --test-control lets any client read and change the whole server. Tests only.
  * Exit: 0 after a clean shutdown, 2 on a bad argument (BAD_PORT) or when the port is taken
- * (SERVE_FAILED).
+ * (SERVE_FAILED), or --test-control with a host that is not loopback (TEST_CONTROL_NOT_LOOPBACK).
  */
 import type { RegisterCommand } from '../main.js';
 import { EXIT, UsageError } from '../exit.js';
-import { ReferenceServer } from '../../reference/server/server.js';
+import { isLoopback, ReferenceServer } from '../../reference/server/server.js';
 import { MemoryStorage } from '../../reference/storage/memory.js';
 import { SqliteStorage } from '../../reference/storage/sqlite.js';
 import type { Storage } from '../../reference/storage/storage.js';
@@ -50,6 +50,8 @@ export const registerServe: RegisterCommand = (program, setExit) => {
     .action(async (args: ServeArgs) => {
       const port = Number(args.port);
       if (!/^\d+$/.test(args.port) || port > 65535) throw new UsageError('BAD_PORT', `--port '${args.port}': expected 0..65535`);
+      // Test control lets anyone read and change the whole server: loopback only.
+      if (args.testControl && !isLoopback(args.host)) throw new UsageError('TEST_CONTROL_NOT_LOOPBACK', `--test-control needs a loopback --host (127.0.0.1, ::1, localhost), not '${args.host}'`);
       if (args.store !== undefined || args.bus !== undefined) return serveClusterNode(args, port, setExit);
       const { storage, createStorage, label } = storageFor(args.db);
       const server = new ReferenceServer({ storage, createStorage, testControl: args.testControl === true, host: args.host, port, verificationSender: verificationSenderFor(args.verificationOut) });

@@ -12,9 +12,10 @@ import type { Profile } from '../../model/profile.js';
 import { sealFor } from '../crypto/envelope.js';
 import { fromBase64, randomBytes, toBase64, tryFromBase64, verify, type DeviceKeys } from '../crypto/keys.js';
 import { accountSignature, detailsHmac, encodeDetails, signDeviceList } from '../crypto/linking.js';
-import { deriveCodeKey, normalisePairingCode } from '../crypto/pairingCode.js';
+import { normalisePairingCode } from '../crypto/pairingCode.js';
+import { confirmationMatches, primaryAnswer } from '../crypto/codeExchange.js';
 import { parseQrText } from '../qr/qrText.js';
-import { boxKeyBytes, CODE_KEY_ITERATIONS } from '../protocol/constants.js';
+import { boxKeyBytes } from '../protocol/constants.js';
 import type { WireDevicesAnswer } from './trust.js';
 import type { WireConnection } from './wire.js';
 import type { FaultSet } from '../faults.js';
@@ -34,17 +35,31 @@ export type LinkInput = { readonly kind: 'qr'; readonly text: string } | { reado
 
 interface Companion { identity: Uint8Array; box: Uint8Array; hmacKey: Uint8Array; via: { ref: string } | { codeToken: string } }
 
+/**
+ * PAIR-06/08: the typed code never goes to the server. The primary unwraps the holder's key with
+ * it, sends its own wrapped key, and links only if the holder proves it derived the same link key
+ * (crypto/codeExchange.ts); otherwise the attempt is reported failed and the answer is CODE_INVALID.
+ */
 async function fromCode(t: LinkTarget, code: string): Promise<Companion | OpResult> {
-  const entered = await t.wire.request<{ codeToken: string; companion: { identityKey: string; boxKey: string; boxKeySignature: string } }>('code.enter', { code });
+  const entered = await t.wire.request<{ codeToken: string; wrapped: string; companion: { identityKey: string; boxKey: string; boxKeySignature: string } }>('code.enter', {});
   if (!entered.ok) return refused(entered.code);
-  const c = entered.value.companion;
+  const { codeToken, companion: c } = entered.value;
   const identity = tryFromBase64(c.identityKey);
   const box = tryFromBase64(c.boxKey);
   const boxSig = tryFromBase64(c.boxKeySignature);
-  if (!identity || !box || !boxSig || !verify(boxKeyBytes(box), boxSig, identity)) return refused('BAD_SIGNATURE');
+  const blob = tryFromBase64(entered.value.wrapped);
+  if (!identity || !box || !boxSig || !blob || !verify(boxKeyBytes(box), boxSig, identity)) return refused('BAD_SIGNATURE');
   const normal = normalisePairingCode(code, t.profile.pairingCode) ?? code;
-  const hmacKey = await deriveCodeKey(normal, identity, CODE_KEY_ITERATIONS);
-  return { identity, box, hmacKey, via: { codeToken: entered.value.codeToken } };
+  const answer = await primaryAnswer(normal, blob);
+  if (!answer) return refused('CODE_INVALID');
+  const challenged = await t.wire.request<{ confirm: string }>('code.challenge', { codeToken, wrapped: toBase64(answer.blob) });
+  if (!challenged.ok) return refused(challenged.code);
+  const confirm = tryFromBase64(challenged.value.confirm);
+  if (!confirm || !confirmationMatches(answer.linkKey, identity, confirm)) {
+    await t.wire.request('code.fail', { codeToken });
+    return refused('CODE_INVALID');
+  }
+  return { identity, box, hmacKey: answer.linkKey, via: { codeToken } };
 }
 
 function fromQr(text: string): Companion | OpResult {

@@ -5,7 +5,7 @@
  * - PAIR-02/07: it counter-signs only after the HMAC of its linking secret and the primary's
  *   account signature over ITS key verify (a tampered QR links nothing);
  * - PAIR-05: the primary's ID check runs before it approves anything (a failed check links nothing);
- * - PAIR-06: pairing codes, the HMAC key derived from the code (PBKDF2-SHA256);
+ * - PAIR-06/08: pairing codes by the key exchange of crypto/codeExchange.ts (the code never leaves the device);
  * - AUTH-02/LIFE-02: it encrypts only to devices a primary-signed device list covers (trust.ts);
  * - E2E-01/02, HIST-01: one sealed envelope per recipient device; history as one sealed blob;
  * - OFF-02: deliveries are processed one at a time in arrival order, acked after, deduplicated.
@@ -18,6 +18,7 @@ import { openFrom, sealFor } from '../crypto/envelope.js';
 import { generateDeviceKeys, randomBytes, sign, toBase64, tryFromBase64, type DeviceKeys } from '../crypto/keys.js';
 import { signDeviceList } from '../crypto/linking.js';
 import { formatPairingCode, generatePairingCode } from '../crypto/pairingCode.js';
+import { companionLinkKey, companionWrap, confirmation, type Ephemeral } from '../crypto/codeExchange.js';
 import { encodeQrText, parseQrText } from '../qr/qrText.js';
 import { renderQrPng, renderQrTerminal } from '../qr/render.js';
 import { AUTH_PREFIX, BIND_PREFIX, boxKeyBytes, challengeBytes, transferBytes } from '../protocol/constants.js';
@@ -60,7 +61,8 @@ export type RegistrationProof =
 
 type Linking =
   | { kind: 'qr'; secret: Uint8Array; ref: string | null }
-  | { kind: 'code'; code: string };
+  /** PAIR-06/08: the code stays here; the server got only `blob`. `linkKey` once a primary's challenge arrived. */
+  | { kind: 'code'; code: string; codeKey: Uint8Array; ephemeral: Ephemeral; blob: Uint8Array; linkKey: Uint8Array | null };
 
 export class DeviceClient {
   url: string;
@@ -326,9 +328,11 @@ export class DeviceClient {
     const bound = await this.bind();
     if (!bound.ok) return bound as WireResult<string>;
     const code = generatePairingCode(this.profile.pairingCode);
-    const r = await this.w.request('code.request', { phone, code });
+    // The code never leaves this device (PAIR-08): only the ephemeral key wrapped under it does.
+    const wrap = await companionWrap(code);
+    const r = await this.w.request('code.request', { phone, wrapped: toBase64(wrap.blob) });
     if (!r.ok) return r as WireResult<string>;
-    this.linking = { kind: 'code', code };
+    this.linking = { kind: 'code', code, codeKey: wrap.codeKey, ephemeral: wrap.ephemeral, blob: wrap.blob, linkKey: null };
     this.status = 'linking';
     return { ok: true, value: formatPairingCode(code) };
   }
@@ -463,6 +467,8 @@ export class DeviceClient {
         return;
       case 'link.offer':
         return this.answerOffer(frame);
+      case 'code.challenge':
+        return this.answerCodeChallenge(frame);
       case 'linked':
         this.status = 'linked';
         this.deviceId = frame.deviceId;
@@ -484,6 +490,20 @@ export class DeviceClient {
   private stopLinking(): void {
     this.linking = null;
     if (this.status === 'linking') this.status = 'idle';
+  }
+
+  /**
+   * PAIR-06/08: a primary's challenge: unwrap its key with this device's code key, derive the
+   * link key, and prove it (a primary that typed a wrong code derived another key: its check fails).
+   */
+  private async answerCodeChallenge(frame: ServerPush): Promise<void> {
+    const linking = this.linking;
+    const wrapped = tryFromBase64(String(frame.wrapped ?? ''));
+    if (linking?.kind !== 'code' || !wrapped) return;
+    const linkKey = await companionLinkKey(linking.codeKey, linking.ephemeral, linking.blob, wrapped);
+    if (!linkKey) return;
+    linking.linkKey = linkKey;
+    await this.wire?.request('code.response', { challengeId: frame.challengeId, confirm: toBase64(confirmation(linkKey, this.keys.signing.publicKey)) });
   }
 
   /** PAIR-02/07: counter-sign only when the secret's HMAC and the account signature over MY key verify (offer.ts). */

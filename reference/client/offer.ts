@@ -6,10 +6,8 @@
  * Anything else is refused with the code the primary will see (QR_INVALID / CODE_INVALID).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { deriveCodeKey } from '../crypto/pairingCode.js';
 import { toBase64, tryFromBase64, type DeviceKeys } from '../crypto/keys.js';
 import { deviceSignature, detailsHmac, verifyAccountSignature } from '../crypto/linking.js';
-import { CODE_KEY_ITERATIONS } from '../protocol/constants.js';
 import { NO_FAULTS, type FaultSet } from '../faults.js';
 
 export interface LinkOffer {
@@ -20,8 +18,8 @@ export interface LinkOffer {
   readonly via: 'qr' | 'code';
 }
 
-/** What the companion is linking with: the QR's secret, or the pairing code it showed. */
-export type LinkingSecret = { readonly kind: 'qr'; readonly secret: Uint8Array } | { readonly kind: 'code'; readonly code: string };
+/** What the companion is linking with: the QR's secret, or the link key its pairing-code exchange derived (null: none yet). */
+export type LinkingSecret = { readonly kind: 'qr'; readonly secret: Uint8Array } | { readonly kind: 'code'; readonly linkKey: Uint8Array | null };
 
 export type OfferAnswer = { readonly deviceSignature: string } | { readonly refuse: 'QR_INVALID' | 'CODE_INVALID' };
 
@@ -32,7 +30,8 @@ export async function answerLinkOffer(offer: LinkOffer, linking: LinkingSecret |
   const accountSig = tryFromBase64(offer.accountSignature);
   const primaryKey = tryFromBase64(offer.primaryIdentityKey);
   if (!details || !mac || !accountSig || !primaryKey || !linking || linking.kind !== offer.via) return { refuse: wrong };
-  const key = linking.kind === 'qr' ? linking.secret : await deriveCodeKey(linking.code, keys.signing.publicKey, CODE_KEY_ITERATIONS);
+  const key = linking.kind === 'qr' ? linking.secret : linking.linkKey;
+  if (!key) return { refuse: wrong };
   const expected = detailsHmac(key, details);
   // Fault 'hmac-unchecked': the linking secret is never checked (PAIR-07).
   const macOk = expected.length === mac.length && timingSafeEqual(expected, mac);

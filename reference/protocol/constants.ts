@@ -24,8 +24,6 @@ export const CLOSE = {
 /** How long (real time) the server waits for a companion's `link.answer` before INTERNAL. */
 export const LINK_ANSWER_TIMEOUT_MS = 10_000;
 
-/** PBKDF2 iterations for the pairing-code HMAC key (DESIGN.md says 131,072; see PROTOCOL.md). */
-export const CODE_KEY_ITERATIONS = 2048;
 
 const text = (s: string) => new TextEncoder().encode(s);
 export const AUTH_PREFIX = text('linkspec-auth-v1');

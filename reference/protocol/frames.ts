@@ -76,16 +76,26 @@ export const RequestSchemas = {
   'link.start': req('link.start', { phone: text }),
   /** Companion (bound): stop its QR attempt or pairing code. */
   'link.cancel': req('link.cancel', {}),
-  /** Companion (bound): register a pairing code it generated, bound to a phone number. */
-  'code.request': req('code.request', { phone: text, code: z.string().min(1).max(32) }),
+  /**
+   * Companion (bound): start linking by pairing code to the account of `phone`. The code never
+   * leaves the device (PAIR-08): `wrapped` is salt(32) ‖ iv(16) ‖ AES-256-CTR(PBKDF2(code), iv,
+   * ephemeral X25519 public key), 80 bytes (reference/crypto/codeExchange.ts).
+   */
+  'code.request': req('code.request', { phone: text, wrapped: b64 }),
   /**
    * Scanning/entering device (authenticated): may this device approve a link now? With the
    * scanned QR's `ref` and `companionIdentityKey`, also whether that companion links to this
    * device's account (WRONG_ACCOUNT, PAIR-07).
    */
   'link.precheck': req('link.precheck', { ref: z.string().min(1).max(200).optional(), companionIdentityKey: b64.optional() }),
-  /** Primary: enter a pairing code; answered with the holder companion's keys and a link token. */
-  'code.enter': req('code.enter', { code: z.string().min(1).max(32) }),
+  /** Primary: a code was typed: the account's latest code's blob, its holder's keys and a link token (the code itself is not sent). */
+  'code.enter': req('code.enter', {}),
+  /** Primary: its ephemeral key wrapped under the typed code (48 bytes); answered with the holder's confirmation. */
+  'code.challenge': req('code.challenge', { codeToken: z.string().min(1).max(200), wrapped: b64 }),
+  /** Holder companion: its confirmation for a `code.challenge` push (HMAC under the derived link key). */
+  'code.response': req('code.response', { challengeId: z.string().min(1).max(64), confirm: b64 }),
+  /** Primary: the confirmation did not verify (a wrong code): the attempt counts as failed. */
+  'code.fail': req('code.fail', { codeToken: z.string().min(1).max(200) }),
   /** Primary: approve a link (by QR reference or by code token). */
   'link.approve': req('link.approve', {
     ref: z.string().min(1).max(200).optional(),
@@ -122,6 +132,8 @@ export const RequestSchemas = {
   /** A lying server (lyingServer.ts): from now on devices.get for `phone` lies this way. */
   'tc.lie': req('tc.lie', { phone: text, kind: z.enum(['replay-old-list', 'relist-removed', 'unbound-key']) }),
   'tc.lieAddressed': req('tc.lieAddressed', { phone: text }),
+  /** Every text frame the server received since the world began (oldest first, bounded), for PAIR-08 / LIFE-03 traffic checks. */
+  'tc.traffic': req('tc.traffic', {}),
   /** The verification code last sent out of band to `phone` (LIFE-03), or null. */
   'tc.verificationCode': req('tc.verificationCode', { phone: text }),
 } as const;
@@ -170,6 +182,7 @@ export const ServerFrameSchemas = {
   // Control pushes: each carries `push`, acked with `{type:'ack', push}`.
   'qr.ref': z.object({ type: z.literal('qr.ref'), push: z.number().int(), ref: z.string(), index: z.number().int(), untilMs: z.number() }),
   'qr.ended': z.object({ type: z.literal('qr.ended'), push: z.number().int(), reason: z.enum(['expired', 'cancelled', 'linked']) }),
+  'code.challenge': z.object({ type: z.literal('code.challenge'), push: z.number().int(), challengeId: z.string(), wrapped: b64 }),
   'code.ended': z.object({ type: z.literal('code.ended'), push: z.number().int(), reason: z.enum(['expired', 'exhausted', 'cancelled', 'used']) }),
   'link.offer': z.object({
     type: z.literal('link.offer'), push: z.number().int(), offerId: z.string(), phone: z.string(),

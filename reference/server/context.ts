@@ -99,6 +99,8 @@ export interface ServerContext {
   readonly byDevice?: Map<string, Connection>;
   /** Pairing-code link tokens handed to a primary by code.enter: token -> codeId. */
   readonly codeTokens: Map<string, string>;
+  /** Pairing-code challenges relayed to holders (in memory): challengeId -> waiting primary. */
+  readonly challenges: Map<string, PendingChallenge>;
   /** Known-bad switches (reference/faults.ts); empty in the conformant reference. */
   readonly faults: FaultSet;
   /** Present when this server is one node of a cluster (reference/bus/cluster.ts). */
@@ -115,6 +117,12 @@ export interface ClusterView {
   forwardAnswer(offerId: string, companionId: string, answer: { deviceSignature?: string; refuse?: string }): boolean;
   /** Devices with a connection on any node. */
   onlineDevices(): Set<string>;
+}
+
+/** A `code.challenge` relayed to the holder, awaiting its `code.response`. */
+export interface PendingChallenge {
+  readonly companionId: string;
+  readonly resolve: (confirm: string | null) => void;
 }
 
 export interface PendingOffer {

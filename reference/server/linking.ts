@@ -24,7 +24,7 @@
  */
 import { tryFromBase64 } from '../crypto/keys.js';
 import { verifyAccountSignature, verifyDeviceList, verifyDeviceSignature } from '../crypto/linking.js';
-import { normalisePairingCode } from '../crypto/pairingCode.js';
+import { COMPANION_BLOB_BYTES } from '../crypto/codeExchange.js';
 import { qrRefWindow } from '../../model/profile.js';
 import { BIND_PREFIX, boxKeyBytes, challengeBytes, LINK_ANSWER_TIMEOUT_MS } from '../protocol/constants.js';
 import type { Request } from '../protocol/frames.js';
@@ -56,7 +56,7 @@ export function bind(ctx: ServerContext, conn: Connection, req: Request<'link.bi
   const ref = attempt ? ctx.storage.listQrRefs(attempt.attemptId).at(-1) : undefined;
   if (ref) conn.push({ type: 'qr.ref', ref: ref.ref, index: ref.index, untilMs: ref.untilMs });
   const code = activeCodeOf(ctx, req.identityKey);
-  return done({ qr: ref ? { ref: ref.ref, index: ref.index } : null, code: code ? code.code : null });
+  return done({ qr: ref ? { ref: ref.ref, index: ref.index } : null, code: code !== undefined });
 }
 
 function activeCodeOf(ctx: ServerContext, companionId: string): PairingCodeRecord | undefined {
@@ -122,13 +122,15 @@ export function cancel(ctx: ServerContext, conn: Connection): HandlerResult {
   return cancelLinkingOf(ctx, conn.companionId, undefined) ? done() : fail('NOT_LINKING');
 }
 
-/** code.request (PAIR-06): the companion's code becomes the phone number's only active code. */
+/**
+ * code.request (PAIR-06, PAIR-08): the companion's wrapped key becomes the phone number's only
+ * active code (model/events.ts REQUEST_CODE). The server never sees the code itself.
+ */
 export function requestCode(ctx: ServerContext, conn: Connection, req: Request<'code.request'>): HandlerResult {
   const companionId = boundCompanion(ctx, conn);
   if (typeof companionId !== 'string') return companionId;
   if (!ctx.storage.getAccount(req.phone)?.registered) return fail('NOT_REGISTERED');
-  const code = normalisePairingCode(req.code, ctx.profile.pairingCode);
-  if (code === null) return fail('BAD_FRAME', 'not a pairing code under the profile');
+  if (tryFromBase64(req.wrapped)?.length !== COMPANION_BLOB_BYTES) return fail('BAD_FRAME', `wrapped must be ${COMPANION_BLOB_BYTES} bytes`);
   ctx.storage.transaction(() => {
     cancelLinkingOf(ctx, companionId, undefined);
     const earlier = ctx.storage.getLatestCode(req.phone);
@@ -139,7 +141,7 @@ export function requestCode(ctx: ServerContext, conn: Connection, req: Request<'
     const now = ctx.clock.now();
     // Fault 'code-attempts-carried-over': the number's wrong attempts survive a new code (PAIR-06).
     const attempts = ctx.faults.has('code-attempts-carried-over') ? (earlier?.attempts ?? 0) : 0;
-    ctx.storage.putCode({ codeId: token(), phone: req.phone, code, companionId, issuedAt: now, expiresAt: now + ctx.profile.pairingCode.lifetimeMs, attempts, state: 'active' });
+    ctx.storage.putCode({ codeId: token(), phone: req.phone, wrapped: req.wrapped, companionId, issuedAt: now, expiresAt: now + ctx.profile.pairingCode.lifetimeMs, attempts, state: 'active' });
   });
   return done();
 }
@@ -207,31 +209,67 @@ export function precheck(ctx: ServerContext, conn: Connection, req: Request<'lin
 /** Fault 'code-attempts-in-memory': per server process (keyed by its context's token map). */
 const memoryAttempts = new WeakMap<object, Map<string, number>>();
 
-/** code.enter (PAIR-06): checks in model order; a wrong code counts an attempt. */
-export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'code.enter'>): HandlerResult {
+/** Failed or pending entries against a code (PAIR-06). Fault 'code-attempts-in-memory': kept in the process, not the store. */
+export function codeAttempts(ctx: ServerContext, code: PairingCodeRecord): number {
+  return ctx.faults.has('code-attempts-in-memory') ? memoryAttempts.get(ctx.codeTokens)?.get(code.codeId) ?? 0 : code.attempts;
+}
+
+/** One more entry against the code; returns the new count. */
+export function countAttempt(ctx: ServerContext, code: PairingCodeRecord): number {
+  const attempts = codeAttempts(ctx, code) + 1;
+  if (ctx.faults.has('code-attempts-in-memory')) {
+    const m = memoryAttempts.get(ctx.codeTokens) ?? new Map<string, number>();
+    m.set(code.codeId, attempts);
+    memoryAttempts.set(ctx.codeTokens, m);
+  } else {
+    ctx.storage.putCode({ ...code, attempts });
+  }
+  return attempts;
+}
+
+/**
+ * code.enter (PAIR-06): the account's latest code, judged in model order (none ever, exhausted,
+ * expired, used or cancelled); an active one is answered with its holder's wrapped key and keys
+ * and a link token for the exchange (server/codeExchange.ts). Whether the typed code is right is
+ * decided by cryptography between the two devices, never here (PAIR-08).
+ */
+export function enterCode(ctx: ServerContext, conn: Connection, _req: Request<'code.enter'>): HandlerResult {
   const primary = actingPrimary(ctx, conn);
   if ('ok' in primary) return primary;
-  const latest = ctx.storage.getLatestCode(primary.phone);
-  if (!latest) return fail('CODE_INVALID', 'no code was ever issued for this number');
-  if (latest.state === 'exhausted') return fail('ATTEMPTS_EXHAUSTED');
-  if (latest.state === 'expired') return fail('CODE_EXPIRED');
-  if (latest.state !== 'active') return fail('CODE_INVALID', `the latest code was ${latest.state}`);
-  if (normalisePairingCode(req.code, ctx.profile.pairingCode) !== latest.code) {
-    // Fault 'code-attempts-in-memory': the counter lives in the server process, not the store (PAIR-06).
-    const inMemory = ctx.faults.has('code-attempts-in-memory');
-    const attempts = (inMemory ? memoryAttempts.get(ctx.codeTokens)?.get(latest.codeId) ?? 0 : latest.attempts) + 1;
-    if (inMemory) { const m = memoryAttempts.get(ctx.codeTokens) ?? new Map<string, number>(); m.set(latest.codeId, attempts); memoryAttempts.set(ctx.codeTokens, m); }
-    // Fault 'unlimited-code-attempts': counted, never enforced (PAIR-06).
-    const exhausted = attempts >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts');
-    ctx.storage.putCode({ ...latest, attempts, state: exhausted ? 'exhausted' : 'active' });
-    if (exhausted) connectionOfCompanion(ctx, latest.companionId)?.push({ type: 'code.ended', reason: 'exhausted' });
-    return fail('CODE_INVALID', `wrong code (${attempts} of ${ctx.profile.pairingCode.maxAttempts})`);
-  }
+  const latest = activeLatestCode(ctx, primary.phone);
+  if ('ok' in latest) return latest;
   const companion = ctx.storage.getPendingCompanion(latest.companionId);
   if (!companion) return fail('INTERNAL', 'the holder never announced its keys');
   const linkToken = token();
   ctx.codeTokens.set(linkToken, latest.codeId);
-  return done({ codeToken: linkToken, companion: { identityKey: companion.id, boxKey: companion.boxKey, boxKeySignature: companion.boxKeySignature, name: companion.name, platform: companion.platform } });
+  return done({
+    codeToken: linkToken, wrapped: latest.wrapped,
+    companion: { identityKey: companion.id, boxKey: companion.boxKey, boxKeySignature: companion.boxKeySignature, name: companion.name, platform: companion.platform },
+  });
+}
+
+/**
+ * The account's latest code if it can still be entered, else the model's refusal for it. A code
+ * whose failed attempts reached the limit without being closed (a primary that never reported
+ * its failure) is exhausted here.
+ */
+export function activeLatestCode(ctx: ServerContext, phone: string): PairingCodeRecord | HandlerResult {
+  const latest = ctx.storage.getLatestCode(phone);
+  if (!latest) return fail('CODE_INVALID', 'no code was ever issued for this number');
+  if (latest.state === 'exhausted') return fail('ATTEMPTS_EXHAUSTED');
+  if (latest.state === 'expired') return fail('CODE_EXPIRED');
+  if (latest.state !== 'active') return fail('CODE_INVALID', `the latest code was ${latest.state}`);
+  if (codeAttempts(ctx, latest) >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts')) {
+    exhaust(ctx, latest);
+    return fail('ATTEMPTS_EXHAUSTED');
+  }
+  return latest;
+}
+
+/** PAIR-06: the code is exhausted; its holder stops linking. */
+export function exhaust(ctx: ServerContext, code: PairingCodeRecord): void {
+  ctx.storage.putCode({ ...code, state: 'exhausted' });
+  connectionOfCompanion(ctx, code.companionId)?.push({ type: 'code.ended', reason: 'exhausted' });
 }
 
 interface Target {
@@ -273,7 +311,11 @@ function codeTarget(ctx: ServerContext, linkToken: string): Target | HandlerResu
     if (!code) return fail('CODE_INVALID', 'unknown or finished code token');
     return {
       companionId: code.companionId, via: 'code', stillValid: () => { const again = check(); return 'ok' in again ? again : null; },
-      consume: () => { ctx.storage.putCode({ ...code, state: 'used' }); ctx.codeTokens.delete(linkToken); },
+      consume: () => {
+        const now = ctx.storage.listActiveCodes().find((c) => c.codeId === code.codeId) ?? code;
+        ctx.storage.putCode({ ...now, state: 'used' });
+        ctx.codeTokens.delete(linkToken);
+      },
     };
   };
   return check();

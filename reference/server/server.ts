@@ -27,6 +27,7 @@ import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
 import { lieAddressed, startLie } from './lyingServer.js';
 import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, startQr } from './linking.js';
+import { challengeCode, failCode, respondCode } from './codeExchange.js';
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
 import { advanceClock, awaitQuiescence, inject, injectedReceived, inspect, quiescence, wakeQuiescenceWaiters, type InspectView } from './testControl.js';
@@ -74,6 +75,7 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'devices.get': getDevices, 'devices.sign': signList,
   'link.bind': bind, 'link.start': startQr, 'link.cancel': (ctx, c) => cancel(ctx, c),
   'code.request': requestCode, 'link.precheck': precheck, 'code.enter': enterCode,
+  'code.challenge': challengeCode, 'code.response': respondCode, 'code.fail': failCode,
   'link.approve': approve, 'link.answer': answerOffer, unlink, send,
   'tc.reset': () => { throw new Error('handled by the server'); },
   'tc.advance': (ctx, _c, r) => advanceClock(ctx, r),
@@ -87,7 +89,34 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'verify.request': (ctx, _c, r) => ctx.verifications.request(ctx, r),
   'verify.confirm': (ctx, c, r) => ctx.verifications.confirm(ctx, c, r),
   'tc.verificationCode': () => { throw new Error('handled by the server'); },
+  'tc.traffic': () => { throw new Error('handled by the server'); },
 };
+
+/** Loopback only: 127.0.0.0/8, ::1, localhost (never 0.0.0.0 or :: - every interface). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export class TestControlNotLoopback extends Error {
+  readonly code = 'TEST_CONTROL_NOT_LOOPBACK';
+  constructor(host: string) { super(`test control needs a loopback host (127.0.0.1, ::1, localhost), not '${host}'`); }
+}
+
+/** Received text frames, oldest first, at most TRAFFIC_LOG_BYTES in all (older ones dropped first). */
+class TrafficLog {
+  private readonly log: string[] = [];
+  private bytes = 0;
+  record(data: Buffer): void {
+    const text = data.toString('utf8');
+    if (text.startsWith('{"type":"tc.')) return;
+    this.log.push(text);
+    this.bytes += text.length;
+    while (this.bytes > TRAFFIC_LOG_BYTES && this.log.length > 0) this.bytes -= this.log.shift()!.length;
+  }
+  frames(): readonly string[] { return [...this.log]; }
+  clear(): void { this.log.length = 0; this.bytes = 0; }
+}
+const TRAFFIC_LOG_BYTES = 64 * 1_048_576;
 
 /** The relay log of a server without test control: nothing is kept (nobody may read it). */
 class DiscardedLog extends Array<RelayLogEntry> {
@@ -106,6 +135,8 @@ export class ReferenceServer {
   /** Every verification code sent, latest per number (LIFE-03; tests and test control read it). */
   private readonly outbox = new VerificationOutbox();
   private readonly sender: VerificationSender;
+  /** Server-visible traffic, kept only with test control (capability 'server-traffic'). */
+  private readonly traffic = new TrafficLog();
 
   constructor(private readonly options: ServerOptions = {}) {
     // Only test control reads relayed payloads; without it keeping them would grow without bound.
@@ -121,13 +152,16 @@ export class ReferenceServer {
     const stored = Number(storage.getMeta('clock') ?? '0');
     return {
       storage, profile, clock: clock ?? new VirtualClock(Number.isFinite(stored) ? stored : 0),
-      connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(), faults,
+      connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(), challenges: new Map(), faults,
       verifications: new Verifications(this.sender, this.limits),
     };
   }
 
   /** The verification code last sent out of band to `phone` (LIFE-03), or null. */
   verificationCode(phone: string): string | null { return this.outbox.latest(phone); }
+
+  /** Every text frame received (test control only; PAIR-08: the pairing code must never be among them). */
+  receivedFrames(): readonly string[] { return this.traffic.frames(); }
 
   /** The relayed-payload log, to hand to the next server on the same storage (restart). */
   get relayLog(): RelayLogEntry[] { return this.ctx.relayLog; }
@@ -136,9 +170,14 @@ export class ReferenceServer {
   get profile(): Profile { return this.ctx.profile; }
   get now(): number { return this.ctx.clock.now(); }
 
-  /** Listen; resolves with the ws:// URL. */
+  /**
+   * Listen; resolves with the ws:// URL. Test control lets any client read and change everything,
+   * so it is refused (TEST_CONTROL_NOT_LOOPBACK) unless the server listens on loopback only.
+   */
   async start(): Promise<string> {
-    const wss = new WebSocketServer({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 0, maxPayload: HARD_FRAME_BYTES });
+    const host = this.options.host ?? '127.0.0.1';
+    if (this.options.testControl && !isLoopback(host)) throw new TestControlNotLoopback(host);
+    const wss = new WebSocketServer({ host, port: this.options.port ?? 0, maxPayload: HARD_FRAME_BYTES });
     this.wss = wss;
     await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
     wss.on('connection', (ws) => this.accept(ws));
@@ -177,6 +216,7 @@ export class ReferenceServer {
     this.ctx.connections.add(conn);
     conn.send({ type: 'challenge', nonce: toBase64(nonce), protocol: PROTOCOL_VERSION });
     ws.on('message', (data, isBinary) => {
+      if (this.options.testControl && !isBinary) this.traffic.record(data as Buffer);
       // Judged on arrival (real time): a flood is refused before it is parsed or queued for a
       // handler. Two budgets: frames, and bytes (parsing costs what the bytes cost).
       const size = (data as Buffer).length;
@@ -234,6 +274,7 @@ export class ReferenceServer {
       result = refusal ? refusal
         : type === 'tc.reset' ? this.reset(conn, req as Request<'tc.reset'>)
         : type === 'tc.verificationCode' ? { ok: true, value: this.outbox.latest((req as Request<'tc.verificationCode'>).phone) }
+        : type === 'tc.traffic' ? { ok: true, value: this.traffic.frames() }
         : await HANDLERS[type as RequestType](this.ctx, conn, req);
     } catch (e) {
       result = fail('INTERNAL', e instanceof Error ? e.message : String(e));
@@ -288,6 +329,7 @@ export class ReferenceServer {
     if (cluster) { (storage as { clear?: () => void }).clear?.(); cluster.reset(); }
     const connections = new Set([conn]);
     this.outbox.clear();
+    this.traffic.clear();
     this.ctx = { ...this.context(storage, profile, cluster ? this.options.clock : new VirtualClock(0), [], this.options.faults), connections, byDevice: this.byDevice, cluster };
     conn.deviceId = undefined;
     conn.companionId = undefined;

@@ -66,3 +66,14 @@ describe('tc.quiescent long poll', () => {
     expect((r as { value: object }).value).not.toHaveProperty('view');
   });
 });
+
+describe('test control only on loopback (issue 10)', () => {
+  it('a server with test control refuses to listen on a non-loopback host; loopback ones are fine', async () => {
+    const { ReferenceServer: Server, isLoopback } = await import('./server.js');
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
+      expect(isLoopback(host)).toBe(false);
+      await expect(new Server({ testControl: true, host }).start()).rejects.toMatchObject({ code: 'TEST_CONTROL_NOT_LOOPBACK' });
+    }
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(isLoopback(host)).toBe(true);
+  });
+});

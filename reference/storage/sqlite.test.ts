@@ -34,7 +34,7 @@ describe('SqliteStorage on a file', () => {
     a.ack('Z', last.seq);
     a.putQrAttempt({ attemptId: 'A1', companionId: 'C', startedAt: 0, state: 'active' });
     a.putQrRef({ ref: 'r', attemptId: 'A1', index: 0, fromMs: 0, untilMs: 60_000, used: true });
-    a.putCode({ codeId: 'K1', phone: '+1', code: 'ABCDEFGH', companionId: 'C', issuedAt: 0, expiresAt: 1, attempts: 2, state: 'active' });
+    a.putCode({ codeId: 'K1', phone: '+1', wrapped: 'QUJDREVGR0g=', companionId: 'C', issuedAt: 0, expiresAt: 1, attempts: 2, state: 'active' });
     a.putPendingCompanion({ id: 'C', boxKey: 'b', boxKeySignature: 's', name: 'n', platform: 'p' });
     a.setMeta('clock', '42');
     a.close();

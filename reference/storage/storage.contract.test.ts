@@ -55,7 +55,7 @@ const qrRef = (ref: string, attemptId: string, index: number): QrRefRecord => ({
 });
 
 const code = (codeId: string, phone: string, over: Partial<PairingCodeRecord> = {}): PairingCodeRecord => ({
-  codeId, phone, code: 'ABCDEFGH', companionId: 'C1', issuedAt: 1, expiresAt: 180_001, attempts: 0, state: 'active', ...over,
+  codeId, phone, wrapped: 'QUJDREVGR0g=', companionId: 'C1', issuedAt: 1, expiresAt: 180_001, attempts: 0, state: 'active', ...over,
 });
 
 describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
@@ -194,7 +194,7 @@ describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
     it('the latest code is the one first inserted last, even when an older one is updated', () => {
       expect(s.getLatestCode('+1')).toBeUndefined();
       s.putCode(code('K1', '+1'));
-      s.putCode(code('K2', '+1', { code: 'JJJJJJJJ' }));
+      s.putCode(code('K2', '+1', { wrapped: 'SkpKSkpKSko=' }));
       s.putCode(code('K3', '+2'));
       s.putCode(code('K1', '+1', { state: 'cancelled' }));
       expect(s.getLatestCode('+1')?.codeId).toBe('K2');

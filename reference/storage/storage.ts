@@ -155,8 +155,8 @@ export type PairingCodeState = 'active' | 'used' | 'cancelled' | 'exhausted' | '
 export interface PairingCodeRecord {
   readonly codeId: string;
   readonly phone: string;
-  /** The normalised code (8 characters of the profile alphabet). */
-  readonly code: string;
+  /** The holder's wrapped ephemeral key (base64, 80 bytes; PAIR-08: the server never holds the code). */
+  readonly wrapped: string;
   /** The holder companion's identity key (base64). */
   readonly companionId: string;
   readonly issuedAt: number;

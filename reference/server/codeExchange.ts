@@ -1,0 +1,70 @@
+/**
+ * The server's part of the pairing-code exchange (PAIR-06, PAIR-08; reference/crypto/codeExchange.ts):
+ * it relays opaque blobs between the primary and the code's holder and counts attempts; it never
+ * learns the code and cannot tell a right code from a wrong one by itself.
+ *
+ *   primary                          server                                holder companion
+ *     |-- code.enter ----------------->|  account's latest code, model order  |
+ *     |<-- {codeToken, wrapped, keys} -|                                       |
+ *     |-- code.challenge {token, wrapped P} ->| attempts + 1 (stored)          |
+ *     |                                |-- push code.challenge {id, wrapped P} ->|
+ *     |                                |<-- code.response {id, confirm} -------|
+ *     |<-- ok {confirm} ---------------|                                       |
+ *     |  confirm verifies: link.approve {codeToken, HMAC(linkKey, details) …} (linking.ts)
+ *     |  it does not: code.fail {token} -> at the attempt limit the code is exhausted
+ *
+ * Attempts are counted when a challenge is relayed, so a primary that never reports its failure
+ * still spends the attempt (activeLatestCode exhausts the code at the next entry).
+ */
+import type { Request } from '../protocol/frames.js';
+import { LINK_ANSWER_TIMEOUT_MS } from '../protocol/constants.js';
+import { tryFromBase64 } from '../crypto/keys.js';
+import { PRIMARY_BLOB_BYTES } from '../crypto/codeExchange.js';
+import { connectionOfCompanion, done, fail, token, type Connection, type HandlerResult, type ServerContext } from './context.js';
+import { activeLatestCode, codeAttempts, countAttempt, exhaust } from './linking.js';
+
+/** The primary that holds `codeToken` for its own account's latest code, or the refusal. */
+function tokenCode(ctx: ServerContext, conn: Connection, codeToken: string) {
+  const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
+  if (!device || device.status !== 'linked' || device.role !== 'primary') return fail('OUT_OF_ORDER', 'code.enter first, as the primary');
+  const codeId = ctx.codeTokens.get(codeToken);
+  if (!codeId) return fail('CODE_INVALID', 'unknown or finished code token');
+  const latest = activeLatestCode(ctx, device.phone);
+  if ('ok' in latest) { ctx.codeTokens.delete(codeToken); return latest; }
+  if (latest.codeId !== codeId) { ctx.codeTokens.delete(codeToken); return fail('CODE_INVALID', 'the code was replaced'); }
+  return latest;
+}
+
+export async function challengeCode(ctx: ServerContext, conn: Connection, req: Request<'code.challenge'>): Promise<HandlerResult> {
+  if (tryFromBase64(req.wrapped)?.length !== PRIMARY_BLOB_BYTES) return fail('BAD_FRAME', `wrapped must be ${PRIMARY_BLOB_BYTES} bytes`);
+  const code = tokenCode(ctx, conn, req.codeToken);
+  if ('ok' in code) return code;
+  countAttempt(ctx, code);
+  const holder = connectionOfCompanion(ctx, code.companionId);
+  if (!holder) return fail('CODE_INVALID', 'the holder is gone');
+  const challengeId = token();
+  const confirm = await new Promise<string | null>((resolve) => {
+    const timer = setTimeout(() => { ctx.challenges.delete(challengeId); resolve(null); }, LINK_ANSWER_TIMEOUT_MS);
+    ctx.challenges.set(challengeId, { companionId: code.companionId, resolve: (c) => { clearTimeout(timer); ctx.challenges.delete(challengeId); resolve(c); } });
+    holder.push({ type: 'code.challenge', challengeId, wrapped: req.wrapped });
+  });
+  if (confirm === null) return fail('CODE_INVALID', 'the holder did not answer');
+  return done({ confirm });
+}
+
+export function respondCode(ctx: ServerContext, conn: Connection, req: Request<'code.response'>): HandlerResult {
+  const pending = ctx.challenges.get(req.challengeId);
+  if (!pending || pending.companionId !== conn.companionId) return fail('OUT_OF_ORDER', 'no such challenge for this companion');
+  pending.resolve(req.confirm);
+  return done();
+}
+
+/** The primary's confirmation check failed (a wrong code): at the limit the code is exhausted (PAIR-06). */
+export function failCode(ctx: ServerContext, conn: Connection, req: Request<'code.fail'>): HandlerResult {
+  const code = tokenCode(ctx, conn, req.codeToken);
+  ctx.codeTokens.delete(req.codeToken);
+  if ('ok' in code) return done();
+  // Fault 'unlimited-code-attempts': counted, never enforced (PAIR-06).
+  if (codeAttempts(ctx, code) >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts')) exhaust(ctx, code);
+  return done();
+}
