@@ -11,6 +11,7 @@ import { benchHarness } from './harness.js';
 import type { BenchLine } from './line.js';
 import { benchPairing } from './pairing.js';
 import { benchRelay } from './relay.js';
+import { benchDeepJsonFlood, benchPairingCodePbkdf2 } from './abuse.js';
 
 export interface BenchOptions { readonly quick: boolean }
 
@@ -19,6 +20,10 @@ export const BENCHES: Record<string, (o: BenchOptions) => Promise<BenchLine[]>> 
   connections: (o) => benchIdleConnections({ count: o.quick ? 1_000 : 10_000 }),
   relay: (o) => benchRelay(o.quick ? { count: 3_000, maxMs: 1_500 } : { count: 20_000, maxMs: 4_000 }),
   pairing: (o) => benchPairing({ ms: o.quick ? 1_500 : 4_000 }),
+  abuse: async (o) => [
+    ...await benchDeepJsonFlood(o.quick ? { floodSockets: 4, probes: 50, maxMs: 3_000 } : { floodSockets: 16, probes: 300, maxMs: 10_000 }),
+    ...benchPairingCodePbkdf2({ runs: o.quick ? 3 : 10 }),
+  ],
   crypto: async (o) => {
     const lines = await benchCrypto({ msPerSide: o.quick ? 100 : 500 });
     // The per-device seal target (issue 6): >= 100,000/s, byte-compatible with nacl.box.
