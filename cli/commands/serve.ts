@@ -18,7 +18,7 @@ import type { RegisterCommand } from '../main.js';
 import { EXIT, UsageError } from '../exit.js';
 import { isLoopback, ReferenceServer } from '../../reference/server/server.js';
 import { MemoryStorage } from '../../reference/storage/memory.js';
-import { SqliteStorage } from '../../reference/storage/sqlite.js';
+import { SqliteStorage, StorageOpenError } from '../../reference/storage/sqlite.js';
 import type { Storage } from '../../reference/storage/storage.js';
 import { checkClusterUrls, startClusterNode } from '../../reference/bus/node.js';
 import { FileVerificationSender, type VerificationSender } from '../../reference/server/verification.js';
@@ -53,7 +53,15 @@ export const registerServe: RegisterCommand = (program, setExit) => {
       // Test control lets anyone read and change the whole server: loopback only.
       if (args.testControl && !isLoopback(args.host)) throw new UsageError('TEST_CONTROL_NOT_LOOPBACK', `--test-control needs a loopback --host (127.0.0.1, ::1, localhost), not '${args.host}'`);
       if (args.store !== undefined || args.bus !== undefined) return serveClusterNode(args, port, setExit);
-      const { storage, createStorage, label } = storageFor(args.db);
+      let opened: ReturnType<typeof storageFor>;
+      try {
+        opened = storageFor(args.db);
+      } catch (error) {
+        // One line, a stable code, exit 2: never a stack trace for a bad or damaged file.
+        const code = error instanceof StorageOpenError ? error.code : 'STORAGE_UNAVAILABLE';
+        throw new UsageError(code, error instanceof Error ? error.message.split('\n')[0]! : String(error));
+      }
+      const { storage, createStorage, label } = opened;
       const server = new ReferenceServer({ storage, createStorage, testControl: args.testControl === true, host: args.host, port, verificationSender: verificationSenderFor(args.verificationOut) });
       let url: string;
       try {

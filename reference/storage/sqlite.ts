@@ -89,14 +89,41 @@ export interface SqliteStorageOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
 }
 
+/**
+ * The store could not be opened: STORAGE_CORRUPT (not a database, or the integrity check failed)
+ * or STORAGE_UNAVAILABLE (anything else: a missing directory, no permission, a full disk).
+ * `linkspec serve` prints the message as one line and exits 2.
+ */
+export class StorageOpenError extends Error {
+  constructor(readonly code: 'STORAGE_CORRUPT' | 'STORAGE_UNAVAILABLE', message: string) {
+    super(message);
+    this.name = 'StorageOpenError';
+  }
+
+  static from(file: string, error: unknown): StorageOpenError {
+    if (error instanceof StorageOpenError) return error;
+    const sqliteCode = (error as { code?: unknown })?.code;
+    const message = error instanceof Error ? error.message : String(error);
+    const corrupt = sqliteCode === 'SQLITE_CORRUPT' || sqliteCode === 'SQLITE_NOTADB';
+    return new StorageOpenError(corrupt ? 'STORAGE_CORRUPT' : 'STORAGE_UNAVAILABLE', `${file}: ${message}`);
+  }
+}
+
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly q: Record<string, Statement>;
 
   /** Open (creating if needed) the database at `file`; ':memory:' gives a private in-memory one. */
   constructor(file: string, options: SqliteStorageOptions = {}) {
-    this.db = new Database(file);
     try {
+      this.db = new Database(file);
+    } catch (error) {
+      throw StorageOpenError.from(file, error);
+    }
+    try {
+      // A damaged file is refused at open (STORAGE_CORRUPT), not found later by one unlucky device.
+      const check = this.db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new StorageOpenError('STORAGE_CORRUPT', `${file}: the integrity check failed (${String(check).split('\n')[0]})`);
       this.db.pragma('journal_mode = WAL'); // ':memory:' answers 'memory', which is fine
       this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
       this.db.pragma('busy_timeout = 5000');
@@ -104,7 +131,7 @@ export class SqliteStorage implements Storage {
       this.q = this.prepareAll();
     } catch (error) {
       this.db.close();
-      throw error;
+      throw error instanceof SchemaVersionError ? error : StorageOpenError.from(file, error);
     }
   }
 
