@@ -6,7 +6,10 @@
  *   `--db :memory:` keeps everything in memory (lost on exit).
  * - Time: with `--test-control`, virtual time moves only by `tc.advance` (the harness drives it;
  *   `tc.reset` starts a fresh in-memory SQLite world). Without it, the virtual clock follows the
- *   wall clock (advanced once a second), so dormancy and idleness happen in real days.
+ *   wall clock (advanced once a second), so dormancy and idleness happen in real days; the store
+ *   keeps the wall-clock epoch, so time the server was down counts too (reference/server/wallClock.ts).
+ * - Storage: a damaged SQLite file is refused at start (STORAGE_CORRUPT, exit 2, one line); a full
+ *   disk refuses writes with STORAGE_FULL and the server keeps serving.
  * - Number verification (LIFE-03): every registration needs a one-time code sent to the number
  *   out of band. There is no SMS gateway: `--verification-out FILE` appends `{"phone","code"}`
  *   JSON lines to FILE, `-` (the default) prints `verification code for PHONE: CODE` on stdout.
@@ -16,7 +19,8 @@
  */
 import type { RegisterCommand } from '../main.js';
 import { EXIT, UsageError } from '../exit.js';
-import { isLoopback, ReferenceServer } from '../../reference/server/server.js';
+import { isLoopback, ReferenceServer, storageErrorCode } from '../../reference/server/server.js';
+import { followWallClock } from '../../reference/server/wallClock.js';
 import { MemoryStorage } from '../../reference/storage/memory.js';
 import { SqliteStorage, StorageOpenError } from '../../reference/storage/sqlite.js';
 import type { Storage } from '../../reference/storage/storage.js';
@@ -71,16 +75,21 @@ export const registerServe: RegisterCommand = (program, setExit) => {
         throw new UsageError('SERVE_FAILED', `cannot listen on ${args.host}:${port}: ${error instanceof Error ? error.message : String(error)}`);
       }
       process.stdout.write(`linkspec reference server on ${url} (storage: ${label}; ${args.testControl ? 'TEST CONTROL ON, time moves by tc.advance' : 'time follows the wall clock'})\n`);
-      let ticker: NodeJS.Timeout | undefined;
+      let ticker: { stop(): void } | undefined;
       if (!args.testControl) {
-        let last = Date.now();
-        ticker = setInterval(() => { const now = Date.now(); server.advance(now - last); last = now; }, 1000);
+        // Wall time, downtime included (wallClock.ts); a failing tick is one line, at most once a minute.
+        let reported = 0;
+        ticker = followWallClock(server, storage, (error) => {
+          if (Date.now() - reported < 60_000) return;
+          reported = Date.now();
+          process.stderr.write(`linkspec serve: the clock tick could not be stored (${storageErrorCode(error)}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}\n`);
+        });
       }
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      if (ticker) clearInterval(ticker);
+      ticker?.stop();
       await server.stop();
       if (server.storage !== storage) server.storage.close();
       storage.close();

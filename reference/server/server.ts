@@ -92,6 +92,12 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'tc.traffic': () => { throw new Error('handled by the server'); },
 };
 
+/** STORAGE_FULL for a write the disk had no room for (SQLite SQLITE_FULL, errno ENOSPC), else INTERNAL. */
+export function storageErrorCode(error: unknown): 'STORAGE_FULL' | 'INTERNAL' {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' ? 'STORAGE_FULL' : 'INTERNAL';
+}
+
 /** Loopback only: 127.0.0.0/8, ::1, localhost (never 0.0.0.0 or :: - every interface). */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
@@ -277,7 +283,8 @@ export class ReferenceServer {
         : type === 'tc.traffic' ? { ok: true, value: this.traffic.frames() }
         : await HANDLERS[type as RequestType](this.ctx, conn, req);
     } catch (e) {
-      result = fail('INTERNAL', e instanceof Error ? e.message : String(e));
+      // A full disk refuses the write (STORAGE_FULL); the server keeps serving.
+      result = fail(storageErrorCode(e), e instanceof Error ? e.message : String(e));
     }
     conn.send(result.ok
       ? { type: 'result', id: req.id, ok: true, ...(result.value === undefined ? {} : { value: result.value }) }
