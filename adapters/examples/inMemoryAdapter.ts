@@ -25,7 +25,7 @@ export const IN_MEMORY_CAPABILITIES: readonly Capability[] = [
   'key-change-notice',
 ];
 /** What `serverStandIns` adds: the world plays the server, with a toy seal for a cipher. */
-export const SERVER_STAND_IN_CAPABILITIES: readonly Capability[] = ['server-injection', 'traffic-inspection'];
+export const SERVER_STAND_IN_CAPABILITIES: readonly Capability[] = ['server-injection', 'traffic-inspection', 'server-traffic'];
 
 export interface InMemoryOptions {
   /** Deliberate bugs for testing the harness itself; none by default. */
@@ -67,6 +67,7 @@ function openWorld(profile: Profile, bugs: Bugs, serverStandIns: boolean): Drive
       injectDevice: async (account, name) => world.inject(account, name),
       injectedDeviceReceived: async (account, name) => world.injectedReceived(account, name),
       relayedPayloads: async () => world.relayedPayloads(),
+      serverTraffic: async () => world.serverTraffic(),
     } satisfies Partial<Driver> : {}),
     close: async () => undefined,
   };

@@ -84,6 +84,8 @@ export class InMemoryWorld {
   private readonly relayed: string[] = [];
   /** Devices the server injected (`account/name`), with how many messages each could decrypt. */
   private readonly injected = new Map<string, number>();
+  /** What the stand-in server received, as frames without secrets (capability 'server-traffic', PAIR-08). */
+  private readonly received: string[] = [];
   /** Every delivery so far: only `bugs.duplicatesAfterRestart` replays it. */
   private readonly delivered: Array<{ readonly device: Device; readonly id: string }> = [];
 
@@ -213,6 +215,8 @@ export class InMemoryWorld {
   }
 
   requestCode(id: CompanionId, info: DeviceInfo): Outcome<string> {
+    // The code stays on the device (PAIR-08): the server is told who asks, for which account.
+    this.received.push(JSON.stringify({ type: 'code.request', device: id, account: accountOf(id) }));
     const existing = this.device(id);
     if (existing?.status === 'linked') return { ok: false, code: 'ALREADY_LINKED' };
     if (existing !== undefined && !existing.online) return { ok: false, code: 'DEVICE_OFFLINE' };
@@ -296,6 +300,7 @@ export class InMemoryWorld {
   inject(account: AccountId, name: string): void { this.injected.set(`${account}/${name}`, 0); }
   injectedReceived(account: AccountId, name: string): number { return this.injected.get(`${account}/${name}`) ?? 0; }
   relayedPayloads(): readonly string[] { return [...this.relayed]; }
+  serverTraffic(): readonly string[] { return [...this.received, ...this.relayed]; }
 
   /** Deadlines are processed in time order, each at its own instant (now >= deadline). */
   advance(ms: number): void {
