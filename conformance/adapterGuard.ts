@@ -69,6 +69,7 @@ export const CAPABILITY_METHODS: Partial<Record<Capability, readonly (keyof Driv
   'traffic-inspection': ['relayedPayloads'],
   'key-change-notice': ['keyChangeNotices'],
   'lying-server': ['serverLie', 'addressedUnderLie'],
+  'server-traffic': ['serverTraffic'],
 };
 /** Methods every driver needs, whatever it declares. */
 export const ALWAYS_METHODS: readonly (keyof Driver)[] = ['register', 'cancelLinking', 'unlink', 'observe', 'close'];
