@@ -70,6 +70,7 @@ export const CAPABILITY_METHODS: Partial<Record<Capability, readonly (keyof Driv
   'key-change-notice': ['keyChangeNotices'],
   'lying-server': ['serverLie', 'addressedUnderLie'],
   'server-traffic': ['serverTraffic'],
+  'device-list-inspection': ['deviceList'],
 };
 /** Methods every driver needs, whatever it declares. */
 export const ALWAYS_METHODS: readonly (keyof Driver)[] = ['register', 'cancelLinking', 'unlink', 'observe', 'close'];

@@ -35,7 +35,7 @@ export const CAPABILITIES = {
   restart: 'The server restarts without losing what it acknowledged.',
   'server-injection': 'The server can be made to add a device the primary did not sign (AUTH-02).',
   'traffic-inspection': 'What the server relays can be read, to check it is ciphertext (E2E-01).',
-  'device-list-inspection': 'Signed device lists can be fetched and checked (LIFE-02).',
+  'device-list-inspection': 'An account\'s current device list can be fetched as a client sees it, with whether it verifies under the primary\'s key (LIFE-02).',
   'server-traffic': 'Every frame the server received can be read, to check what the server learns (PAIR-08).',
   'key-change-notice': 'A device tells its user when another account\'s primary key changed (a safety-number change, LIFE-03).',
   'lying-server': 'The server can be made to lie about an account\'s devices (replay an older signed list, re-list a removed device, swap a box key), and counts what senders addressed to the lie (AUTH-02, LIFE-02, E2E-03).',
@@ -109,6 +109,13 @@ export interface Driver {
    * (one entry per change, oldest first), as its user was told ("the safety number changed").
    */
   keyChangeNotices?(device: DeviceId): Promise<readonly AccountId[]>;
+  /**
+   * capability 'device-list-inspection' (LIFE-02): `account`'s device list as another client
+   * fetches it now: its version, the devices it covers (symbolic ids; unknown ones as 'other'),
+   * and whether it verifies (signed by the account's primary, or a server-asserted removal from a
+   * list the primary signed).
+   */
+  deviceList?(account: AccountId): Promise<{ readonly version: number; readonly devices: readonly string[]; readonly verified: boolean }>;
   /**
    * capability 'lying-server': from now on the server lies to every client about `account`'s
    * devices in this way (conformance/checks/lyingServer.ts lists the lies).

@@ -29,6 +29,7 @@ import type { Profile } from '../../model/profile.js';
 import type { DeviceInfo, Driver, Outcome, ServerLie } from '../../conformance/contract.js';
 import { DeviceClient, type ClientStatus, type DeviceClientOptions } from '../../reference/client/device.js';
 import { WireConnection } from '../../reference/client/wire.js';
+import { verifyDevices } from '../../reference/client/trust.js';
 import { codeFromTestControl } from '../../reference/client/verificationCodes.js';
 import type { InspectView } from '../../reference/server/testControl.js';
 import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
@@ -401,6 +402,19 @@ export class ReferenceDriver implements Driver {
       opened += r.value.opened;
     }
     return opened;
+  }
+
+  /** LIFE-02: the list as the other account's primary (else any linked, online client) fetches it, verified by the client's own rules. */
+  async deviceList(account: AccountId): Promise<{ version: number; devices: string[]; verified: boolean }> {
+    await this.quiesce();
+    const asker = [this.clients.get(primaryOf(otherAccount(account))), ...this.clients.values()]
+      .find((c) => c?.online && c.status === 'linked' && c.deviceId !== undefined);
+    if (!asker) throw new Error('reference: no linked, online client to fetch a device list with');
+    const r = await asker.rawDevices(PHONES[account]);
+    if (!r.ok) throw new Error(`reference: devices.get failed (${r.code})`);
+    const checked = verifyDevices(PHONES[account], r.value, { lastVersion: 0 });
+    const byId = new Map([...this.clients.entries()].filter(([, c]) => c.deviceId !== undefined).map(([id, c]) => [c.deviceId!, id as string]));
+    return { version: r.value.list.version, devices: r.value.list.devices.map((d) => byId.get(d.id) ?? 'other').sort(), verified: checked.ok };
   }
 
   async serverLie(account: AccountId, lie: ServerLie): Promise<void> {

@@ -67,6 +67,7 @@ const CALLS: { [M in DriverMethod]: (driver: Driver, p: MethodParams<M>) => Prom
   'driver.serverLie': (d, p) => d.serverLie?.(p.account, p.lie),
   'driver.addressedUnderLie': (d, p) => d.addressedUnderLie?.(p.account),
   'driver.serverTraffic': (d) => d.serverTraffic?.(),
+  'driver.deviceList': (d, p) => d.deviceList?.(p.account),
 };
 
 /** A fault answered as a JSON-RPC error rather than a result. */

@@ -125,6 +125,7 @@ export const METHODS = {
   'driver.serverLie': { params: inWorld({ account, lie: z.enum(['replay-old-list', 'relist-removed', 'unbound-key']) }), result: nothing },
   'driver.addressedUnderLie': { params: inWorld({ account }), result: z.number().int().nonnegative() },
   'driver.serverTraffic': { params: inWorld({}), result: z.array(z.string()) },
+  'driver.deviceList': { params: inWorld({ account }), result: z.object({ version: z.number().int().nonnegative(), devices: z.array(z.string()), verified: z.boolean() }).strict() },
 } as const;
 
 export type MethodName = keyof typeof METHODS;
@@ -140,6 +141,7 @@ export const OPTIONAL_METHODS = {
   'driver.serverLie': 'lying-server',
   'driver.addressedUnderLie': 'lying-server',
   'driver.serverTraffic': 'server-traffic',
+  'driver.deviceList': 'device-list-inspection',
 } as const satisfies Partial<Record<MethodName, Capability>>;
 
 export function isMethodName(value: string): value is MethodName {

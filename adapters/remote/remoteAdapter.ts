@@ -83,6 +83,9 @@ function remoteDriver(client: RpcClient, world: string, capabilities: ReadonlySe
   if (capabilities.has('key-change-notice')) {
     driver.keyChangeNotices = (device) => call('driver.keyChangeNotices', { device });
   }
+  if (capabilities.has('device-list-inspection')) {
+    driver.deviceList = (account) => call('driver.deviceList', { account });
+  }
   if (capabilities.has('lying-server')) {
     driver.serverLie = (account, lie) => done(call('driver.serverLie', { account, lie }));
     driver.addressedUnderLie = (account) => call('driver.addressedUnderLie', { account });

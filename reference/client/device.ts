@@ -398,6 +398,11 @@ export class DeviceClient {
     return r.ok ? OK : refused(r.code);
   }
 
+  /** The server's `devices.get` answer for `phone`, unchecked (the adapter checks it itself: LIFE-02 inspection). */
+  rawDevices(phone: string): Promise<WireResult<WireDevicesAnswer>> {
+    return this.w.request<WireDevicesAnswer>('devices.get', { phone });
+  }
+
   /** The devices of `phone` this client would encrypt to now (AUTH-02), or why none. */
   async trustedDevices(phone: string): Promise<WireResult<readonly TrustedDevice[]>> {
     const answer = await this.w.request<WireDevicesAnswer>('devices.get', { phone });
