@@ -35,8 +35,9 @@ export const REQUIREMENT_NEEDS: Record<RequirementId, readonly Capability[]> = {
   'EXP-01': ['clock', 'offline'], 'EXP-02': ['clock', 'offline'], 'EXP-03': ['clock', 'offline'], 'EXP-04': ['clock', 'offline'],
   'E2E-01': ['traffic-inspection', 'messaging'], 'E2E-02': ['messaging'], 'E2E-03': ['messaging'],
   'HIST-01': ['history', 'messaging'], 'LIFE-01': ['lifecycle'], 'LIFE-02': [],
-  // LIFE-03's state half (no proof → NUMBER_NOT_VERIFIED, nothing changes) needs only re-registration.
-  'LIFE-03': ['lifecycle'],
+  // LIFE-03 has two halves: a re-registration without proof is refused (state, 'lifecycle') and
+  // contacts surface a changed key ('key-change-notice'); one without the other is not a pass.
+  'LIFE-03': ['lifecycle', 'key-change-notice'],
   'NOTE-01': ['notices'],
 };
 

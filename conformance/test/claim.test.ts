@@ -11,7 +11,7 @@ import { REQUIREMENT_NEEDS } from '../capabilities.js';
 import { CAPABILITIES } from '../contract.js';
 import { runSuite } from '../runSuite.js';
 import { misbehavingAdapter } from './misbehaving/misbehave.js';
-import { createMemoryAdapter } from './fixtures/memoryAdapter.js';
+import { createMemoryAdapter, MEMORY_CAPABILITIES } from './fixtures/memoryAdapter.js';
 
 describe('conformance classes', () => {
   it('core ⊂ messaging ⊂ full, each listing every capability its MUSTs need', () => {
@@ -45,10 +45,11 @@ describe('the claim decides the gate', () => {
   }, 60_000);
 
   it('a narrower claim judges only its class; what it lacks is named once, nothing else', async () => {
-    const report = await runSuite({ adapter: createMemoryAdapter(), adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: 3, runs: 3, claim: 'core' });
+    // The worked example without 'key-change-notice' (LIFE-03): every other core capability.
+    const lacking = createMemoryAdapter({ capabilities: MEMORY_CAPABILITIES.filter((c) => c !== 'key-change-notice') });
+    const report = await runSuite({ adapter: lacking, adapterSpec: 'memory', profile: DEFAULT_PROFILE, seed: 3, runs: 3, claim: 'core' });
     expect(report.claim?.class).toBe('core');
     expect(report.requirements.map((r) => r.id)).not.toContain('OFF-01');
-    // The worked example has every core capability but 'key-change-notice' (LIFE-03).
     expect(report.verdict).toBe('incomplete');
     expect(report.claim?.missingCapabilities).toEqual([expect.objectContaining({ capability: 'key-change-notice', requirements: ['LIFE-03'] })]);
     expect(report.replay).toContain('--claim core');
