@@ -5,7 +5,7 @@
  * the quick configuration, explored to completion.
  */
 import { describe, expect, it } from 'vitest';
-import { crossAccountAbstraction, defaultAbstraction, exploredProfile, exploreModel, formatPath } from '../explore.js';
+import { crossAccountAbstraction, crossAccountProfile, defaultAbstraction, exploredProfile, exploreModel, formatPath } from '../explore.js';
 import { INVARIANTS } from '../invariants.js';
 import { DEFAULT_PROFILE } from '../profile.js';
 import { BROKEN_COPIES, brokenMachine } from './brokenCopies.js';
@@ -62,6 +62,19 @@ describe('exhaustive check, alphabet reductions', () => {
     expect(reduced.transitions).toBeLessThan(unreduced.transitions);
     expect(unreduced.violations).toEqual([]);
   }, 60_000);
+});
+
+describe('exhaustive check, the cross-account pass', () => {
+  it('its SCAN_QR probes only where the scanned companion has a QR reach the same states as trying them everywhere', () => {
+    const profile = crossAccountProfile(DEFAULT_PROFILE);
+    const abstraction = crossAccountAbstraction(0, 0);
+    const reduced = exploreModel(profile, { abstraction });
+    const unreduced = exploreModel(profile, { abstraction: { ...abstraction, reduceAlphabet: false } });
+    expect(reduced.complete && unreduced.complete).toBe(true);
+    expect(reduced.states).toBe(unreduced.states);
+    expect(reduced.transitions).toBeLessThan(unreduced.transitions);
+    expect(unreduced.violations).toEqual([]);
+  }, 120_000);
 });
 
 describe('formatPath', () => {
