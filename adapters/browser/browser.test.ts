@@ -67,6 +67,9 @@ describe.runIf(available)('web companion in Chromium (reference-browser)', () =>
       // The page itself says so, not only the harness's mirror.
       await expect.poll(() => c1.pageForTests!.textContent('#account')).toBe('Linked to +15550000001');
       await screenshot(c1, 'linked');
+      // The page fetches its account's device list itself (LIFE-02, Driver.deviceList may ask it).
+      const listed = await c1.rawDevices('+15550000001');
+      expect(listed.ok && listed.value.list.devices.map((d) => d.id)).toContain(c1.deviceId);
 
       expect(await driver.send('A.c1', 'm-from-web')).toEqual({ ok: true });
       expect(await driver.send('B.primary', 'm-to-web')).toEqual({ ok: true });

@@ -159,6 +159,11 @@ export class PageClient extends DeviceClient {
     return result.ok ? { ok: true, value: result.value! } : { ok: false, code: result.code };
   }
 
+  override async rawDevices(...args: Args<'rawDevices'>): ReturnType<DeviceClient['rawDevices']> {
+    const { result } = await this.call<any>('rawDevices', ...args);
+    return result.ok ? { ok: true, value: result.value } : { ok: false, code: result.code };
+  }
+
   /** The photograph: the canvas's pixels as PNG, once the page shows the QR text it holds now. */
   override async qrPng(): Promise<Uint8Array | null> {
     const shot = async (): Promise<Uint8Array | null> => {

@@ -172,6 +172,13 @@ export class WebCompanion {
   /** A companion is not a primary: the server refuses these (AUTH-01); here so the refusal is the server's. */
   scanQr(...args: Parameters<DeviceClient['scanQr']>) { return this.op(() => this.client.scanQr(...args)); }
   enterCode(...args: Parameters<DeviceClient['enterCode']>) { return this.op(() => this.client.enterCode(...args)); }
+  /** The account's device list as the server answers it (LIFE-02: the harness verifies it as this client would). */
+  rawDevices(...args: Parameters<DeviceClient['rawDevices']>) {
+    return this.op<Extract<Awaited<ReturnType<DeviceClient['rawDevices']>>, { ok: true }>['value']>(async () => {
+      const r = await this.client.rawDevices(...args);
+      return r.ok ? { ok: true, value: r.value } : { ok: false, code: r.code };
+    });
+  }
 
   requestCode(...args: Parameters<DeviceClient['requestCode']>) {
     return this.op<string>(async () => {

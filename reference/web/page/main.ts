@@ -95,6 +95,7 @@ function controlApi(companion: WebCompanion) {
     unlink: (...args: Parameters<WebCompanion['unlink']>) => answer(companion.unlink(...args)),
     scanQr: (...args: Parameters<WebCompanion['scanQr']>) => answer(companion.scanQr(...args)),
     enterCode: (...args: Parameters<WebCompanion['enterCode']>) => answer(companion.enterCode(...args)),
+    rawDevices: (...args: Parameters<WebCompanion['rawDevices']>) => answer(companion.rawDevices(...args)),
     startAfresh: () => answer(companion.startAfresh()),
     flush: () => companion.flush(),
     /** Harness only: forget this device and wait for the next one (linkspecStart). */
