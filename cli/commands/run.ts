@@ -245,6 +245,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
       clock.interrupt(new RunFaultError('harness-error', 'INTERRUPTED', 'SIGINT', 'the run was interrupted (SIGINT)'));
     };
     process.on('SIGINT', onSigint);
+    // An error the adapter threw outside any call (a floating promise, a timer) must not crash the
+    // run with a stack trace: it ends the run as an adapter fault, and the reports are written.
+    const onStray = (error: unknown) => {
+      if (debug) process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      clock.interrupt(new RunFaultError('adapter-fault', 'ADAPTER_THREW', 'outside any call', `an unhandled error: ${messageOf(error)}`));
+    };
+    process.on('unhandledRejection', onStray);
+    process.on('uncaughtException', onStray);
     try {
       const report = await runSuite({
         adapter, adapterSpec: args.adapter, profile, profileFile: args.profile, baseline,
@@ -257,6 +265,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
     } finally {
       progress.stop();
       process.off('SIGINT', onSigint);
+      process.off('unhandledRejection', onStray);
+      process.off('uncaughtException', onStray);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -108,6 +108,11 @@ describe('misbehaving adapters through `linkspec run`: documented exit code, rep
       await driver.close();
     }
   }, T);
+  it('an error thrown outside any call (a floating promise): adapter-fault, not a crash', async () => {
+    const ran = await run(M('stray-rejection'), ['--only', 'LIMIT-01']);
+    expectGate(ran, 3, 'adapter-fault', 'ADAPTER_THREW');
+    expect(ran.report?.fault?.reason).toContain('stray rejection');
+  }, T);
   it('SIGINT: the reports are written, harness-error INTERRUPTED, exit 2', async () => {
     const ran = await run(M('hang-operation'), ['--only', 'LIMIT-01', '--deadline', '100'], { interruptAfter: /checks\n/ });
     expectGate(ran, 2, 'harness-error', 'INTERRUPTED');

@@ -12,7 +12,7 @@ export type Misbehaviour =
   | 'hang-close' | 'hang-dispose' | 'hang-operation' | 'hang-observe-in-walks'
   | 'huge-strings' | 'png-bomb' | 'png-bomb-interlaced' | 'png-50mb'
   | 'null-observe' | 'throw-observe' | 'throw-open' | 'undefined-operation'
-  | 'capability-without-method' | 'no-capabilities' | 'slow-calls' | 'flaky-once' | 'garbage-result';
+  | 'capability-without-method' | 'no-capabilities' | 'slow-calls' | 'flaky-once' | 'garbage-result' | 'stray-rejection';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -117,6 +117,8 @@ export function misbehavingAdapter(kind: Misbehaviour, options: MisbehaveOptions
     capabilities,
     async open(profile) {
       if (kind === 'throw-open') throw new Error('open exploded');
+      // A floating promise that rejects outside any call the harness made.
+      if (kind === 'stray-rejection') setTimeout(() => { void Promise.reject(new Error('stray rejection from a background task')); }, 10);
       return wrapDriver(await inner.open(profile));
     },
     async dispose() {
