@@ -39,6 +39,7 @@ export const CAPABILITIES = {
   'server-traffic': 'Every frame the server received can be read, to check what the server learns (PAIR-08).',
   'key-change-notice': 'A device tells its user when another account\'s primary key changed (a safety-number change, LIFE-03).',
   'lying-server': 'The server can be made to lie about an account\'s devices (replay an older signed list, re-list a removed device, swap a box key), and counts what senders addressed to the lie (AUTH-02, LIFE-02, E2E-03).',
+  concurrency: 'Overlapping operations from different devices can be issued at the same time (race-* checks, conformance/race).',
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES;

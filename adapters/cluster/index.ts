@@ -21,7 +21,7 @@ export const MAX_CLUSTER_NODES = 8;
 /** What the cluster supports: the reference's capabilities without in-process restart. */
 export const CLUSTER_CAPABILITIES: readonly Capability[] = [
   'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle',
-  'server-injection', 'traffic-inspection',
+  'server-injection', 'traffic-inspection', 'concurrency',
 ];
 
 const running = new Set<ClusterNodes>();

@@ -67,6 +67,8 @@ export class ReferenceDriver implements Driver {
   private readonly qrPngs = new Map<string, Uint8Array>();
   /** The server's view at the last quiescence; undefined once the driver may have changed the world since. */
   private quietView: InspectView | undefined;
+  /** Operations in flight (more than one only in race mode, conformance/race). */
+  private operating = 0;
   /** Devices created so far: on a cluster the next one goes to node `placed % nodes`. */
   private placed = 0;
 
@@ -357,7 +359,8 @@ export class ReferenceDriver implements Driver {
       }
       const busy = [...this.clients.entries()].filter(([, c]) => c.busy);
       if (r.value.quiet && busy.length === 0) {
-        this.quietView = r.value.view;
+        // Cached only when no operation is in flight: its effects may still be on their way (race mode).
+        if (this.operating === 0) this.quietView = r.value.view;
         return;
       }
       const left = deadline - Date.now();
@@ -377,7 +380,16 @@ export class ReferenceDriver implements Driver {
   /** Run an operation that may change the world, then wait for quiescence. */
   private async settle(op: () => Promise<OpResult>): Promise<OpResult> {
     this.acted();
-    const result = await op();
+    this.operating++;
+    let result: OpResult;
+    try {
+      result = await op();
+    } finally {
+      this.operating--;
+    }
+    // Overlapping operations (race mode): another one may have cached a quiet view while this
+    // one was still acting; what this one did is not in it.
+    this.acted();
     await this.quiesce();
     return result;
   }

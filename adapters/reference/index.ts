@@ -33,7 +33,7 @@ export interface ReferenceAdapterOptions {
 
 export const COMMON: Capability[] = [
   'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle',
-  'server-injection', 'traffic-inspection', 'lying-server', 'device-list-inspection', 'key-change-notice', 'server-traffic',
+  'server-injection', 'traffic-inspection', 'lying-server', 'device-list-inspection', 'key-change-notice', 'server-traffic', 'concurrency',
 ];
 
 /**

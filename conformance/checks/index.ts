@@ -17,6 +17,7 @@ import { DORMANCY_BOUNDARY, DORMANCY_WINDOW_RESTARTS, RESTART_DELIVERS_ONCE, SIG
 import { SITUATION_CHECKS } from './situationChecks.js';
 import { LYING_SERVER_CHECKS } from './lyingServer.js';
 import { DEVICE_LIST_SIGNED } from './deviceListInspection.js';
+import { RACE_CHECKS } from '../race/raceChecks.js';
 
 export type { SecurityCheck, CheckContext, CheckOutcome } from './defineCheck.js';
 
@@ -29,4 +30,6 @@ export const SECURITY_CHECKS: readonly SecurityCheck[] = [
   REREGISTER_SIGNS_OUT, KEY_CHANGE_SURFACED, DEVICE_LIST_VERSION_INCREASES, NEW_COMPANION_GETS_HISTORY,
   QR_ATTEMPT_ENDS, PAIRING_CODE_LIFECYCLE, PAIRING_CODE_NEVER_SENT, BACK_ONLINE_STAYS_LINKED, DEADLINES_IN_TIME_ORDER, UNLINK_REFUSALS,
   ...SITUATION_CHECKS, ...LYING_SERVER_CHECKS, DEVICE_LIST_SIGNED,
+  // Race mode (conformance/race, capability 'concurrency'): overlapping operations judged for linearizability.
+  ...RACE_CHECKS,
 ];

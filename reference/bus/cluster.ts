@@ -147,6 +147,7 @@ export class ClusterLink implements ClusterView, PresenceHooks {
     // A control push, and the state change it stands for on this node.
     conn.push(frame);
     if (frame.type === 'signed_out') {
+      conn.signedOutDevice = conn.deviceId;
       conn.deviceId = undefined;
       conn.phone = undefined;
       conn.sentSeqs.clear();

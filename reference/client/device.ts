@@ -417,6 +417,16 @@ export class DeviceClient {
   async send(toPhone: string, messageId: string): Promise<OpResult> {
     if (this.status !== 'linked' || !this.deviceId) return refused(this.status === 'signed-out' ? 'SIGNED_OUT' : 'NOT_LINKED');
     if (!this.online) return refused('DEVICE_OFFLINE');
+    // A device list that changed between reading it and sending (a device unlinked meanwhile,
+    // perhaps on another server node) is refused UNTRUSTED_DEVICE: read the lists again and
+    // retry, as Signal clients do on a 409 "mismatched devices" (race mode, conformance/race).
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.sendOnce(toPhone, messageId);
+      if (r.ok || r.code !== 'UNTRUSTED_DEVICE' || attempt >= 3) return r;
+    }
+  }
+
+  private async sendOnce(toPhone: string, messageId: string): Promise<OpResult> {
     const theirs = await this.trustedDevices(toPhone);
     if (!theirs.ok) return refused(theirs.code);
     const ours = await this.trustedDevices(this.phone!);

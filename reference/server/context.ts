@@ -41,6 +41,12 @@ export class Connection {
   readonly unacked = new Set<number>();
   /** Delivery seqs sent on this connection and not yet acked. */
   readonly sentSeqs = new Set<number>();
+  /**
+   * The device this connection spoke for until the server signed it out. A request that was
+   * already on its way is answered as the model answers a signed-out device (NOT_LINKED,
+   * SIGNED_OUT), not OUT_OF_ORDER (race mode, conformance/race).
+   */
+  signedOutDevice: string | undefined;
   /** Set once its disconnect (orderly or not) has been recorded. */
   offlineRecorded = false;
   private nextPush = 1;
@@ -201,6 +207,7 @@ export function signOutDevice(ctx: ServerContext, deviceId: string, reason: Stor
   if (conn && ctx.faults.has('unlinked-still-receives')) return;
   if (conn) {
     conn.push({ type: 'signed_out', reason });
+    conn.signedOutDevice = conn.deviceId;
     conn.deviceId = undefined;
     conn.phone = undefined;
     conn.sentSeqs.clear();

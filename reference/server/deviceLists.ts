@@ -67,7 +67,7 @@ export function signList(ctx: ServerContext, conn: Connection, req: Request<'dev
  */
 export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlink'>): HandlerResult {
   const by = authedDevice(ctx, conn);
-  if (!by) return fail('OUT_OF_ORDER', 'authenticate first');
+  if (!by) return conn.signedOutDevice ? fail('NOT_LINKED', 'this device was signed out') : fail('OUT_OF_ORDER', 'authenticate first');
   const account = ctx.storage.getAccount(by.phone)!;
   // A device of another account (its primary too) is not linked here: NOT_LINKED before anything
   // else about the target (model/events.ts UNLINK, AUTH-03).

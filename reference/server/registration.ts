@@ -121,6 +121,7 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
   // offline window starts), exactly as if its socket had closed.
   if (conn.deviceId && conn.deviceId !== deviceId) stampOffline(ctx, conn.deviceId);
   conn.deviceId = deviceId;
+  conn.signedOutDevice = undefined;
   conn.phone = phone;
   conn.companionId = undefined;
   conn.offlineRecorded = false;
