@@ -5,6 +5,7 @@
  * asserted. Every loop is bounded in count and time; `quick` shrinks every bound.
  */
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { benchCluster } from './cluster.js';
 import { benchCrypto } from './crypto.js';
 import { benchIdleConnections } from './connections.js';
 import { benchHarness } from './harness.js';
@@ -24,6 +25,8 @@ export const BENCHES: Record<string, (o: BenchOptions) => Promise<BenchLine[]>> 
     ...await benchDeepJsonFlood(o.quick ? { floodSockets: 4, probes: 50, maxMs: 3_000 } : { floodSockets: 16, probes: 300, maxMs: 10_000 }),
     ...benchPairingCodePbkdf2({ runs: o.quick ? 3 : 10 }),
   ],
+  // Issue 13: 1 node against 2 nodes on PostgreSQL + Redis (a 'skipped' line without them).
+  cluster: (o) => benchCluster({ ms: o.quick ? 1_000 : 3_000 }),
   crypto: async (o) => {
     const lines = await benchCrypto({ msPerSide: o.quick ? 100 : 500 });
     // The per-device seal target (issue 6): >= 100,000/s, byte-compatible with nacl.box.

@@ -103,7 +103,19 @@ export type Fault =
   /** E2E-03: a device with valid ADV signatures is trusted even when the signed list does not cover it (a removed one relisted) (client). */
   | 'trusts-adv-without-list'
   /** AUTH-02: the client never checks that a device's box key is signed by its identity key: a server-swapped key is used (client). */
-  | 'box-key-unchecked';
+  | 'box-key-unchecked'
+  /**
+   * LIMIT-01, race (issue 13): the companion limit is checked when the primary starts approving
+   * (link.precheck), never again in the approval's transaction; two approvals in flight both
+   * pass it. Not in FAULTS: a race variant (adapters/cluster/raceVariants.ts) (server).
+   */
+  | 'limit-at-precheck-only'
+  /**
+   * AUTH-03 / LIFE-02, race (issue 13): an unlink decides on what it read before its transaction
+   * and never re-reads under the account's lock: two unlinks of one device both succeed. Not in
+   * FAULTS: a race variant (server).
+   */
+  | 'unlink-unlocked';
 
 export type FaultSet = ReadonlySet<Fault>;
 

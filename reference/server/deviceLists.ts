@@ -80,9 +80,11 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   if (!target || target.status !== 'linked') return fail('NOT_LINKED');
   if (by.role === 'companion') {
     // Under the account's lock, re-read: on a cluster another node may have signed it out meanwhile.
+    // Race fault 'unlink-unlocked': no lock, no re-read; the check above decides (AUTH-03, LIFE-02).
+    const unlocked = ctx.faults.has('unlink-unlocked');
     return ctx.storage.transaction(() => {
-      ctx.storage.lockAccount?.(by.phone);
-      const now = ctx.storage.getDevice(target.id);
+      if (!unlocked) ctx.storage.lockAccount?.(by.phone);
+      const now = unlocked ? target : ctx.storage.getDevice(target.id);
       if (now?.status !== 'linked') return fail('NOT_LINKED');
       signOutCompanion(ctx, now, 'unlinked');
       return done();
@@ -96,10 +98,13 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   if (bad) return bad;
   // The removal, its queue drop and the new list in one transaction holding the account's lock,
   // re-checked there: on a cluster a send or another change may run on another node (E2E-03, LIFE-02).
+  const unlocked = ctx.faults.has('unlink-unlocked');
   return ctx.storage.transaction(() => {
-    ctx.storage.lockAccount?.(by.phone);
-    if (ctx.storage.getDevice(target.id)?.status !== 'linked') return fail('NOT_LINKED');
-    if (ctx.storage.getDeviceList(by.phone)?.version !== current.version) return fail('STALE_DEVICE_LIST', 'the device list changed meanwhile');
+    if (!unlocked) {
+      ctx.storage.lockAccount?.(by.phone);
+      if (ctx.storage.getDevice(target.id)?.status !== 'linked') return fail('NOT_LINKED');
+      if (ctx.storage.getDeviceList(by.phone)?.version !== current.version) return fail('STALE_DEVICE_LIST', 'the device list changed meanwhile');
+    }
     signOutDevice(ctx, target.id, 'unlinked');
     if (target.phone !== by.phone) assertRemoval(ctx, target.phone, [target.id]);
     const signed = { version: req.list!.version, devices: req.list!.devices, signature: req.list!.signature };

@@ -188,7 +188,7 @@ function scannedAccount(ctx: ServerContext, scanned: Scanned): string | undefine
  * NOT_PRIMARY, then for a scanned QR WRONG_ACCOUNT (the companion links to another account; nothing
  * changes, its reference is not consumed, PAIR-07), then LIMIT_REACHED.
  */
-function actingPrimary(ctx: ServerContext, conn: Connection, scanned?: Scanned): { phone: string; id: string; key: string } | HandlerResult {
+function actingPrimary(ctx: ServerContext, conn: Connection, scanned?: Scanned, checkLimit = true): { phone: string; id: string; key: string } | HandlerResult {
   const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
   if (!device || device.status !== 'linked') return fail('OUT_OF_ORDER', 'authenticate first');
   if (!ctx.storage.getAccount(device.phone)?.registered) return fail('NOT_REGISTERED');
@@ -196,7 +196,7 @@ function actingPrimary(ctx: ServerContext, conn: Connection, scanned?: Scanned):
   if (device.role !== 'primary' && !ctx.faults.has('companion-approves')) return fail('NOT_PRIMARY');
   const other = scanned ? scannedAccount(ctx, scanned) : undefined;
   if (other !== undefined && other !== device.phone) return fail('WRONG_ACCOUNT', 'this companion is linking to another account');
-  if (atLimit(ctx, device.phone)) return fail('LIMIT_REACHED');
+  if (checkLimit && atLimit(ctx, device.phone)) return fail('LIMIT_REACHED');
   return { phone: device.phone, id: device.id, key: device.identityKey };
 }
 
@@ -329,7 +329,9 @@ const sameDevices = (a: readonly { id: string; identityKey: string }[], b: reado
 
 /** link.approve: see the diagram at the top of this file. */
 export async function approve(ctx: ServerContext, conn: Connection, req: Request<'link.approve'>): Promise<HandlerResult> {
-  const primary = actingPrimary(ctx, conn, req.ref !== undefined ? { ref: req.ref, companionIdentityKey: req.companionIdentityKey } : undefined);
+  // Race fault 'limit-at-precheck-only': the approval trusts the limit check of link.precheck (LIMIT-01).
+  const limitChecked = !ctx.faults.has('limit-at-precheck-only');
+  const primary = actingPrimary(ctx, conn, req.ref !== undefined ? { ref: req.ref, companionIdentityKey: req.companionIdentityKey } : undefined, limitChecked);
   if ('ok' in primary) return primary;
   if ((req.ref === undefined) === (req.codeToken === undefined)) return fail('BAD_FRAME', 'exactly one of ref, codeToken');
   const target = req.ref !== undefined ? qrTarget(ctx, req.ref) : codeTarget(ctx, req.codeToken!);
@@ -378,7 +380,7 @@ export async function approve(ctx: ServerContext, conn: Connection, req: Request
   let others: ReturnType<typeof linkedDevices> = [];
   const refusal = ctx.storage.transaction((): HandlerResult | null => {
     ctx.storage.lockAccount?.(primary.phone);
-    const again = target.stillValid() ?? (atLimit(ctx, primary.phone) ? fail('LIMIT_REACHED') : null);
+    const again = target.stillValid() ?? (limitChecked && atLimit(ctx, primary.phone) ? fail('LIMIT_REACHED') : null);
     if (again) return again;
     if (ctx.storage.getDeviceList(primary.phone)?.version !== req.list.version - 1) return fail('STALE_DEVICE_LIST', 'the device list changed meanwhile');
     others = linkedDevices(ctx, primary.phone).filter((d) => !d.injected);
