@@ -23,6 +23,8 @@ import { InMemoryWorld } from './inMemoryWorld.js';
 export const IN_MEMORY_CAPABILITIES: readonly Capability[] = [
   'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle', 'restart',
   'key-change-notice',
+  // Each operation changes the world in one synchronous step, so overlapping calls are atomic (race-* checks).
+  'concurrency',
 ];
 /** What `serverStandIns` adds: the world plays the server, with a toy seal for a cipher. */
 export const SERVER_STAND_IN_CAPABILITIES: readonly Capability[] = ['server-injection', 'traffic-inspection', 'server-traffic'];
