@@ -13,16 +13,14 @@
 import type { Adapter, Capability, Driver } from '../../conformance/contract.js';
 import type { Fault } from '../../reference/faults.js';
 import { ReferenceDriver } from '../reference/driver.js';
+import { COMMON } from '../reference/index.js';
 import { ClusterNodes } from './nodes.js';
 import { describeMissing, probeServices } from './services.js';
 
 export const MAX_CLUSTER_NODES = 8;
 
-/** What the cluster supports: the reference's capabilities without in-process restart. */
-export const CLUSTER_CAPABILITIES: readonly Capability[] = [
-  'qr-image', 'pairing-code', 'id-check', 'clock', 'offline', 'messaging', 'history', 'notices', 'lifecycle',
-  'server-injection', 'traffic-inspection', 'concurrency',
-];
+/** What the cluster supports: the reference over the wire's (without in-process restart). */
+export const CLUSTER_CAPABILITIES: readonly Capability[] = [...new Set<Capability>([...COMMON, 'concurrency'])];
 
 const running = new Set<ClusterNodes>();
 

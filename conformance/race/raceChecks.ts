@@ -56,6 +56,9 @@ interface RaceSpec {
   setup(profile: Profile): LinkEvent[];
   /** Issued together; each from a different device where the model allows it. */
   readonly group: readonly LinkEvent[];
+  /** Worlds (default ROUNDS) and the spread of invocation delays (default MAX_SKEW_MS). */
+  readonly rounds?: number;
+  readonly skewMs?: number;
 }
 
 function raceCheck(spec: RaceSpec): SecurityCheck {
@@ -63,7 +66,7 @@ function raceCheck(spec: RaceSpec): SecurityCheck {
     id: spec.id, title: spec.title, requirements: spec.requirements, needs: ['concurrency', ...spec.needs],
     async run(ctx): Promise<CheckOutcome> {
       let steps = 0;
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let round = 0; round < (spec.rounds ?? ROUNDS); round++) {
         const setup = spec.setup(ctx.profile);
         const session = await ctx.openSession();
         try {
@@ -73,7 +76,7 @@ function raceCheck(spec: RaceSpec): SecurityCheck {
           const translator = createStepTranslator(session.driver, ctx.profile);
           const seed = scheduleSeed(spec.id, round);
           const random = scheduleRandom(seed);
-          const delays = spec.group.map(() => Math.floor(random() * MAX_SKEW_MS));
+          const delays = spec.group.map(() => Math.floor(random() * (spec.skewMs ?? MAX_SKEW_MS)));
           const t0 = performance.now();
           const ops: RaceOp[] = await Promise.all(spec.group.map(async (event, index): Promise<RaceOp> => {
             await sleep(delays[index]);
@@ -141,6 +144,8 @@ export const RACE_DOUBLE_UNLINK = raceCheck({
   requirements: ['AUTH-03', 'LIFE-02'], needs: ['qr-image'],
   setup: () => [register('A'), ...linkCompanions(2)],
   group: [{ type: 'UNLINK', by: 'A.primary', target: 'A.c1' }, { type: 'UNLINK', by: 'A.c1', target: 'A.c1' }],
+  // The primary's unlink reads its list first (one round trip): spread the companion's wider to meet it.
+  rounds: 8, skewMs: 8,
 });
 
 /** E2E-03, E2E-02: a message is sent to the account while one of its companions is being unlinked. */
