@@ -11,7 +11,9 @@ import { createClusterAdapter } from './index.js';
 import { RACE_VARIANTS } from './raceVariants.js';
 
 describe.skipIf(!inject('clusterServices'))('race variants on reference-cluster=2', () => {
-  for (const variant of RACE_VARIANTS) {
+  // 'unlink-unlocked' needs the two unlinks' handlers to overlap within ~1 ms on two nodes: race mode
+  // catches it in most runs, not all (selftest --race measures it); only the deterministic ones are asserted here.
+  for (const variant of RACE_VARIANTS.filter((v) => v.id !== 'unlink-unlocked')) {
     it(`race mode catches ${variant.id} (${variant.breaks}) with ${variant.raceCheck}`, async () => {
       const adapter = createClusterAdapter(2, { faults: [variant.id] });
       try {
