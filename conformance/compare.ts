@@ -32,6 +32,8 @@ export interface StepComparison {
   readonly primaryReturned?: (account: 'A' | 'B') => boolean;
   /** The profile's companion limit, for telling LIMIT-01 from LIMIT-02. */
   readonly maxCompanions?: number;
+  /** How many companion sign-outs the account has had in this world (each freed a slot, LIMIT-02). */
+  readonly slotsFreed?: (account: 'A' | 'B') => number;
 }
 
 /** The requirement an event exercises when nothing more specific applies. */
@@ -63,15 +65,16 @@ function countCompanions(view: Accounts['A'], status: DeviceView['status']): num
 }
 
 /**
- * An unexpected LIMIT_REACHED: the model's account was not at the limit. When signed-out
- * companions would fill the limit had their slots stayed taken, a freed slot was not freed
- * (LIMIT-02); otherwise the limit itself is wrong (LIMIT-01).
+ * An unexpected LIMIT_REACHED: the model's account was not at the limit. When the slots freed in
+ * this world (signed-out companions now, or every sign-out so far, as a companion shown again
+ * after its sign-out is 'linking') would fill the limit had they stayed taken, a freed slot was
+ * not freed (LIMIT-02); otherwise the limit itself is wrong (LIMIT-01).
  */
-function limitRequirement(before: Accounts['A'], maxCompanions: number | undefined): RequirementId {
+function limitRequirement(before: Accounts['A'], maxCompanions: number | undefined, freedSoFar = 0): RequirementId {
   const linked = countCompanions(before, 'linked');
-  const signedOut = countCompanions(before, 'signed-out');
-  if (signedOut === 0) return 'LIMIT-01';
-  return maxCompanions === undefined || linked + signedOut >= maxCompanions ? 'LIMIT-02' : 'LIMIT-01';
+  const freed = Math.max(countCompanions(before, 'signed-out'), freedSoFar);
+  if (freed === 0) return 'LIMIT-01';
+  return maxCompanions === undefined || linked + freed >= maxCompanions ? 'LIMIT-02' : 'LIMIT-01';
 }
 
 /** The account whose slots a linking step uses: the approver's (cross-account steps included). */
@@ -91,7 +94,7 @@ function expectedRefusalRequirement(event: LinkEvent, code: ErrorCode): Requirem
  * The requirement of what the implementation actually did, when that alone names a broken rule
  * (undefined when only the model's prediction can say which rule applies).
  */
-function actualRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 'maxCompanions'>, expected: OpResult, actual: OpResult, actualAfter?: Accounts): RequirementId | undefined {
+function actualRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 'maxCompanions' | 'slotsFreed'>, expected: OpResult, actual: OpResult, actualAfter?: Accounts): RequirementId | undefined {
   const { event } = c;
   const account = approvingAccount(event);
   if (actual.ok) {
@@ -108,7 +111,7 @@ function actualRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 
       if (!account) return undefined;
       const before = c.expectedBefore[account];
       const atLimit = c.maxCompanions !== undefined && countCompanions(before, 'linked') >= c.maxCompanions;
-      return atLimit ? undefined : limitRequirement(before, c.maxCompanions);
+      return atLimit ? undefined : limitRequirement(before, c.maxCompanions, c.slotsFreed?.(account));
     }
     case 'SIGNED_OUT': return expected.ok ? 'EXP-01' : undefined;
     case 'DEVICE_OFFLINE': return expected.ok && event.type === 'SEND' ? 'OFF-01' : undefined;
@@ -128,7 +131,7 @@ function actualRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 
  * the implementation actually did whenever that is a MUST; otherwise on the requirement the
  * model's prediction serves (the expected refusal's, or what the step does when accepted).
  */
-function resultRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 'maxCompanions'>, expected: OpResult, actual: OpResult, actualAfter?: Accounts): RequirementId {
+function resultRequirement(c: Pick<StepComparison, 'event' | 'expectedBefore' | 'maxCompanions' | 'slotsFreed'>, expected: OpResult, actual: OpResult, actualAfter?: Accounts): RequirementId {
   const did = actualRequirement(c, expected, actual, actualAfter);
   const predicted = !expected.ok ? expectedRefusalRequirement(c.event, expected.code) : did ?? EVENT_REQUIREMENT[c.event.type];
   if (did && (requirement(did).level === 'MUST' || requirement(predicted).level !== 'MUST')) return did;

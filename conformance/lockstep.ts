@@ -98,6 +98,10 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
   const ignore = { notices: !adapter.capabilities.has('notices') || options.compareNotices === false };
   const linkingBy = new Map<DeviceId, 'qr' | 'code'>();
   const primaryReturned = new Set<'A' | 'B'>();
+  // Sign-outs of companions so far in this world, per account: a companion shown again after its
+  // sign-out is 'linking' in the model, yet its freed slot is what an unexpected LIMIT_REACHED
+  // may have kept (LIMIT-02, not LIMIT-01).
+  const slotsFreed = { A: 0, B: 0 };
   let expected: Observation = oracle.observe();
   let actualBefore: Observation['accounts'] = await withDeadline('observe (the fresh world)', Promise.resolve().then(() => driver.observe()), deadlineMs);
   const records: StepRecord[] = [];
@@ -133,7 +137,14 @@ export async function openLockstep(options: LockstepOptions): Promise<LockstepSe
         event, expectedBefore, expected: predicted.observation, actualBefore, actual, ignore,
         linkingBy: (d) => linkingBy.get(d),
         primaryReturned: (a) => primaryReturned.has(a), maxCompanions: profile.maxCompanions,
+        slotsFreed: (a) => slotsFreed[a],
       });
+      for (const account of ['A', 'B'] as const) {
+        for (const [id, view] of Object.entries(predicted.observation.accounts[account].devices)) {
+          const was = expectedBefore[account].devices[id as DeviceId];
+          if (view?.role === 'companion' && view.status === 'signed-out' && was?.status !== 'signed-out') slotsFreed[account] += 1;
+        }
+      }
       expected = predicted.observation;
       actualBefore = actual.accounts;
       const words = (side: 'expected' | 'actual', result: string) =>
