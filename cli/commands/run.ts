@@ -29,7 +29,7 @@ import { DEFAULT_PROFILE, type Profile } from '../../model/profile.js';
 import { isRequirementId, type RequirementId } from '../../model/requirements.js';
 import { loadBaseline } from '../../conformance/baseline.js';
 import { formatRunSummary } from '../../conformance/printRun.js';
-import { PROPERTY_CHECK_ID } from '../../conformance/propertySuite.js';
+import { DEFAULT_RUNS, DEPTH_RUNS, PROPERTY_CHECK_ID, type Depth } from '../../conformance/propertySuite.js';
 import { earlyReport, runSuite, type ProgressEvent } from '../../conformance/runSuite.js';
 
 export const DEFAULT_OUT = 'reports/out/latest';
@@ -39,6 +39,7 @@ export interface RunArgs {
   profile?: string;
   seed?: string;
   runs?: string;
+  depth?: string;
   only?: string;
   check?: string;
   path?: string;
@@ -74,6 +75,11 @@ export function parseRunArgs(args: RunArgs): ParsedRunArgs {
   if (args.runs !== undefined) {
     runs = Number(args.runs);
     if (!/^\d+$/.test(args.runs) || runs < 1 || runs > 1_000_000) throw new UsageError('BAD_RUNS', `--runs '${args.runs}': expected an integer from 1 to 1000000`);
+  }
+  if (args.depth !== undefined) {
+    if (!(args.depth in DEPTH_RUNS)) throw new UsageError('BAD_DEPTH', `--depth '${args.depth}': expected one of ${Object.keys(DEPTH_RUNS).join(', ')}`);
+    // --runs, when given too, wins: it is the more precise of the two.
+    runs ??= DEPTH_RUNS[args.depth as Depth];
   }
   let only: RequirementId[] | undefined;
   if (args.only !== undefined) {
@@ -181,7 +187,8 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .requiredOption('--adapter <spec>', 'reference | reference-ws=<url> | remote=<url> | known-bad:<id> (the reference with one known bug; ids: linkspec selftest) | ./adapter-module.ts')
     .option('--profile <file>', 'a profile JSON file (default: the seed\'s WhatsApp profile)')
     .option('--seed <n>', 'seed of the property runs (default: random, printed)')
-    .option('--runs <n>', 'number of property runs (default 100)')
+    .option('--runs <n>', `number of property runs (default ${DEFAULT_RUNS}; --depth deep: ${DEPTH_RUNS.deep})`)
+    .option('--depth <depth>', `standard (default, within 30 s against the reference) | deep (${DEPTH_RUNS.deep} walks, nightly, up to ~10 min)`)
     .option('--only <ids>', 'only checks serving these requirements, e.g. LIMIT-01,EXP-01')
     .option('--check <id>', 'only this check (ids are in the report)')
     .option('--path <p>', `replay a property counterexample (with --check ${PROPERTY_CHECK_ID} --seed N)`)

@@ -37,7 +37,7 @@ export const registerSelftest: RegisterCommand = (program, setExit) => {
     .description('Run the suite against every known-bad variant of the reference and print the kill matrix.')
     .option('--fast', 'fewer property runs per variant (what npm test runs)')
     .option('--seed <n>', 'seed of the property runs (default: random, printed)')
-    .option('--runs <n>', 'property runs per variant (default 100, or 10 with --fast)')
+    .option('--runs <n>', 'property runs per variant (default 50, as linkspec run; 10 with --fast)')
     .option('--only <variants>', `only these variants, comma-separated (e.g. ${KNOWN_BAD[0]!.id},${KNOWN_BAD[1]!.id})`)
     .option('--race', 'instead: the RACE variants on a 2-node reference cluster (PostgreSQL + Redis), each judged by the sequential suite alone and by race mode (adapters/cluster/raceVariants.ts)')
     .action(async (args: SelftestArgs) => {
