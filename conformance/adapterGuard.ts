@@ -16,9 +16,9 @@
  * - the guard never decides a verdict: a valid refusal is passed through untouched.
  */
 import { z } from 'zod';
-import { ERROR_CODES } from '../model/errors.js';
 import type { Profile } from '../model/profile.js';
 import type { Adapter, Capability, Driver } from './contract.js';
+import { accountsSchema, opResultSchema, outcomeSchema } from './answerSchemas.js';
 import { DEFAULT_PNG_LIMITS, pngProblem, type PngLimits } from './pngGuard.js';
 import { adapterFault, messageOf, oneLine, RunClock, RunFaultError } from './runFault.js';
 
@@ -78,32 +78,14 @@ const OPTIONAL_METHODS = new Set<string>(['injectDevice', 'injectedDeviceReceive
 
 // ---- answer schemas -----------------------------------------------------------------------------
 
-const errorCode = z.string().refine((c) => Object.prototype.hasOwnProperty.call(ERROR_CODES, c), { message: 'not an error code of model/errors.ts' });
-const opResult = z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), code: errorCode })]);
-const outcome = (value: z.ZodType) => z.union([z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), code: errorCode })]);
-const DEVICE_ID = /^[AB]\.(primary|c\d{1,2})$/;
-const deviceView = z.object({
-  role: z.enum(['primary', 'companion']),
-  status: z.enum(['idle', 'linking', 'linked', 'signed-out']),
-  signOutReason: z.enum(['unlinked', 'primary-dormant', 'idle', 'primary-reregistered', 'primary-logout']).optional(),
-  online: z.boolean(),
-  messages: z.array(z.string()),
-  notices: z.array(z.string()),
-});
-const accountView = z.object({
-  registered: z.boolean(),
-  deviceListVersion: z.number().finite(),
-  devices: z.record(z.string().regex(DEVICE_ID, 'device ids are symbolic names such as A.primary or A.c1'), deviceView),
-});
-const accounts = z.object({ A: accountView, B: accountView });
 const anything = z.unknown();
 
 const RESULT_SCHEMAS: Partial<Record<keyof Driver, z.ZodType>> = {
-  register: opResult, reregister: opResult, logout: opResult, setOnline: opResult, startQrLinking: opResult,
-  scanQr: opResult, cancelLinking: opResult, enterPairingCode: opResult, unlink: opResult, send: opResult,
-  qrImage: outcome(z.instanceof(Uint8Array)),
-  requestPairingCode: outcome(z.string()),
-  observe: accounts,
+  register: opResultSchema, reregister: opResultSchema, logout: opResultSchema, setOnline: opResultSchema, startQrLinking: opResultSchema,
+  scanQr: opResultSchema, cancelLinking: opResultSchema, enterPairingCode: opResultSchema, unlink: opResultSchema, send: opResultSchema,
+  qrImage: outcomeSchema(z.instanceof(Uint8Array)),
+  requestPairingCode: outcomeSchema(z.string()),
+  observe: accountsSchema,
   injectedDeviceReceived: z.number().int().nonnegative(),
   relayedPayloads: z.array(z.string()),
   keyChangeNotices: z.array(z.enum(['A', 'B'])),

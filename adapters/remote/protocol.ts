@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { CAPABILITIES, type Capability } from '../../conformance/contract.js';
-import { ERROR_CODES, type ErrorCode } from '../../model/errors.js';
+import { accountsSchema, DEVICE_IDS, opResultSchema, outcomeSchema } from '../../conformance/answerSchemas.js';
 import { ACCOUNTS, COMPANION_SLOTS, type CompanionId, type DeviceId } from '../../model/events.js';
 
 /** Bumped on any incompatible change; `linkspec.hello` reports it and the client checks it. */
@@ -31,41 +31,11 @@ export const RPC_ERRORS = {
 
 const account = z.enum(ACCOUNTS);
 const COMPANION_IDS = ACCOUNTS.flatMap((a) => COMPANION_SLOTS.map((s): CompanionId => `${a}.${s}`));
-const DEVICE_IDS = [...ACCOUNTS.map((a): DeviceId => `${a}.primary`), ...COMPANION_IDS];
 const companion = z.enum(COMPANION_IDS as [CompanionId, ...CompanionId[]]);
 const device = z.enum(DEVICE_IDS as [DeviceId, ...DeviceId[]]);
 const idCheck = z.enum(['pass', 'fail']);
 const world = z.string().min(1);
 const info = z.object({ name: z.string(), platform: z.string() }).strict();
-const errorCode = z.string().refine((c) => Object.prototype.hasOwnProperty.call(ERROR_CODES, c), {
-  message: 'not an error code of model/errors.ts',
-}) as unknown as z.ZodType<ErrorCode>;
-
-export const opResultSchema = z.union([
-  z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), code: errorCode }),
-]);
-
-function outcomeSchema<T extends z.ZodType>(value: T) {
-  return z.union([z.object({ ok: z.literal(true), value }), z.object({ ok: z.literal(false), code: errorCode })]);
-}
-
-const deviceView = z.object({
-  role: z.enum(['primary', 'companion']),
-  status: z.enum(['idle', 'linking', 'linked', 'signed-out']),
-  signOutReason: z.enum(['unlinked', 'primary-dormant', 'idle', 'primary-reregistered', 'primary-logout']).optional(),
-  online: z.boolean(),
-  messages: z.array(z.string()),
-  notices: z.array(z.string()),
-});
-const accountView = z.object({
-  registered: z.boolean(),
-  deviceListVersion: z.number(),
-  devices: z.record(z.string(), deviceView).refine((d) => Object.keys(d).every((id) => device.safeParse(id).success), {
-    message: 'device ids must be symbolic names such as A.primary or A.c1',
-  }),
-});
-export const accountsSchema = z.object({ A: accountView, B: accountView });
 
 const profile = z.object({
   name: z.string(),
