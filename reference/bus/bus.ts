@@ -28,6 +28,8 @@ export type BusMessage =
   | { readonly type: 'kick'; readonly target: BusTarget }
   /** A companion's answer to a link offer, for the node whose approval awaits it. */
   | { readonly type: 'answer'; readonly node: string; readonly offerId: string; readonly companionId: string; readonly answer: { deviceSignature?: string; refuse?: string } }
+  /** A holder's `code.response` to a pairing-code challenge, for the node whose `code.challenge` awaits it. */
+  | { readonly type: 'codeResponse'; readonly node: string; readonly challengeId: string; readonly companionId: string; readonly confirm: string }
   /** Barrier: comes back to `node` only. */
   | { readonly type: 'barrier'; readonly node: string; readonly token: string };
 

@@ -13,7 +13,8 @@
  *   is still the same device or companion (a frame for a connection that has been signed out or
  *   re-bound is dropped: E2E-03). The holding node also applies the state change a frame
  *   implies: `signed_out` detaches the device, `linked` makes the companion's connection that
- *   device and pushes its queue (HIST-01, OFF-02), `link.offer` remembers where to send the answer.
+ *   device and pushes its queue (HIST-01, OFF-02), `link.offer` remembers where to send the answer,
+ *   `code.challenge` where to send the holder's `code.response` (PAIR-06: the primary's node awaits it).
  * - Deliveries are pushed only by the node holding the device, from the store, in seq order,
  *   once per connection (its `sentSeqs`): two nodes never both deliver a queued message to one
  *   connection; the store deletes it once on ack.
@@ -60,6 +61,8 @@ export class ClusterLink implements ClusterView, PresenceHooks {
   private readonly standIns = new Map<string, RemoteConnection>();
   /** Offers pushed to companions on this node by another node: offerId -> that node. */
   private readonly offerOrigins = new Map<string, { node: string; companionId: string }>();
+  /** Pairing-code challenges pushed to holders on this node by another node: challengeId -> that node. */
+  private readonly challengeOrigins = new Map<string, { node: string; companionId: string }>();
   /** This node's open connections by connId (the bus addresses them). */
   private readonly local = new Map<string, Connection>();
   private ctx: () => ServerContext = () => { throw new Error('cluster link not attached'); };
@@ -104,6 +107,14 @@ export class ClusterLink implements ClusterView, PresenceHooks {
     return true;
   }
 
+  forwardCodeResponse(challengeId: string, companionId: string, confirm: string): boolean {
+    const origin = this.challengeOrigins.get(challengeId);
+    if (!origin || origin.companionId !== companionId) return false;
+    this.challengeOrigins.delete(challengeId);
+    this.publish({ type: 'codeResponse', node: origin.node, challengeId, companionId, confirm });
+    return true;
+  }
+
   /** Devices with a connection on any node (tc.inspect's `online`). */
   onlineDevices(): Set<string> { return this.store.onlineDevices(); }
 
@@ -111,6 +122,7 @@ export class ClusterLink implements ClusterView, PresenceHooks {
   reset(): void {
     this.standIns.clear();
     this.offerOrigins.clear();
+    this.challengeOrigins.clear();
   }
 
   // ---- messages from the bus ------------------------------------------------------------------
@@ -120,6 +132,12 @@ export class ClusterLink implements ClusterView, PresenceHooks {
       if (message.node !== this.node) return;
       const offer = ctx.offers.get(message.offerId);
       if (offer && offer.companionId === message.companionId) offer.resolve(message.answer);
+      return;
+    }
+    if (message.type === 'codeResponse') {
+      if (message.node !== this.node) return;
+      const challenge = ctx.challenges.get(message.challengeId);
+      if (challenge && challenge.companionId === message.companionId) challenge.resolve(message.confirm);
       return;
     }
     if (message.type === 'barrier') return;
@@ -159,6 +177,8 @@ export class ClusterLink implements ClusterView, PresenceHooks {
       deliverPending(ctx, conn.deviceId);
     } else if (frame.type === 'link.offer') {
       this.offerOrigins.set(frame.offerId as string, { node: message.origin, companionId: target.id });
+    } else if (frame.type === 'code.challenge') {
+      this.challengeOrigins.set(frame.challengeId as string, { node: message.origin, companionId: target.id });
     }
   }
 }

@@ -54,6 +54,8 @@ export async function challengeCode(ctx: ServerContext, conn: Connection, req: R
 
 export function respondCode(ctx: ServerContext, conn: Connection, req: Request<'code.response'>): HandlerResult {
   const pending = ctx.challenges.get(req.challengeId);
+  // On a cluster the primary's code.challenge may be waiting on another node: the response goes there (reference/bus/cluster.ts).
+  if (!pending && conn.companionId && ctx.cluster?.forwardCodeResponse(req.challengeId, conn.companionId, req.confirm)) return done();
   if (!pending || pending.companionId !== conn.companionId) return fail('OUT_OF_ORDER', 'no such challenge for this companion');
   pending.resolve(req.confirm);
   return done();

@@ -121,6 +121,8 @@ export interface ClusterView {
   remote(kind: 'device' | 'companion', id: string): Connection | undefined;
   /** A link offer this node's companion was pushed by another node: forward the answer there. */
   forwardAnswer(offerId: string, companionId: string, answer: { deviceSignature?: string; refuse?: string }): boolean;
+  /** A pairing-code challenge this node's holder was pushed by another node: forward the response there. */
+  forwardCodeResponse(challengeId: string, companionId: string, confirm: string): boolean;
   /** Devices with a connection on any node. */
   onlineDevices(): Set<string>;
 }
