@@ -3,7 +3,11 @@
  * sockets never share a process (fd limit, and RSS measured for the server alone).
  * `node --expose-gc --import tsx bench/serverProcess.ts <mode>`; mode:
  * - `reference`: the reference server (MemoryStorage, virtual clock, no test control) with the
- *   frame-rate limits raised: a benchmark measures capacity, not abuse protection (limits.ts);
+ *   frame-rate limits, the caps on unauthenticated connections and the authentication deadline
+ *   lifted: a benchmark measures capacity (10,000 idle sockets from one address), not abuse
+ *   protection (limits.ts);
+ * - `reference-defaults`: the same with the DEFAULT limits, as `linkspec serve` runs (abuse
+ *   figures: what an attacker meets);
  * - `reference-sqlite`: the same on SqliteStorage (a temporary file, WAL, synchronous NORMAL), as
  *   `linkspec serve` runs it;
  * - `raw`: the baseline, a bare `ws` server doing the same relay work without the protocol: it
@@ -54,15 +58,17 @@ async function startRaw(): Promise<string> {
 const codesFile = join(tmpdir(), `linkspec-bench-codes-${process.pid}.jsonl`);
 process.on('exit', () => rmSync(codesFile, { force: true }));
 
-async function startReference(sqlite: boolean): Promise<string> {
+const CAPACITY_LIMITS = { frameBurst: 1e9, framesPerSecond: 1e9, unauthenticatedConnections: 1e9, unauthenticatedPerAddress: 1e9, authDeadlineMs: 1e9 };
+
+async function startReference(sqlite: boolean, defaults = false): Promise<string> {
   const file = join(tmpdir(), `linkspec-bench-${process.pid}.db`);
   if (sqlite) process.on('exit', () => { for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true }); });
   const storage = sqlite ? new SqliteStorage(file) : new MemoryStorage();
-  const server = new ReferenceServer({ storage, limits: { frameBurst: 1e9, framesPerSecond: 1e9 }, verificationSender: new FileVerificationSender(codesFile) });
+  const server = new ReferenceServer({ storage, limits: defaults ? {} : CAPACITY_LIMITS, verificationSender: new FileVerificationSender(codesFile) });
   return server.start();
 }
 
-const url = mode === 'raw' ? await startRaw() : await startReference(mode === 'reference-sqlite');
+const url = mode === 'raw' ? await startRaw() : await startReference(mode === 'reference-sqlite', mode === 'reference-defaults');
 process.on('message', (m: { cmd?: string }) => {
   if (m?.cmd !== 'rss') return;
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -45,5 +45,8 @@ describe('the judge fails what it must', () => {
     expect(judge(text, { kind: 'answered', answers: [{ type: 'result', ok: false, code: 'AUTH_FAILED' }] })).toEqual({ outcome: 'AUTH_FAILED' });
     expect(judge({ family: 'ack', kind: 'text', text: '{"type":"ack","push":1}' }, { kind: 'answered', answers: [] })).toEqual({ outcome: 'no-answer(ack)' });
     expect(judge({ family: 'hard-oversized', kind: 'oversized', bytes: 5e6 }, { kind: 'closed', code: 1009, answers: [] })).toEqual({ outcome: 'closed:1009' });
+    // Above 64 KiB before authenticating as a device: 1009 too; an authenticated primary must answer FRAME_TOO_LARGE.
+    expect(judge({ family: 'oversized', kind: 'oversized', bytes: 2e6 }, { kind: 'closed', code: 1009, answers: [] }, false)).toEqual({ outcome: 'closed:1009' });
+    expect(judge({ family: 'oversized', kind: 'oversized', bytes: 2e6 }, { kind: 'closed', code: 1009, answers: [] }, true).failure).toBe('unexpected-close');
   });
 });

@@ -17,8 +17,12 @@ export const CLOSE = {
   NORMAL: 1000,
   /** Server going away (restart). */
   GOING_AWAY: 1001,
-  /** Frame above HARD_FRAME_BYTES (set by ws). */
+  /** Policy: no authentication or binding within the deadline (AUTH_DEADLINE), or a client not reading its frames (OUTBOUND_BACKLOG). */
+  POLICY: 1008,
+  /** Message above the connection's read limit (set by ws): HARD_FRAME_BYTES, or the pre-authentication limit. */
   TOO_BIG: 1009,
+  /** Try again later: too many unauthenticated connections (TOO_MANY_UNAUTHENTICATED), refused at accept. */
+  TRY_AGAIN_LATER: 1013,
 } as const;
 
 /** How long (real time) the server waits for a companion's `link.answer` before INTERNAL. */

@@ -8,6 +8,11 @@
  * - QR attempts (`link.start`) and pairing codes (`code.request`) per connection per window:
  *   RATE_LIMITED;
  * - authenticated connections per account: TOO_MANY_CONNECTIONS;
+ * - admission (admission.ts): connections not authenticated as a device, in total and per remote
+ *   address, refused at accept (close 1013 TOO_MANY_UNAUTHENTICATED); a socket that neither
+ *   authenticates nor binds within `authDeadlineMs` is closed (1008 AUTH_DEADLINE); before it
+ *   authenticates as a device a socket's messages are read up to `unauthenticatedFrameBytes`
+ *   only (ws closes 1009 above: an unfinished fragmented message pins at most that much);
  * - wrong pairing-code entries: the profile's `pairingCode.maxAttempts` (ATTEMPTS_EXHAUSTED, PAIR-06).
  *
  * WARNING: these limits run on REAL monotonic time (performance.now), unlike everything else in
@@ -27,8 +32,18 @@ export interface Limits {
   /** Byte budget per connection (token bucket): parsing costs what the bytes cost. */
   readonly bytesBurst: number;
   readonly bytesPerSecond: number;
-  /** Largest frame of a connection that is neither authenticated nor bound (FRAME_TOO_LARGE). */
+  /**
+   * Largest message read from a connection not authenticated as a device (a fresh socket or a
+   * bound linking companion): ws closes it 1009 above this, so an unfinished fragmented message
+   * pins at most this many bytes (admission.ts).
+   */
   readonly unauthenticatedFrameBytes: number;
+  /** Real milliseconds a new socket has to authenticate (`auth`/`register`) or bind (`link.bind`); then closed 1008. */
+  readonly authDeadlineMs: number;
+  /** Connections not authenticated as a device (fresh sockets and bound companions) held at once; more are refused 1013. */
+  readonly unauthenticatedConnections: number;
+  /** The same, per remote address. */
+  readonly unauthenticatedPerAddress: number;
   /** `link.start` + `code.request` allowed per connection in any `linkingWindowMs`. */
   readonly linkingStartsPerWindow: number;
   readonly linkingWindowMs: number;
@@ -47,6 +62,13 @@ export const DEFAULT_LIMITS: Limits = {
   bytesBurst: 8 * 1_048_576,
   bytesPerSecond: 4 * 1_048_576,
   unauthenticatedFrameBytes: 65_536,
+  // Linking companions bind in their first round trips; `npm start` measured at most 2.7 s from
+  // open to close for a socket that never authenticated nor bound (load 7 on 2 cores).
+  authDeadlineMs: 30_000,
+  // At 64 KiB read limit each, 1,000 such sockets pin at most 64 MiB of unfinished messages.
+  unauthenticatedConnections: 1_000,
+  // `npm start` holds at most 11 connections at once, all from 127.0.0.1.
+  unauthenticatedPerAddress: 64,
   linkingStartsPerWindow: 30,
   linkingWindowMs: 60_000,
   // 5 devices (the primary and 4 companions) plus room for a reconnect overlap or a larger profile.

@@ -22,7 +22,8 @@ import { MAX_DEPTH, nestingDepth, readRequestId } from '../protocol/frameScan.js
 import { KNOWN_TYPES, PROTOCOL_VERSION, RequestSchemas, TEST_CONTROL_TYPES, AckSchema, type Request, type RequestType } from '../protocol/frames.js';
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/storage.js';
-import { Connection, connectionOfDevice, fail, type HandlerResult, type RelayLogEntry, type ServerContext } from './context.js';
+import { Connection, connectionOfDevice, fail, type HandlerResult, type PresenceHooks, type RelayLogEntry, type ServerContext } from './context.js';
+import { Admission } from './admission.js';
 import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
 import { lieAddressed, startLie } from './lyingServer.js';
@@ -143,11 +144,29 @@ export class ReferenceServer {
   private readonly sender: VerificationSender;
   /** Server-visible traffic, kept only with test control (capability 'server-traffic'). */
   private readonly traffic = new TrafficLog();
+  /** Caps, deadline and read limit of connections not authenticated as a device (admission.ts). */
+  private readonly admission: Admission;
+  /**
+   * Told whenever a connection becomes or stops being a device's or a companion's: the cluster
+   * records where it is held, admission its standing. When a binding ends, the field that ended
+   * still holds its old value (context.ts setters), hence the standing from the other field.
+   */
+  private readonly presence: PresenceHooks = {
+    bound: (kind, id, conn) => {
+      this.options.cluster?.bound(kind, id, conn);
+      this.admission.stand(conn, kind === 'device' || conn.deviceId ? 'device' : 'companion');
+    },
+    unbound: (kind, id, conn) => {
+      this.options.cluster?.unbound(kind, id, conn);
+      this.admission.stand(conn, kind === 'device' ? (conn.companionId ? 'companion' : 'fresh') : (conn.deviceId ? 'device' : 'fresh'));
+    },
+  };
 
   constructor(private readonly options: ServerOptions = {}) {
     // Only test control reads relayed payloads; without it keeping them would grow without bound.
     const relayLog = options.relayLog ?? (options.testControl ? [] : new DiscardedLog());
     this.limits = { ...DEFAULT_LIMITS, ...(options.testControl ? TEST_CONTROL_LIMITS : {}), ...options.limits };
+    this.admission = new Admission(this.limits);
     this.sender = options.verificationSender ? new FanOutSender([this.outbox, options.verificationSender]) : this.outbox;
     this.ctx = { ...this.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
     options.cluster?.attach(() => this.ctx);
@@ -186,7 +205,7 @@ export class ReferenceServer {
     const wss = new WebSocketServer({ host, port: this.options.port ?? 0, maxPayload: HARD_FRAME_BYTES });
     this.wss = wss;
     await new Promise<void>((resolve, reject) => { wss.once('listening', resolve); wss.once('error', reject); });
-    wss.on('connection', (ws) => this.accept(ws));
+    wss.on('connection', (ws, request) => this.accept(ws, request.socket.remoteAddress));
     return this.url;
   }
 
@@ -212,10 +231,12 @@ export class ReferenceServer {
   /** Every E2E payload relayed so far (E2E-01 checks); kept only with test control or a given relayLog. */
   relayedPayloads(): readonly string[] { return this.ctx.relayLog.map((e) => e.payload); }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, remoteAddress: string | undefined): void {
+    if (this.admission.refuse(ws, remoteAddress)) return;
     const nonce = randomBytes(32);
     const cluster = this.options.cluster;
-    const conn = new Connection(ws, nonce, this.byDevice, cluster);
+    const conn = new Connection(ws, nonce, this.byDevice, this.presence);
+    this.admission.enter(conn, remoteAddress);
     cluster?.opened(conn);
     const limiter = new ConnectionLimiter(this.limits);
     this.limiters.set(conn, limiter);
@@ -233,6 +254,7 @@ export class ReferenceServer {
       this.queues.set(conn, next);
     });
     ws.on('close', () => {
+      this.admission.left(conn);
       cluster?.closed(conn);
       if (this.stopping) return;
       try { recordOffline(this.ctx, conn); } catch { /* store failure: nothing more to do for a closed socket */ }
@@ -246,9 +268,10 @@ export class ReferenceServer {
     const error = (code: string, message: string, id: unknown = null) =>
       conn.send({ type: 'error', id: typeof id === 'string' || typeof id === 'number' ? id : null, code, message });
     if (isBinary) return error('BAD_FRAME', 'text frames only');
-    // Size and nesting are judged on the bytes, before JSON.parse (frameScan.ts): an
-    // unauthenticated connection needs no large frame, and deep nesting is what makes parsing slow.
-    const limit = conn.deviceId || conn.companionId ? MAX_FRAME_BYTES : this.limits.unauthenticatedFrameBytes;
+    // Size and nesting are judged on the bytes, before JSON.parse (frameScan.ts): a connection
+    // not authenticated as a device needs no large frame (ws reads none above the limit,
+    // admission.ts, unless its device was signed out meanwhile), and deep nesting is what makes parsing slow.
+    const limit = conn.deviceId ? MAX_FRAME_BYTES : this.limits.unauthenticatedFrameBytes;
     if (data.length > limit) return error('FRAME_TOO_LARGE', `frames are at most ${limit} bytes${limit < MAX_FRAME_BYTES ? ' before authentication' : ''}`, readRequestId(data));
     if (nestingDepth(data) > MAX_DEPTH) return error('BAD_FRAME', `nesting deeper than ${MAX_DEPTH}`, readRequestId(data));
     let raw: unknown;
