@@ -25,7 +25,7 @@ function stopper(child: ChildProcess): () => Promise<void> {
   });
 }
 
-export type ServerMode = 'reference' | 'reference-sqlite' | 'raw';
+export type ServerMode = 'reference' | 'reference-defaults' | 'reference-sqlite' | 'raw';
 
 /** bench/serverProcess.ts in `mode`, extra node flags first (e.g. --cpu-prof). */
 export function startChildServer(mode: ServerMode, nodeFlags: readonly string[] = []): Promise<ChildServer> {

@@ -13,6 +13,7 @@ import type { BenchLine } from './line.js';
 import { benchPairing } from './pairing.js';
 import { benchRelay } from './relay.js';
 import { benchDeepJsonFlood, benchPairingCodePbkdf2 } from './abuse.js';
+import { benchFragmentMemory } from './fragmentMemory.js';
 
 export interface BenchOptions { readonly quick: boolean }
 
@@ -24,6 +25,7 @@ export const BENCHES: Record<string, (o: BenchOptions) => Promise<BenchLine[]>> 
   abuse: async (o) => [
     ...await benchDeepJsonFlood(o.quick ? { floodSockets: 4, probes: 50, maxMs: 3_000 } : { floodSockets: 16, probes: 300, maxMs: 10_000 }),
     ...benchPairingCodePbkdf2({ runs: o.quick ? 3 : 10 }),
+    ...await benchFragmentMemory({ sockets: o.quick ? 32 : 128 }),
   ],
   // Issue 13: 1 node against 2 nodes on PostgreSQL + Redis (a 'skipped' line without them).
   cluster: (o) => benchCluster({ ms: o.quick ? 1_000 : 3_000 }),
