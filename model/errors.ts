@@ -79,6 +79,8 @@ export const ERROR_CODES = {
     meaning: 'The account already holds the maximum number of connections.' },
   AUTH_DEADLINE: { kind: 'wire', requirements: [],
     meaning: 'A socket neither authenticated nor bound as a linking companion within the deadline; the server closed it (close 1008, this code as the reason).' },
+  OUTBOUND_BACKLOG: { kind: 'wire', requirements: [],
+    meaning: "The client left more bytes unread than the server buffers for a connection; the server closed it (close 1008, this code as the reason). Deliveries stay queued until acked." },
   TOO_MANY_UNAUTHENTICATED: { kind: 'wire', requirements: [],
     meaning: 'The server holds as many unauthenticated connections as it allows, in total or from this address; the socket was closed at accept (close 1013, this code as the reason). Retry later.' },
   INTERNAL: { kind: 'wire', requirements: [],

@@ -11,6 +11,7 @@ import type { Profile } from '../../model/profile.js';
 import type { Clock } from '../clock.js';
 import type { FaultSet } from '../faults.js';
 import type { Verifications } from './verification.js';
+import { CLOSE } from '../protocol/constants.js';
 import type { DeviceRecord, QueuedDelivery, Storage, StoredSignOutReason } from '../storage/storage.js';
 
 /** A handler's answer: the `result` frame's body. */
@@ -51,6 +52,14 @@ export class Connection {
   offlineRecorded = false;
   private nextPush = 1;
 
+  /**
+   * Outbound backpressure (backpressure.ts, limits.ts; the server sets it from its limits):
+   * `send` closes the connection 1008 OUTBOUND_BACKLOG rather than buffer more than `capBytes`
+   * unread by the client; `canSend()` is true below `lowWaterBytes`.
+   */
+  outbound: { readonly capBytes: number; readonly lowWaterBytes: number } = { capBytes: Infinity, lowWaterBytes: 1_048_576 };
+  private drainWaiters: Array<() => void> = [];
+
   /** `index`: the server's deviceId -> connection map, kept in step with `deviceId` (O(1) lookups). */
   constructor(readonly ws: WebSocket, readonly nonce: Uint8Array, private readonly index: Map<string, Connection> = new Map(), private readonly hooks?: PresenceHooks) {}
 
@@ -74,8 +83,46 @@ export class Connection {
     if (id !== undefined) this.hooks?.bound('companion', id, this);
   }
 
+  /**
+   * Send a frame, unless the client has left `outbound.capBytes` unread: then the connection is
+   * closed (1008, reason OUTBOUND_BACKLOG) and nothing more is buffered for it. Nothing is lost:
+   * a delivery stays queued until acked, and the device gets it again when it reconnects.
+   */
   send(frame: object): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.unsent() > this.outbound.capBytes) {
+      this.ws.close(CLOSE.POLICY, `OUTBOUND_BACKLOG: more than ${this.outbound.capBytes} bytes unread`);
+      return;
+    }
+    const text = JSON.stringify(frame);
+    // While at or above the low-water mark every frame reports its flush, so the last one flushed
+    // finds the buffer drained and wakes the onDrain waiters.
+    if (this.unsent() + text.length >= this.outbound.lowWaterBytes) this.ws.send(text, (error) => this.flushed(error));
+    else this.ws.send(text);
+  }
+
+  /** Few enough bytes wait unsent that more may be pushed (paged delivery asks before each page). */
+  canSend(): boolean {
+    return this.unsent() < this.outbound.lowWaterBytes;
+  }
+
+  /**
+   * `fn` runs once, when `canSend()` is true again (soon, if it already is); never if the
+   * connection closes first.
+   */
+  onDrain(fn: () => void): void {
+    if (this.canSend()) { setImmediate(fn); return; }
+    this.drainWaiters.push(fn);
+  }
+
+  private unsent(): number { return this.ws.bufferedAmount ?? 0; }
+
+  private flushed(error?: Error): void {
+    if (error) { this.drainWaiters = []; return; }
+    if (this.drainWaiters.length === 0 || !this.canSend()) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const fn of waiters) fn();
   }
 
   /** A control push: numbered, tracked until the client acks it (quiescence). */

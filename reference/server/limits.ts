@@ -13,6 +13,9 @@
  *   authenticates nor binds within `authDeadlineMs` is closed (1008 AUTH_DEADLINE); before it
  *   authenticates as a device a socket's messages are read up to `unauthenticatedFrameBytes`
  *   only (ws closes 1009 above: an unfinished fragmented message pins at most that much);
+ * - backpressure (backpressure.ts): reading a socket pauses while `inboundQueueFrames` frames or
+ *   `inboundQueueBytes` bytes wait for their handler; a client leaving `outboundBufferBytes`
+ *   unread is closed (1008 OUTBOUND_BACKLOG); `canSend()` is true below `outboundLowWaterBytes`;
  * - wrong pairing-code entries: the profile's `pairingCode.maxAttempts` (ATTEMPTS_EXHAUSTED, PAIR-06).
  *
  * WARNING: these limits run on REAL monotonic time (performance.now), unlike everything else in
@@ -44,6 +47,14 @@ export interface Limits {
   readonly unauthenticatedConnections: number;
   /** The same, per remote address. */
   readonly unauthenticatedPerAddress: number;
+  /** Frames received and not yet handled on one connection before the server stops reading it (resumes at half). */
+  readonly inboundQueueFrames: number;
+  /** Bytes of such frames before the server stops reading (resumes at half). */
+  readonly inboundQueueBytes: number;
+  /** Bytes a connection may leave unsent (not read by its client) before it is closed 1008 OUTBOUND_BACKLOG. */
+  readonly outboundBufferBytes: number;
+  /** Below this many unsent bytes a connection `canSend()` (paged delivery sends the next page). */
+  readonly outboundLowWaterBytes: number;
   /** `link.start` + `code.request` allowed per connection in any `linkingWindowMs`. */
   readonly linkingStartsPerWindow: number;
   readonly linkingWindowMs: number;
@@ -69,6 +80,12 @@ export const DEFAULT_LIMITS: Limits = {
   unauthenticatedConnections: 1_000,
   // `npm start` holds at most 11 connections at once, all from 127.0.0.1.
   unauthenticatedPerAddress: 64,
+  // A handler that waits (link.approve, up to 10 s) leaves later frames queued: at most this many.
+  inboundQueueFrames: 256,
+  inboundQueueBytes: 4 * 1_048_576,
+  // Eight 1 MiB history deliveries; a client that reads nothing reconnects and gets its queue again.
+  outboundBufferBytes: 8 * 1_048_576,
+  outboundLowWaterBytes: 1_048_576,
   linkingStartsPerWindow: 30,
   linkingWindowMs: 60_000,
   // 5 devices (the primary and 4 companions) plus room for a reconnect overlap or a larger profile.

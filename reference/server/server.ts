@@ -24,6 +24,7 @@ import { MemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/storage.js';
 import { Connection, connectionOfDevice, fail, type HandlerResult, type PresenceHooks, type RelayLogEntry, type ServerContext } from './context.js';
 import { Admission } from './admission.js';
+import { InboundQueue } from './backpressure.js';
 import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
 import { lieAddressed, startLie } from './lyingServer.js';
@@ -144,6 +145,8 @@ export class ReferenceServer {
   private readonly sender: VerificationSender;
   /** Server-visible traffic, kept only with test control (capability 'server-traffic'). */
   private readonly traffic = new TrafficLog();
+  /** Outbound backpressure of every connection (context.ts Connection.send), from the limits. */
+  private readonly outbound: Connection['outbound'];
   /** Caps, deadline and read limit of connections not authenticated as a device (admission.ts). */
   private readonly admission: Admission;
   /**
@@ -167,6 +170,7 @@ export class ReferenceServer {
     const relayLog = options.relayLog ?? (options.testControl ? [] : new DiscardedLog());
     this.limits = { ...DEFAULT_LIMITS, ...(options.testControl ? TEST_CONTROL_LIMITS : {}), ...options.limits };
     this.admission = new Admission(this.limits);
+    this.outbound = { capBytes: this.limits.outboundBufferBytes, lowWaterBytes: this.limits.outboundLowWaterBytes };
     this.sender = options.verificationSender ? new FanOutSender([this.outbox, options.verificationSender]) : this.outbox;
     this.ctx = { ...this.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
     options.cluster?.attach(() => this.ctx);
@@ -237,20 +241,29 @@ export class ReferenceServer {
     const cluster = this.options.cluster;
     const conn = new Connection(ws, nonce, this.byDevice, this.presence);
     this.admission.enter(conn, remoteAddress);
+    conn.outbound = this.outbound;
     cluster?.opened(conn);
     const limiter = new ConnectionLimiter(this.limits);
+    const inbound = new InboundQueue(ws, this.limits);
     this.limiters.set(conn, limiter);
     this.ctx.connections.add(conn);
     conn.send({ type: 'challenge', nonce: toBase64(nonce), protocol: PROTOCOL_VERSION });
     ws.on('message', (data, isBinary) => {
       if (this.options.testControl && !isBinary) this.traffic.record(data as Buffer);
-      // Judged on arrival (real time): a flood is refused before it is parsed or queued for a
-      // handler. Two budgets: frames, and bytes (parsing costs what the bytes cost).
+      // Judged on arrival (real time): a flood is refused before it is parsed. Two budgets:
+      // frames, and bytes (parsing costs what the bytes cost). A refused frame waits for its
+      // turn (answers keep the frame order) as its id only, not its bytes.
       const size = (data as Buffer).length;
       const limited = limiter.frames.take() === 'limited' || limiter.bytes.take(size) === 'limited';
+      const kept = limited ? 0 : size;
+      const id = limited && !isBinary ? readRequestId(data as Buffer) : null;
+      // Backpressure (backpressure.ts): above the marks the socket is not read until handlers catch up.
+      inbound.queued(kept);
       const previous = this.queues.get(conn) ?? Promise.resolve();
-      const next = previous.then(() => (limited ? this.refuseLimited(conn, data as Buffer, isBinary) : this.handle(conn, data as Buffer, isBinary))).catch(() => undefined)
-        .then(() => wakeQuiescenceWaiters(this.ctx));
+      // Built apart, so that no closure of this listener keeps a refused frame's bytes.
+      const work = limited ? this.refusal(conn, id) : this.handling(conn, data as Buffer, isBinary);
+      const next = previous.then(work).catch(() => undefined)
+        .then(() => { inbound.handled(kept); wakeQuiescenceWaiters(this.ctx); });
       this.queues.set(conn, next);
     });
     ws.on('close', () => {
@@ -262,6 +275,14 @@ export class ReferenceServer {
       wakeQuiescenceWaiters(this.ctx);
     });
     ws.on('error', () => undefined);
+  }
+
+  private handling(conn: Connection, data: Buffer, isBinary: boolean): () => Promise<void> {
+    return () => this.handle(conn, data, isBinary);
+  }
+
+  private refusal(conn: Connection, id: string | number | null): () => void {
+    return () => this.refuseLimited(conn, id);
   }
 
   private async handle(conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
@@ -318,8 +339,7 @@ export class ReferenceServer {
    * RATE_LIMITED for a frame over the connection's budget, WITHOUT parsing it (a flood must cost
    * no parse): the request id is read by the byte scan when it can be (frameScan.ts).
    */
-  private refuseLimited(conn: Connection, data: Buffer, isBinary: boolean): void {
-    const id = isBinary ? null : readRequestId(data);
+  private refuseLimited(conn: Connection, id: string | number | null): void {
     conn.send({ type: 'error', id, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s or ${this.limits.bytesPerSecond} bytes/s` });
   }
 
