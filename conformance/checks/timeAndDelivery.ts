@@ -60,6 +60,24 @@ export const SIGNED_OUT_STAYS_OUT = sequenceCheck({
   ],
 });
 
+/**
+ * The same, for a companion that was OFFLINE when dormancy signed it out and reconnects only after
+ * the primary is back: its reconnect must find it signed out. A server that treats dormancy as a
+ * suspension lifted by the primary's return (restoring the session at authentication) passes
+ * signed-out-stays-out, where the companion stays connected throughout, and fails here.
+ */
+export const DORMANT_STAYS_OUT_ON_RECONNECT = sequenceCheck({
+  id: 'dormant-stays-out-on-reconnect',
+  title: 'A companion offline through dormancy is still signed out when it reconnects after the primary is back',
+  requirements: ['EXP-03', 'E2E-03'],
+  needs: ['qr-image', 'clock', 'offline', 'messaging'],
+  events: (profile) => [
+    register('A'), register('B'), ...linkByQr('A.c1'), offline('A.c1'), offline('A.primary'),
+    { type: 'ADVANCE', ms: profile.primaryDormancyMs }, online('A.primary'), online('A.c1'),
+    { type: 'SEND', from: 'A.c1', id: 'm1' }, { type: 'SEND', from: 'B.primary', id: 'm2' },
+  ],
+});
+
 export const COMPANION_IDLE_BOUNDARY = sequenceCheck({
   id: 'companion-idle-boundary',
   title: 'A companion offline for the idle limit − 1 ms is still linked, at the limit it is signed out',
