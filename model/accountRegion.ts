@@ -107,8 +107,8 @@ const REGISTERED = {
   UNLINK: [
     R('unlinkByNotLinked', 'unlinkByNotLinked', 'UNLINK by a device that is not linked', ['AUTH-03', 'EXP-03'], { code: 'NOT_LINKED' }),
     R('unlinkByOffline', 'unlinkByOffline', 'UNLINK by an offline device', ['OFF-01'], { code: 'DEVICE_OFFLINE' }),
-    R('unlinkOtherAccount', 'unlinkOtherAccount', 'UNLINK of a device of the other account (its primary too): not a device of this account', ['AUTH-03'], { code: 'NOT_LINKED' }),
-    R('unlinkPrimary', 'unlinkPrimary', 'UNLINK of a primary', ['AUTH-03'], { code: 'PRIMARY_NOT_UNLINKABLE' }),
+    R('unlinkOtherAccount', 'unlinkOtherAccount', 'UNLINK by the primary of a device of the other account (its primary too): not a device of this account', ['AUTH-03'], { code: 'NOT_LINKED' }),
+    R('unlinkPrimary', 'unlinkPrimary', 'UNLINK of the account\'s own primary', ['AUTH-03'], { code: 'PRIMARY_NOT_UNLINKABLE' }),
     R('unlinkOtherByCompanion', 'unlinkOtherByCompanion', 'A companion tries to unlink another device', ['AUTH-03'], { code: 'NOT_PRIMARY' }),
     R('unlinkTargetNotLinked', 'unlinkTargetNotLinked', 'UNLINK of a companion of this account that is not linked', ['AUTH-03'], { code: 'NOT_LINKED' }),
     R('unlinkAccepted', 'unlinkAccepted', 'The target is signed out (unlinked): nothing more reaches it, its slot is free; version increases', ['AUTH-03', 'LIMIT-02', 'E2E-03', 'EXP-03', 'LIFE-02'], { effect: 'unlink', companion: 'linked → signed-out (unlinked)' }),

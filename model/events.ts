@@ -60,9 +60,10 @@
  *   pairingCode.maxAttempts the code is exhausted and its holder becomes 'idle'. Accepted: the
  *   holder is linked.
  * UNLINK {by, target}               NOT_REGISTERED (by's account), NOT_LINKED (by), DEVICE_OFFLINE
- *                                   (by), NOT_LINKED (target of the other account),
- *                                   PRIMARY_NOT_UNLINKABLE, NOT_PRIMARY (a companion unlinking
- *                                   another), NOT_LINKED (target).                     (AUTH-03)
+ *                                   (by), NOT_LINKED (by is the primary, target of the other
+ *                                   account), PRIMARY_NOT_UNLINKABLE (by's own primary),
+ *                                   NOT_PRIMARY (a companion unlinking any device but itself, of
+ *                                   either account), NOT_LINKED (target).              (AUTH-03)
  *   target signed out ('unlinked'), its slot freed (LIMIT-02); version increases.
  * SEND {from, id}                                                                  (E2E-02, OFF-*)
  *   Message `id` from device `from` to the other account (the one conversation A↔B). Refusals:
@@ -91,7 +92,10 @@
  *   wrong code (none ever → CODE_INVALID; active → CODE_INVALID and A's attempts + 1; …). B's code
  *   is untouched.
  * - UNLINK {by: A.x, target: B.y}: after NOT_REGISTERED, NOT_LINKED (by) and DEVICE_OFFLINE (by)
- *   it is refused NOT_LINKED (the target is not a device of A), before PRIMARY_NOT_UNLINKABLE.
+ *   it is refused NOT_LINKED when A.x is A's primary (the target is not a device of A), before
+ *   PRIMARY_NOT_UNLINKABLE; NOT_PRIMARY when A.x is a companion (a companion unlinks only itself;
+ *   a server cannot tell the account of a device id it never saw, e.g. B's primary before B
+ *   registered).
  *
  * Linking (PAIR-02, HIST-01, NOTE-01): the companion becomes 'linked' and online, its messages
  * become a copy of the primary's messages (history), every other linked device of the account

@@ -259,7 +259,8 @@ function crossAccountOf(event: LinkEvent): AccountId | null {
 const CROSS_ACCOUNT_CODES = {
   SCAN_QR: ['NO_QR', 'NOT_REGISTERED', 'NOT_PRIMARY', 'DEVICE_OFFLINE', 'WRONG_ACCOUNT'],
   ENTER_CODE: ['NOT_REGISTERED', 'NOT_PRIMARY', 'DEVICE_OFFLINE', 'LIMIT_REACHED', 'ID_CHECK_FAILED', 'CODE_INVALID', 'ATTEMPTS_EXHAUSTED', 'CODE_EXPIRED'],
-  UNLINK: ['NOT_REGISTERED', 'NOT_LINKED', 'DEVICE_OFFLINE'],
+  // NOT_PRIMARY: a companion unlinks only itself, whatever the target's account.
+  UNLINK: ['NOT_REGISTERED', 'NOT_LINKED', 'DEVICE_OFFLINE', 'NOT_PRIMARY'],
 } as const satisfies Record<string, readonly OperationErrorCode[]>;
 
 export const INVARIANTS: readonly Invariant[] = [...STATE_INVARIANTS, ...STEP_INVARIANTS];

@@ -98,8 +98,10 @@ export const RULES = {
   unlinkNotRegistered: on('UNLINK', () => true),
   unlinkByNotLinked: on('UNLINK', (w, e) => !isLinked(w, e.by)),
   unlinkByOffline: on('UNLINK', (w, e) => offline(w, e.by)),
-  unlinkOtherAccount: on('UNLINK', (_w, e, account) => accountOf(e.target) !== account),
-  unlinkPrimary: on('UNLINK', (_w, e) => isPrimaryId(e.target)),
+  // A companion unlinks only itself: another device of any account is NOT_PRIMARY, never judged
+  // by the target's account (a server cannot tell the account of an id it never saw).
+  unlinkOtherAccount: on('UNLINK', (_w, e, account) => isPrimaryId(e.by) && accountOf(e.target) !== account),
+  unlinkPrimary: on('UNLINK', (_w, e, account) => e.target === primaryOf(account)),
   unlinkOtherByCompanion: on('UNLINK', (_w, e) => !isPrimaryId(e.by) && e.by !== e.target),
   unlinkTargetNotLinked: on('UNLINK', (w, e) => !isLinked(w, e.target)),
   unlinkAccepted: on('UNLINK', () => true),

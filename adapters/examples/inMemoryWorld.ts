@@ -255,9 +255,10 @@ export class InMemoryWorld {
     const actor = this.device(by);
     if (actor?.status !== 'linked') return refused('NOT_LINKED');
     if (!actor.online) return refused('DEVICE_OFFLINE');
-    // AUTH-03: a device of the other account (its primary too) is not one of this account's.
-    if (accountOf(target) !== accountOf(by)) return refused('NOT_LINKED');
-    if (isPrimaryId(target)) return refused('PRIMARY_NOT_UNLINKABLE');
+    // AUTH-03: a device of the other account (its primary too) is not one of this account's; a
+    // companion unlinks only itself, whatever the target's account.
+    if (isPrimaryId(by) && accountOf(target) !== accountOf(by)) return refused('NOT_LINKED');
+    if (target === primaryOf(accountOf(by))) return refused('PRIMARY_NOT_UNLINKABLE');
     if (!isPrimaryId(by) && by !== target) return refused('NOT_PRIMARY');
     const victim = this.device(target);
     if (victim?.status !== 'linked') return refused('NOT_LINKED');

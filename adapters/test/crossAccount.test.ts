@@ -46,11 +46,17 @@ export const CROSS_ACCOUNT_SEQUENCES: Record<string, LinkEvent[]> = {
     request('A.c1'), ...Array.from({ length: DEFAULT_PROFILE.pairingCode.maxAttempts }, () => enter('B.c1', 'A.primary')),
     enter('A.c1', 'A.primary'), enter('B.c1', 'B.primary'),
   ],
-  'unlink across accounts: NOT_LINKED, never PRIMARY_NOT_UNLINKABLE, nothing signed out': [
+  'unlink across accounts: NOT_LINKED by the primary, NOT_PRIMARY by a companion, never PRIMARY_NOT_UNLINKABLE, nothing signed out': [
     reg('A'), reg('B'), ...link('B.c1'), ...link('A.c1'),
     unlink('A.primary', 'B.primary'), unlink('A.primary', 'B.c1'), unlink('A.c1', 'B.c1'), unlink('A.c1', 'B.primary'),
     unlink('B.c1', 'A.c1'), unlink('B.primary', 'A.primary'),
     { type: 'GO_OFFLINE', device: 'A.primary' }, unlink('A.primary', 'B.c1'),
+  ],
+  // Walk seed 1491415433: B never registered, so its devices are ids no server has seen; the
+  // answers depend only on who unlinks (a companion: NOT_PRIMARY; the primary: NOT_LINKED).
+  'unlink of devices of an account that never registered': [
+    reg('A'), ...link('A.c1'), unlink('A.c1', 'B.primary'), unlink('A.c1', 'B.c2'),
+    unlink('A.primary', 'B.primary'), unlink('A.primary', 'B.c2'), unlink('A.c1', 'A.primary'), unlink('A.c1', 'A.c1'),
   ],
   're-registering without proof changes nothing; with proof it signs the companions out': [
     reg('A'), reg('B'), ...link('A.c1'), { type: 'SEND', from: 'B.primary', id: 'm1' },

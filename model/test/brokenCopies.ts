@@ -131,6 +131,7 @@ export const BROKEN_COPIES: Record<string, { readonly shortest: number; readonly
   } } },
   'cross-account-step-refused': { shortest: 2, crossAccount: true, how: "a primary unlinking the other account's primary is answered PRIMARY_NOT_UNLINKABLE (the other account's device judged as its own) instead of NOT_LINKED", overrides: { rules: {
     unlinkOtherAccount: () => false,
+    unlinkPrimary: (_w: World, e: LinkEvent) => e.type === 'UNLINK' && e.target.endsWith('.primary'),
   } } },
   'reregister-needs-proof': { shortest: 2, how: 'REREGISTER without proof is accepted as with it', overrides: { rules: {
     reregisterWithoutProof: () => false,

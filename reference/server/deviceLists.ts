@@ -69,12 +69,13 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   const by = authedDevice(ctx, conn);
   if (!by) return conn.signedOutDevice ? fail('NOT_LINKED', 'this device was signed out') : fail('OUT_OF_ORDER', 'authenticate first');
   const account = ctx.storage.getAccount(by.phone)!;
-  // A device of another account (its primary too) is not linked here: NOT_LINKED before anything
-  // else about the target (model/events.ts UNLINK, AUTH-03).
+  // For the primary, a device of another account (its primary too) is not linked here: NOT_LINKED
+  // before anything else about the target. A companion unlinks only itself: any other target is
+  // NOT_PRIMARY, whoever's it is (model/events.ts UNLINK, AUTH-03).
   const target = ctx.storage.getDevice(req.target);
   // Fault 'unlink-any-account': the primary's unlink checks the target exists, not whose it is (AUTH-03).
   const anyAccount = ctx.faults.has('unlink-any-account') && by.role === 'primary' && target?.role === 'companion';
-  if (target && target.phone !== by.phone && !anyAccount) return fail('NOT_LINKED', 'the target is not a device of this account');
+  if (by.role === 'primary' && target && target.phone !== by.phone && !anyAccount) return fail('NOT_LINKED', 'the target is not a device of this account');
   if (req.target === account.primaryDeviceId) return fail('PRIMARY_NOT_UNLINKABLE');
   if (by.role !== 'primary' && req.target !== by.id) return fail('NOT_PRIMARY');
   if (!target || target.status !== 'linked') return fail('NOT_LINKED');
