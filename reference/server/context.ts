@@ -203,6 +203,17 @@ export function connectionOfCompanion(ctx: ServerContext, companionId: string): 
   return ctx.cluster?.remote('companion', companionId);
 }
 
+/**
+ * Whether the connection speaks for a device the server signed out: this node told it so
+ * (`signedOutDevice`), or - on a cluster, before another node's `signed_out` push has crossed
+ * the bus - the store already says so. Its requests are answered as the model answers a
+ * signed-out device (NOT_LINKED, SIGNED_OUT), not OUT_OF_ORDER (race mode, conformance/race).
+ */
+export function wasSignedOut(ctx: ServerContext, conn: Connection): boolean {
+  if (conn.signedOutDevice !== undefined) return true;
+  return conn.deviceId !== undefined && ctx.storage.getDevice(conn.deviceId)?.status === 'signed-out';
+}
+
 /** Push every queued delivery the device's connection has not been sent yet, in seq order. */
 export function deliverPending(ctx: ServerContext, deviceId: string): void {
   const conn = connectionOfDevice(ctx, deviceId);

@@ -10,7 +10,7 @@ import { verifyDeviceList } from '../crypto/linking.js';
 import type { Request } from '../protocol/frames.js';
 import { tellDevices } from './lyingServer.js';
 import {
-  assertRemoval, done, fail, linkedDevices, signOutCompanion, signOutDevice,
+  assertRemoval, done, fail, linkedDevices, signOutCompanion, signOutDevice, wasSignedOut,
   type Connection, type HandlerResult, type ServerContext,
 } from './context.js';
 
@@ -67,7 +67,7 @@ export function signList(ctx: ServerContext, conn: Connection, req: Request<'dev
  */
 export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlink'>): HandlerResult {
   const by = authedDevice(ctx, conn);
-  if (!by) return conn.signedOutDevice ? fail('NOT_LINKED', 'this device was signed out') : fail('OUT_OF_ORDER', 'authenticate first');
+  if (!by) return wasSignedOut(ctx, conn) ? fail('NOT_LINKED', 'this device was signed out') : fail('OUT_OF_ORDER', 'authenticate first');
   const account = ctx.storage.getAccount(by.phone)!;
   // For the primary, a device of another account (its primary too) is not linked here: NOT_LINKED
   // before anything else about the target. A companion unlinks only itself: any other target is

@@ -7,13 +7,13 @@
  * order, so delivery is in order, once each (the client also ignores a repeated id).
  */
 import type { Request } from '../protocol/frames.js';
-import { connectionOfDevice, deliverNew, done, fail, type Connection, type HandlerResult, type ServerContext } from './context.js';
+import { connectionOfDevice, deliverNew, done, fail, wasSignedOut, type Connection, type HandlerResult, type ServerContext } from './context.js';
 import { restartPrimaryWindow } from './registration.js';
 import { noteAddressed } from './lyingServer.js';
 
 export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
   const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
-  if (!sender || sender.status !== 'linked') return conn.signedOutDevice ? fail('SIGNED_OUT', 'this device was signed out') : fail('OUT_OF_ORDER', 'authenticate first');
+  if (!sender || sender.status !== 'linked') return wasSignedOut(ctx, conn) ? fail('SIGNED_OUT', 'this device was signed out') : fail('OUT_OF_ORDER', 'authenticate first');
   if (!ctx.storage.getAccount(sender.phone)?.registered || !ctx.storage.getAccount(req.toPhone)?.registered) return fail('NOT_REGISTERED');
   if (req.toPhone === sender.phone) return fail('BAD_FRAME', 'the conversation is with another account');
   // Fault 'companions-need-primary': a companion's message goes through its primary (OFF-01).
