@@ -112,6 +112,9 @@ export class ReferenceDriver implements Driver {
     return { status: client.status === 'linked' ? 'idle' : client.status };
   }
 
+  /** Test control of every node (one on a single server): what each node holds in memory is asked of each. */
+  private everyNode(): WireConnection[] { return [this.tc, ...this.otherNodes]; }
+
   /** Called before anything that may change the server or a client: the quiet view is no longer known to hold. */
   private acted(): void { this.quietView = undefined; }
 
@@ -408,7 +411,7 @@ export class ReferenceDriver implements Driver {
     if (!deviceId) throw new Error(`reference: no injected device ${name} on ${account}`);
     await this.quiesce();
     let opened = 0;
-    for (const tc of [this.tc, ...this.otherNodes]) {
+    for (const tc of this.everyNode()) {
       const r = await tc.request<{ opened: number }>('tc.injectedReceived', { deviceId });
       if (!r.ok) throw new Error(`reference: tc.injectedReceived failed (${r.code})`);
       opened += r.value.opened;
@@ -429,23 +432,31 @@ export class ReferenceDriver implements Driver {
     return { version: r.value.list.version, devices: r.value.list.devices.map((d) => byId.get(d.id) ?? 'other').sort(), verified: checked.ok };
   }
 
+  /** On a cluster every node answers `devices.get` for the devices it holds: every node lies. */
   async serverLie(account: AccountId, lie: ServerLie): Promise<void> {
     this.acted();
-    const r = await this.tc.request('tc.lie', { phone: PHONES[account], kind: lie });
-    if (!r.ok) throw new Error(`reference: tc.lie failed (${r.code})`);
+    for (const tc of this.everyNode()) {
+      const r = await tc.request('tc.lie', { phone: PHONES[account], kind: lie });
+      if (!r.ok) throw new Error(`reference: tc.lie failed (${r.code})`);
+    }
   }
 
+  /** On a cluster each node counted the envelopes sent through it: the sum. */
   async addressedUnderLie(account: AccountId): Promise<number> {
     await this.quiesce();
-    const r = await this.tc.request<{ addressed: number }>('tc.lieAddressed', { phone: PHONES[account] });
-    if (!r.ok) throw new Error(`reference: tc.lieAddressed failed (${r.code})`);
-    return r.value.addressed;
+    let addressed = 0;
+    for (const tc of this.everyNode()) {
+      const r = await tc.request<{ addressed: number }>('tc.lieAddressed', { phone: PHONES[account] });
+      if (!r.ok) throw new Error(`reference: tc.lieAddressed failed (${r.code})`);
+      addressed += r.value.addressed;
+    }
+    return addressed;
   }
 
   async relayedPayloads(): Promise<readonly string[]> {
     const all: string[] = [];
     // On a cluster each node logged what it relayed itself.
-    for (const tc of [this.tc, ...this.otherNodes]) {
+    for (const tc of this.everyNode()) {
       const r = await tc.request<string[]>('tc.payloads');
       if (!r.ok) throw new Error(`reference: tc.payloads failed (${r.code})`);
       all.push(...r.value);
@@ -453,11 +464,16 @@ export class ReferenceDriver implements Driver {
     return all;
   }
 
+  /** On a cluster the server is every node: the union of the frames each node received. */
   async serverTraffic(): Promise<readonly string[]> {
     await this.quiesce();
-    const r = await this.tc.request<string[]>('tc.traffic');
-    if (!r.ok) throw new Error(`reference: tc.traffic failed (${r.code})`);
-    return r.value;
+    const all: string[] = [];
+    for (const tc of this.everyNode()) {
+      const r = await tc.request<string[]>('tc.traffic');
+      if (!r.ok) throw new Error(`reference: tc.traffic failed (${r.code})`);
+      all.push(...r.value);
+    }
+    return all;
   }
 
   async keyChangeNotices(device: DeviceId): Promise<readonly AccountId[]> {

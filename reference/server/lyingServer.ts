@@ -24,7 +24,12 @@ interface Answer { registered: boolean; primaryIdentityKey: string | null; list:
 
 interface LieState { kind: ServerLie; bogus: Set<string>; addressed: number }
 
-/** Per server context: the lies in force by phone, and every signed list answered so far (to replay). */
+/**
+ * Per server context: the lies in force by phone, and every signed list answered so far (to
+ * replay; on a cluster in the shared store instead). On a cluster each node holds its own lie
+ * state: the harness starts the lie on every node and sums what each counted (a client fetches
+ * lists and sends through the one node it is connected to).
+ */
 const lies = new WeakMap<ServerContext, Map<string, LieState>>();
 const seen = new WeakMap<ServerContext, Map<string, Answer[]>>();
 
@@ -32,15 +37,35 @@ const wire = (d: { id: string; role: string; identityKey: string; boxKey: string
   id: d.id, role: d.role, identityKey: d.identityKey, boxKey: d.boxKey, boxKeySignature: d.boxKeySignature, name: d.name, platform: d.platform, link: d.link ?? null,
 });
 
-/** devices.get: remember honest signed answers (test control only), then tell the lie in force, if any. */
-export function tellDevices(ctx: ServerContext, phone: string, answer: Answer): Answer {
-  // Only a server with test control keeps its relayed traffic (a plain Array, not the discarding log).
-  if (ctx.relayLog.constructor !== Array) return answer;
+/**
+ * Remember `answer` if it is signed and its version is new; every signed answer so far, oldest
+ * first. On a cluster any node may have answered an older list, so they are kept in the shared
+ * store, one key per version (written once, no read-modify-write between nodes).
+ */
+function signedAnswers(ctx: ServerContext, phone: string, answer: Answer): Answer[] {
+  if (ctx.cluster) {
+    const key = (version: number) => `tc-seen:${phone}:${version}`;
+    if (answer.list.signature !== null && ctx.storage.getMeta(key(answer.list.version)) === undefined) ctx.storage.setMeta(key(answer.list.version), JSON.stringify(answer));
+    const all: Answer[] = [];
+    for (let version = 0; version <= answer.list.version; version++) {
+      const text = ctx.storage.getMeta(key(version));
+      if (text !== undefined) all.push(JSON.parse(text) as Answer);
+    }
+    return all;
+  }
   const history = seen.get(ctx) ?? new Map<string, Answer[]>();
   seen.set(ctx, history);
   const mine = history.get(phone) ?? [];
   if (answer.list.signature !== null && !mine.some((a) => a.list.version === answer.list.version)) mine.push(structuredClone(answer));
   history.set(phone, mine);
+  return mine;
+}
+
+/** devices.get: remember honest signed answers (test control only), then tell the lie in force, if any. */
+export function tellDevices(ctx: ServerContext, phone: string, answer: Answer): Answer {
+  // Only a server with test control keeps its relayed traffic (a plain Array, not the discarding log).
+  if (ctx.relayLog.constructor !== Array) return answer;
+  const mine = signedAnswers(ctx, phone, answer);
   const lie = lies.get(ctx)?.get(phone);
   if (!lie) return answer;
   const linked = new Set(answer.devices.map((d) => d.id));
