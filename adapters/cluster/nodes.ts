@@ -1,7 +1,7 @@
 /**
  * A set of reference cluster nodes on loopback for one run (issue 13): N child processes
- * (nodeMain.ts) sharing a FRESH PostgreSQL schema and one Redis channel. The schema is dropped
- * when the set is closed, or when this process exits.
+ * (nodeMain.ts) sharing a FRESH PostgreSQL schema and one bus channel (Redis, or NATS). The
+ * schema is dropped when the set is closed, or when this process exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import type { Fault } from '../../reference/faults.js';
 import { PostgresStorage } from '../../reference/storage/postgres.js';
 import { SERVICE_URLS } from './services.js';
+
+/** Which local service carries the bus between the nodes (adapters/cluster/services.ts). */
+export type ClusterBus = 'redis' | 'nats';
 
 const NODE_MAIN = fileURLToPath(new URL('./nodeMain.ts', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
@@ -24,16 +27,16 @@ export class ClusterNodes {
   private closed = false;
   private readonly onExit = () => this.killAll();
 
-  private constructor(readonly schema: string, private readonly faults: readonly Fault[]) {
+  private constructor(readonly schema: string, private readonly faults: readonly Fault[], readonly bus: ClusterBus) {
     process.once('exit', this.onExit);
   }
 
-  /** Start `count` nodes on a new schema `lsrun_<random>`. */
-  static async start(count: number, faults: readonly Fault[] = []): Promise<ClusterNodes> {
+  /** Start `count` nodes on a new schema `lsrun_<random>`, over the local Redis (default) or NATS. */
+  static async start(count: number, faults: readonly Fault[] = [], bus: ClusterBus = 'redis'): Promise<ClusterNodes> {
     const schema = `lsrun_${randomBytes(5).toString('hex')}`;
     // Create the schema and tables once, before the nodes race to do it.
     new PostgresStorage(SERVICE_URLS.postgres, { schema }).close();
-    const set = new ClusterNodes(schema, faults);
+    const set = new ClusterNodes(schema, faults, bus);
     try {
       const started = await Promise.all(Array.from({ length: count }, () => set.spawnNode()));
       set.nodes.push(...started);
@@ -54,7 +57,7 @@ export class ClusterNodes {
   }
 
   private spawnNode(): Promise<NodeProcess> {
-    const options = JSON.stringify({ store: SERVICE_URLS.postgres, schema: this.schema, bus: SERVICE_URLS.redis, faults: this.faults });
+    const options = JSON.stringify({ store: SERVICE_URLS.postgres, schema: this.schema, bus: SERVICE_URLS[this.bus], faults: this.faults });
     const child = spawn(process.execPath, ['--import', 'tsx', NODE_MAIN, options], { stdio: ['ignore', 'pipe', 'pipe'] });
     return new Promise((resolve, reject) => {
       let out = '';

@@ -61,7 +61,7 @@ export async function probeServices(timeoutMs = 3000): Promise<Record<ServiceNam
 }
 
 /** The missing services as one sentence, or null when all answer. */
-export function describeMissing(status: Record<ServiceName, string | null>): string | null {
-  const missing = (Object.keys(status) as ServiceName[]).filter((k) => status[k] !== null);
+export function describeMissing(status: Partial<Record<ServiceName, string | null>>): string | null {
+  const missing = (Object.keys(status) as ServiceName[]).filter((k) => status[k] !== null && status[k] !== undefined);
   return missing.length === 0 ? null : missing.map((k) => `${k} at ${SERVICE_URLS[k]}: ${status[k]}`).join('; ');
 }

@@ -50,7 +50,7 @@ export const registerServe: RegisterCommand = (program, setExit) => {
     .option('--test-control', 'enable the test-control extension (virtual clock driven by tc.advance; tests only)')
     .option('--store <url>', 'cluster node: the shared PostgreSQL store (postgres://…); needs --bus')
     .option('--schema <name>', 'cluster node: the PostgreSQL schema the nodes share', 'linkspec')
-    .option('--bus <url>', 'cluster node: the Redis bus between nodes (redis://…); needs --store')
+    .option('--bus <url>', 'cluster node: the bus between nodes, Redis (redis://…) or NATS (nats://…); needs --store')
     .action(async (args: ServeArgs) => {
       const port = Number(args.port);
       if (!/^\d+$/.test(args.port) || port > 65535) throw new UsageError('BAD_PORT', `--port '${args.port}': expected 0..65535`);
@@ -99,7 +99,7 @@ export const registerServe: RegisterCommand = (program, setExit) => {
 };
 
 /**
- * `serve --store postgres://… --bus redis://…`: one node of a reference cluster (issue 13,
+ * `serve --store postgres://… --bus redis://…|nats://…`: one node of a reference cluster (issue 13,
  * reference/bus/node.ts). Prints `linkspec cluster node <id> on ws://…` once listening.
  * Without test control the shared virtual clock follows the wall clock from the cluster's
  * epoch (meta 'epoch', set by the first node), so several nodes never advance it twice.

@@ -6,11 +6,12 @@
  * message delays a push until the device's next connection (which reads its queue) but loses
  * nothing acknowledged (OFF-02).
  *
- * Ordering: Redis delivers a channel's messages to a subscriber in the order Redis accepted the
- * PUBLISHes; `barrier()` publishes to the node itself and resolves when that message comes back,
- * so every message published before it (by any node, as seen by Redis) has been handled.
+ * Two implementations, chosen by the URL (`openBus`): Redis pub/sub (redisBus.ts, `redis://`)
+ * and NATS core (natsBus.ts, `nats://`). Both give the ordering `barrier()` relies on: the
+ * broker delivers a channel's messages to a subscriber in the order it accepted them, so a
+ * message a node publishes to itself comes back after every message the broker accepted before
+ * it (from any node). `tc.quiescent` waits for such a barrier on every node (server.ts).
  */
-import { Redis } from 'ioredis';
 
 /** Which connection a message is for: a node, and the connection's id there. */
 export interface BusTarget {
@@ -35,67 +36,51 @@ export type BusMessage =
 
 export interface Bus {
   publish(message: BusMessage): void;
-  /** Resolves when every message Redis accepted before this call has reached this node. */
+  /** Resolves when every message the broker accepted before this call has reached this node (bounded: 2 s). */
   barrier(node: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The bus over Redis pub/sub (ioredis): one publishing and one subscribed connection per node. */
-export class RedisBus implements Bus {
-  private readonly pub: Redis;
-  private readonly sub: Redis;
+export type BusDeliver = (message: BusMessage) => void;
+
+/** Accepted bus URLs: Redis pub/sub or NATS. */
+export const BUS_URL = /^(rediss?|nats):\/\//;
+
+/**
+ * Open the bus of the cluster whose store schema is `schema`, by URL scheme. The client library
+ * is loaded only here, so a server that is not a cluster node never loads either.
+ */
+export async function openBus(url: string, schema: string, deliver: BusDeliver): Promise<Bus> {
+  if (url.startsWith('nats://')) return (await import('./natsBus.js')).NatsBus.open(url, `linkspec.${schema}`, deliver);
+  if (/^rediss?:\/\//.test(url)) return (await import('./redisBus.js')).RedisBus.open(url, `linkspec:${schema}`, deliver);
+  throw new Error(`bus '${url}': expected redis://… or nats://…`);
+}
+
+/** A barrier's bounded wait, shared by the implementations: resolves when `token` comes back, or after 2 s. */
+export class Barriers {
   private readonly waiting = new Map<string, () => void>();
-  private nextToken = 0;
+  private next = 0;
 
-  private constructor(url: string, private readonly channel: string, private readonly deliver: (m: BusMessage) => void) {
-    // Fail fast: a bus that is down must surface as an error, not as a queue growing in memory.
-    const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true } as const;
-    this.pub = new Redis(url, options);
-    this.sub = new Redis(url, options);
-    this.sub.on('message', (_channel: string, text: string) => this.receive(text));
-    this.pub.on('error', () => undefined);
-    this.sub.on('error', () => undefined);
-  }
-
-  static async open(url: string, channel: string, deliver: (m: BusMessage) => void): Promise<RedisBus> {
-    const bus = new RedisBus(url, channel, deliver);
-    try {
-      await bus.pub.connect();
-      await bus.sub.connect();
-      await bus.sub.subscribe(channel);
-    } catch (error) {
-      bus.pub.disconnect();
-      bus.sub.disconnect();
-      throw new Error(`Redis bus at ${url}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return bus;
-  }
-
-  private receive(text: string): void {
-    let message: BusMessage;
-    try { message = JSON.parse(text) as BusMessage; } catch { return; }
-    if (message.type === 'barrier') {
-      this.waiting.get(message.token)?.();
-      return;
-    }
-    try { this.deliver(message); } catch { /* one bad message must not stop the bus */ }
-  }
-
-  publish(message: BusMessage): void {
-    void this.pub.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
-  }
-
-  barrier(node: string): Promise<void> {
-    const token = `${node}:${this.nextToken++}`;
+  /** Publish a barrier with `publish` and wait for it to come back. */
+  wait(node: string, publish: (message: BusMessage) => void): Promise<void> {
+    const token = `${node}:${this.next++}`;
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.waiting.delete(token); resolve(); }, 2_000);
       this.waiting.set(token, () => { clearTimeout(timer); this.waiting.delete(token); resolve(); });
-      this.publish({ type: 'barrier', node, token });
+      publish({ type: 'barrier', node, token });
     });
   }
 
-  async close(): Promise<void> {
-    this.sub.disconnect();
-    await this.pub.quit().catch(() => undefined);
+  /** A message came in: a barrier resolves its waiter (true), anything else is the caller's (false). */
+  arrived(message: BusMessage): boolean {
+    if (message.type !== 'barrier') return false;
+    this.waiting.get(message.token)?.();
+    return true;
   }
 }
+
+/** Parse one bus message (JSON text); undefined for anything unreadable (one bad message must not stop the bus). */
+export function parseBusMessage(text: string): BusMessage | undefined {
+  try { return JSON.parse(text) as BusMessage; } catch { return undefined; }
+}
+

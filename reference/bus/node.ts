@@ -1,15 +1,15 @@
 /**
  * Start one reference cluster node: a ReferenceServer on the shared PostgreSQL store, its clock
- * in the store (StoreClock), its connections reachable from other nodes over the Redis bus
- * (ClusterLink). `linkspec serve --store postgres://… --bus redis://…` and the cluster adapter
- * (adapters/cluster) both start nodes through here.
+ * in the store (StoreClock), its connections reachable from other nodes over the bus, Redis or
+ * NATS (ClusterLink, bus.ts). `linkspec serve --store postgres://… --bus redis://…|nats://…` and
+ * the cluster adapter (adapters/cluster) both start nodes through here.
  */
 import type { VerificationSender } from '../server/verification.js';
 import { randomBytes } from 'node:crypto';
 import { ReferenceServer } from '../server/server.js';
 import { PostgresStorage } from '../storage/postgres.js';
 import type { FaultSet } from '../faults.js';
-import { RedisBus } from './bus.js';
+import { BUS_URL, openBus } from './bus.js';
 import { ClusterLink } from './cluster.js';
 import { StoreClock } from './storeClock.js';
 
@@ -18,7 +18,7 @@ export interface ClusterNodeOptions {
   readonly store: string;
   /** The PostgreSQL schema all nodes of this cluster share; default `linkspec`. */
   readonly schema?: string;
-  /** redis://… */
+  /** redis://… or nats://… */
   readonly bus: string;
   readonly host?: string;
   readonly port?: number;
@@ -39,7 +39,7 @@ export interface ClusterNode {
 /** Accepted store and bus URL forms (checked before anything connects). */
 export function checkClusterUrls(store: string, bus: string): string | null {
   if (!/^postgres(ql)?:\/\//.test(store)) return `--store '${store}': expected postgres://… or postgresql://…`;
-  if (!/^rediss?:\/\//.test(bus)) return `--bus '${bus}': expected redis://…`;
+  if (!BUS_URL.test(bus)) return `--bus '${bus}': expected redis://… or nats://…`;
   return null;
 }
 
@@ -48,7 +48,7 @@ export async function startClusterNode(options: ClusterNodeOptions): Promise<Clu
   const node = randomBytes(6).toString('hex');
   let link: ClusterLink | undefined;
   try {
-    const bus = await RedisBus.open(options.bus, `linkspec:${storage.schema}`, (m) => link?.receive(m));
+    const bus = await openBus(options.bus, storage.schema, (m) => link?.receive(m));
     link = new ClusterLink(node, storage, bus);
     const server = new ReferenceServer({
       storage, clock: new StoreClock(storage), cluster: link, testControl: options.testControl,
