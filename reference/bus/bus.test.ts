@@ -1,7 +1,9 @@
 /**
  * The bus contract (bus.ts), for both implementations against the local services: messages
- * reach every node of the channel in publish order, and `barrier()` resolves only after every
- * message the broker accepted before it has reached the node - what `tc.quiescent` relies on.
+ * reach every node of the channel in publish order, `barrier()` resolves only after every
+ * message the broker accepted before it has reached the node - what `tc.quiescent` relies on -
+ * and `settled()` only once the broker accepted what the node published (a node awaits it
+ * before answering a request).
  * Skipped, with one printed line, where the services do not answer (CI fails instead).
  */
 import { randomBytes } from 'node:crypto';
@@ -29,6 +31,15 @@ describe.skipIf(!inject('clusterServices'))('the cluster bus', () => {
         // B's barrier is accepted after them, so B has handled all 50 when it comes back.
         await b.barrier('b');
         expect(seenByB).toEqual(sent);
+        // settled(): what a node awaits before answering a request. Once it resolves, a barrier
+        // asked of another node comes back after those messages (no barrier of A's own needed).
+        const more = Array.from({ length: 50 }, (_, i) => `n${i}`);
+        for (const id of more) a.publish(answer(id));
+        await a.settled();
+        await b.barrier('b');
+        expect(seenByB).toEqual([...sent, ...more]);
+        // Nothing outstanding: settled() resolves at once.
+        await a.settled();
       } finally {
         for (const bus of buses) await bus.close();
       }

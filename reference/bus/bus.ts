@@ -36,6 +36,13 @@ export type BusMessage =
 
 export interface Bus {
   publish(message: BusMessage): void;
+  /**
+   * Resolves when the broker has accepted every message this node published so far (at once if
+   * none is outstanding; bounded: 2 s). A node answers a request only after this, as it answers
+   * only after its transaction committed: once a client has the answer, a barrier asked of ANY
+   * node comes back after the messages that request caused.
+   */
+  settled(): Promise<void>;
   /** Resolves when every message the broker accepted before this call has reached this node (bounded: 2 s). */
   barrier(node: string): Promise<void>;
   close(): Promise<void>;
@@ -56,7 +63,19 @@ export async function openBus(url: string, schema: string, deliver: BusDeliver):
   throw new Error(`bus '${url}': expected redis://… or nats://…`);
 }
 
-/** A barrier's bounded wait, shared by the implementations: resolves when `token` comes back, or after 2 s. */
+/** At most this long a barrier or `settled()` waits on the broker (a bus that is down must not stall a node). */
+export const BUS_WAIT_MS = 2_000;
+
+/** `p`, or nothing after BUS_WAIT_MS; never rejects. */
+export function bounded(p: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(() => undefined, () => undefined),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, BUS_WAIT_MS); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** A barrier's bounded wait, shared by the implementations: resolves when `token` comes back, or after BUS_WAIT_MS. */
 export class Barriers {
   private readonly waiting = new Map<string, () => void>();
   private next = 0;
@@ -65,7 +84,7 @@ export class Barriers {
   wait(node: string, publish: (message: BusMessage) => void): Promise<void> {
     const token = `${node}:${this.next++}`;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.waiting.delete(token); resolve(); }, 2_000);
+      const timer = setTimeout(() => { this.waiting.delete(token); resolve(); }, BUS_WAIT_MS);
       this.waiting.set(token, () => { clearTimeout(timer); this.waiting.delete(token); resolve(); });
       publish({ type: 'barrier', node, token });
     });

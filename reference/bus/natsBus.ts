@@ -12,13 +12,15 @@
  * linkspec cluster against one NATS server.
  */
 import { connect, type NatsConnection } from 'nats';
-import { Barriers, parseBusMessage, type Bus, type BusDeliver, type BusMessage } from './bus.js';
+import { Barriers, bounded, parseBusMessage, type Bus, type BusDeliver, type BusMessage } from './bus.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export class NatsBus implements Bus {
   private readonly barriers = new Barriers();
+  /** Messages were published since the last flush began (the client buffers them; the server has not necessarily seen them). */
+  private unflushed = false;
 
   private constructor(private readonly nc: NatsConnection, private readonly subject: string, private readonly deliver: BusDeliver) {}
 
@@ -49,7 +51,17 @@ export class NatsBus implements Bus {
   }
 
   publish(message: BusMessage): void {
-    try { this.nc.publish(this.subject, encoder.encode(JSON.stringify(message))); } catch { /* closed: as a lost message (bus.ts) */ }
+    try {
+      this.nc.publish(this.subject, encoder.encode(JSON.stringify(message)));
+      this.unflushed = true;
+    } catch { /* closed: as a lost message (bus.ts) */ }
+  }
+
+  /** flush() is a PING answered after the server processed everything this connection sent before it. */
+  settled(): Promise<void> {
+    if (!this.unflushed) return Promise.resolve();
+    this.unflushed = false;
+    return bounded(this.nc.flush());
   }
 
   barrier(node: string): Promise<void> {

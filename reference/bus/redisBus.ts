@@ -4,12 +4,14 @@
  * accepted the PUBLISHes, which is what `barrier()` needs (bus.ts).
  */
 import { Redis } from 'ioredis';
-import { Barriers, parseBusMessage, type Bus, type BusDeliver, type BusMessage } from './bus.js';
+import { Barriers, bounded, parseBusMessage, type Bus, type BusDeliver, type BusMessage } from './bus.js';
 
 export class RedisBus implements Bus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly barriers = new Barriers();
+  /** The last PUBLISH not yet answered: Redis answers one connection's commands in order, so its reply covers every earlier one. */
+  private last: Promise<unknown> | undefined;
 
   private constructor(url: string, private readonly channel: string, private readonly deliver: BusDeliver) {
     // Fail fast: a bus that is down must surface as an error, not as a queue growing in memory.
@@ -42,7 +44,13 @@ export class RedisBus implements Bus {
   }
 
   publish(message: BusMessage): void {
-    void this.pub.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
+    const sent = this.pub.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
+    this.last = sent;
+    void sent.finally(() => { if (this.last === sent) this.last = undefined; });
+  }
+
+  settled(): Promise<void> {
+    return this.last ? bounded(this.last) : Promise.resolve();
   }
 
   barrier(node: string): Promise<void> {

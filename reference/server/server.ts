@@ -330,6 +330,8 @@ export class ReferenceServer {
       // A full disk refuses the write (STORAGE_FULL); the server keeps serving.
       result = fail(storageErrorCode(e), e instanceof Error ? e.message : String(e));
     }
+    // On a cluster, answer only once the broker has every bus message this request caused (bus.ts settled).
+    if (this.options.cluster) await this.options.cluster.bus.settled();
     conn.send(result.ok
       ? { type: 'result', id: req.id, ok: true, ...(result.value === undefined ? {} : { value: result.value }) }
       : { type: 'result', id: req.id, ok: false, code: result.code, ...(result.message ? { message: result.message } : {}) });
