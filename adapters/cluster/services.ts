@@ -9,6 +9,7 @@
  */
 import { createConnection } from 'node:net';
 import { createRequire } from 'node:module';
+import { loadPgNative } from '../../reference/storage/postgres.js';
 
 export const SERVICE_URLS = {
   postgres: process.env.LINKSPEC_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test',
@@ -19,7 +20,7 @@ export const SERVICE_URLS = {
 export type ServiceName = keyof typeof SERVICE_URLS;
 
 /** The one line a user's test run prints when the cluster tests are skipped. */
-export const ENABLE_HINT = 'cluster tests skipped: PostgreSQL, Redis or NATS not answering (start them, or set LINKSPEC_PG_URL / LINKSPEC_REDIS_URL / LINKSPEC_NATS_URL)';
+export const ENABLE_HINT = 'cluster tests skipped: PostgreSQL, Redis or NATS not answering, or pg-native not installed (start them, or set LINKSPEC_PG_URL / LINKSPEC_REDIS_URL / LINKSPEC_NATS_URL; apt-get install libpq-dev && npm ci)';
 
 const require = createRequire(import.meta.url);
 
@@ -40,7 +41,7 @@ function tcpAnswer(url: string, hello: string | null, expect: RegExp, timeoutMs:
 function postgresAnswer(url: string): Promise<string | null> {
   return new Promise((resolve) => {
     let Client: new () => { connect(url: string, cb: (e?: Error) => void): void; query(t: string, cb: (e?: Error) => void): void; end(cb?: () => void): void };
-    try { Client = require('pg-native'); } catch (error) { resolve(`pg-native not installed: ${(error as Error).message}`); return; }
+    try { Client = loadPgNative(require) as unknown as typeof Client; } catch (error) { resolve((error as Error).message); return; }
     const client = new Client();
     const timer = setTimeout(() => resolve('no answer within 3000 ms'), 3000);
     client.connect(url, (error) => {

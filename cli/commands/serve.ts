@@ -15,7 +15,8 @@
  *   JSON lines to FILE, `-` (the default) prints `verification code for PHONE: CODE` on stdout.
  * - WARNING: --test-control lets any client read and change the whole server. Tests only.
  * Exit: 0 after a clean shutdown, 2 on a bad argument (BAD_PORT) or when the port is taken
- * (SERVE_FAILED), or --test-control with a host that is not loopback (TEST_CONTROL_NOT_LOOPBACK).
+ * (SERVE_FAILED), or --test-control with a host that is not loopback (TEST_CONTROL_NOT_LOOPBACK),
+ * or a cluster node (--store) without the optional pg-native module (PG_NATIVE_MISSING).
  */
 import type { RegisterCommand } from '../main.js';
 import { EXIT, UsageError } from '../exit.js';
@@ -25,6 +26,7 @@ import { MemoryStorage } from '../../reference/storage/memory.js';
 import { SqliteStorage, StorageOpenError } from '../../reference/storage/sqlite.js';
 import type { Storage } from '../../reference/storage/storage.js';
 import { checkClusterUrls, startClusterNode } from '../../reference/bus/node.js';
+import { PgNativeMissingError } from '../../reference/storage/postgres.js';
 import { FileVerificationSender, type VerificationSender } from '../../reference/server/verification.js';
 
 export interface ServeArgs { host: string; port: string; db: string; testControl?: boolean; store?: string; schema?: string; bus?: string; verificationOut: string }
@@ -113,7 +115,9 @@ async function serveClusterNode(args: ServeArgs, port: number, setExit: (code: n
   try {
     node = await startClusterNode({ store: args.store, schema: args.schema, bus: args.bus, host: args.host, port, testControl: args.testControl === true, verificationSender: verificationSenderFor(args.verificationOut) });
   } catch (error) {
-    throw new UsageError('SERVE_FAILED', `cluster node: ${error instanceof Error ? error.message : String(error)}`);
+    // pg-native is optional (it needs libpq-dev to build): its absence has its own code and remedy.
+    const code = error instanceof PgNativeMissingError ? error.code : 'SERVE_FAILED';
+    throw new UsageError(code, `cluster node: ${error instanceof Error ? error.message : String(error)}`);
   }
   process.stdout.write(`linkspec cluster node ${node.node} on ${node.url} (store: PostgreSQL schema ${node.storage.schema}; bus: ${args.bus}; ${args.testControl ? 'TEST CONTROL ON' : 'time follows the wall clock'})\n`);
   let ticker: NodeJS.Timeout | undefined;

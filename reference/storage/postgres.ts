@@ -41,14 +41,34 @@ interface NativeClient {
 
 const require = createRequire(import.meta.url);
 
-/** Loads pg-native; throws a clear message when the native module is missing (no libpq). */
-function nativeClient(): NativeClient {
-  let Client: new () => NativeClient;
-  try {
-    Client = require('pg-native') as new () => NativeClient;
-  } catch (error) {
-    throw new Error(`PostgreSQL storage needs the pg-native module (libpq): ${error instanceof Error ? error.message : String(error)}`);
+/** What to do when pg-native is missing: one sentence, printed by `serve` and the cluster adapter. */
+export const PG_NATIVE_HINT = 'the cluster needs pg-native; apt-get install libpq-dev && npm ci';
+
+/**
+ * pg-native could not be loaded: code PG_NATIVE_MISSING. It is an OPTIONAL dependency (it builds
+ * against libpq's headers, and `npm ci` skips it where they are missing), loaded only when a
+ * PostgreSQL store is opened: `npm ci && npm start`, the embedded server and every non-cluster
+ * test run without it.
+ */
+export class PgNativeMissingError extends Error {
+  readonly code = 'PG_NATIVE_MISSING';
+  constructor(cause: unknown) {
+    super(`${PG_NATIVE_HINT} (${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})`);
+    this.name = 'PgNativeMissingError';
   }
+}
+
+/** Loads pg-native at first use (never at import), with `load` standing in for require in tests. */
+export function loadPgNative(load: (id: string) => unknown = require): new () => NativeClient {
+  try {
+    return load('pg-native') as new () => NativeClient;
+  } catch (error) {
+    throw new PgNativeMissingError(error);
+  }
+}
+
+function nativeClient(): NativeClient {
+  const Client = loadPgNative();
   return new Client();
 }
 
