@@ -228,10 +228,10 @@ export class DeviceClient {
     return r.ok ? OK : refused(r.code);
   }
 
-  private announcement() {
+  private announcement(keys: DeviceKeys = this.keys) {
     return {
-      identityKey: this.identityKey, boxKey: toBase64(this.keys.box.publicKey),
-      boxKeySignature: toBase64(sign(boxKeyBytes(this.keys.box.publicKey), this.keys.signing.secretKey)),
+      identityKey: toBase64(keys.signing.publicKey), boxKey: toBase64(keys.box.publicKey),
+      boxKeySignature: toBase64(sign(boxKeyBytes(keys.box.publicKey), keys.signing.secretKey)),
       name: this.name, platform: this.platform,
     };
   }
@@ -264,11 +264,16 @@ export class DeviceClient {
 
   private async bind(): Promise<OpResult> {
     if (this.bound) return OK;
-    const signature = toBase64(sign(challengeBytes(BIND_PREFIX, this.w.nonce), this.keys.signing.secretKey));
-    const r = await this.w.request('link.bind', { ...this.announcement(), signature });
-    if (!r.ok) return refused(r.code);
-    this.bound = true;
-    return OK;
+    const r = await this.bindKeys(this.keys);
+    if (r.ok) this.bound = true;
+    return r;
+  }
+
+  /** link.bind this connection with `keys` (this device's, or fresh ones it has not adopted yet). */
+  private async bindKeys(keys: DeviceKeys): Promise<OpResult> {
+    const signature = toBase64(sign(challengeBytes(BIND_PREFIX, this.w.nonce), keys.signing.secretKey));
+    const r = await this.w.request('link.bind', { ...this.announcement(keys), signature });
+    return r.ok ? OK : refused(r.code);
   }
 
   /**
@@ -321,17 +326,22 @@ export class DeviceClient {
   async requestCode(phone: string): Promise<WireResult<string>> {
     if (this.status === 'linked') return refused('ALREADY_LINKED') as WireResult<string>;
     if (!this.online) return refused('DEVICE_OFFLINE') as WireResult<string>;
-    const info = await this.w.request<{ registered: boolean }>('account.info', { phone });
-    if (!info.ok) return info as WireResult<string>;
-    if (!info.value.registered) return refused('NOT_REGISTERED') as WireResult<string>;
-    if (this.status === 'signed-out') this.startAfresh();
-    const bound = await this.bind();
+    // The server answers NOT_REGISTERED to code.request itself (account.info is for authenticated
+    // devices only, issue 10). A signed-out companion starts afresh only once the server accepted,
+    // so a refused request leaves it as it was: it binds fresh keys and adopts them after.
+    const fresh = this.status === 'signed-out' ? generateDeviceKeys() : undefined;
+    const bound = fresh ? await this.bindKeys(fresh) : await this.bind();
     if (!bound.ok) return bound as WireResult<string>;
     const code = generatePairingCode(this.profile.pairingCode);
     // The code never leaves this device (PAIR-08): only the ephemeral key wrapped under it does.
     const wrap = await companionWrap(code);
     const r = await this.w.request('code.request', { phone, wrapped: toBase64(wrap.blob) });
     if (!r.ok) return r as WireResult<string>;
+    if (fresh) {
+      this.startAfresh();
+      this.keys = fresh;
+      this.bound = true;
+    }
     this.linking = { kind: 'code', code, codeKey: wrap.codeKey, ephemeral: wrap.ephemeral, blob: wrap.blob, linkKey: null };
     this.status = 'linking';
     return { ok: true, value: formatPairingCode(code) };

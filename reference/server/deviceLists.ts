@@ -14,7 +14,8 @@ import {
   type Connection, type HandlerResult, type ServerContext,
 } from './context.js';
 
-function authedDevice(ctx: ServerContext, conn: Connection) {
+/** The linked device this connection is authenticated as, if any. */
+export function authedDevice(ctx: ServerContext, conn: Connection) {
   const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
   return device && device.status === 'linked' ? device : undefined;
 }

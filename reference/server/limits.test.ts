@@ -51,10 +51,29 @@ describe('limits on the wire', () => {
     const flooder = await WireConnection.open(url);
     const other = await WireConnection.open(url);
     open.push(flooder, other);
-    const answers = await Promise.all(Array.from({ length: 8 }, () => flooder.request('account.info', { phone: '+1' })));
-    expect(answers.slice(0, 5).every((a) => a.ok)).toBe(true);
+    // link.precheck before authenticating: handled (OUT_OF_ORDER), not limited, within the burst.
+    const answers = await Promise.all(Array.from({ length: 8 }, () => flooder.request('link.precheck', {})));
+    expect(answers.slice(0, 5).every((a) => !a.ok && a.code === 'OUT_OF_ORDER')).toBe(true);
     expect(answers.slice(5)).toEqual(Array(3).fill({ ok: false, code: 'RATE_LIMITED', message: expect.any(String) }));
-    expect(await other.request('account.info', { phone: '+1' })).toEqual({ ok: true, value: { registered: false, version: 0 } });
+    expect(await other.request('link.precheck', {})).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
+  });
+
+  it('account.info and devices.get: refused before authenticating (no enumeration), then limited per connection (RATE_LIMITED)', async () => {
+    const url = await start({ lookupBurst: 3, lookupsPerSecond: 0.001 });
+    const stranger = await WireConnection.open(url);
+    open.push(stranger);
+    expect(await stranger.request('account.info', { phone: '+1000' })).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
+    expect(await stranger.request('devices.get', { phone: '+1000' })).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
+    const phone = client(url, 'primary', 'P');
+    expect(await phone.register('+1000', { idCheck: false })).toEqual({ ok: true });
+    const w = (phone as unknown as { wire: WireConnection }).wire;
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await w.request(i % 2 ? 'devices.get' : 'account.info', { phone: '+1' + i }));
+    expect(answers.map((a) => (a.ok ? 'ok' : a.code))).toEqual(['ok', 'NOT_REGISTERED', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
+    // Another connection has its own budget.
+    const stranger2 = client(url, 'primary', 'Q');
+    expect(await stranger2.register('+2000', { idCheck: false })).toEqual({ ok: true });
+    expect(await (stranger2 as unknown as { wire: WireConnection }).wire.request('account.info', { phone: '+1000' })).toEqual({ ok: true, value: { registered: true, version: 1 } });
   });
 
   it('limits QR attempts and pairing codes per connection per window (RATE_LIMITED)', async () => {

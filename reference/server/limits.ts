@@ -5,6 +5,8 @@
  *   (reference/protocol/constants.ts owns both numbers; re-exported here so every limit is in one
  *   place);
  * - frames per connection: a token bucket, RATE_LIMITED (the frame is not handled);
+ * - `account.info` + `devices.get` per authenticated connection: a token bucket, RATE_LIMITED
+ *   (before authenticating both are refused OUT_OF_ORDER);
  * - QR attempts (`link.start`) and pairing codes (`code.request`) per connection per window:
  *   RATE_LIMITED;
  * - authenticated connections per account: TOO_MANY_CONNECTIONS;
@@ -55,6 +57,14 @@ export interface Limits {
   readonly outboundBufferBytes: number;
   /** Below this many unsent bytes a connection `canSend()` (paged delivery sends the next page). */
   readonly outboundLowWaterBytes: number;
+  /**
+   * `account.info` + `devices.get` per authenticated connection (token bucket): reading which
+   * numbers are registered and their devices' names is for authenticated devices only, and
+   * slowly (issue 10: no enumeration). Burst...
+   */
+  readonly lookupBurst: number;
+  /** ...refilled at this many per second. */
+  readonly lookupsPerSecond: number;
   /** `link.start` + `code.request` allowed per connection in any `linkingWindowMs`. */
   readonly linkingStartsPerWindow: number;
   readonly linkingWindowMs: number;
@@ -86,6 +96,9 @@ export const DEFAULT_LIMITS: Limits = {
   // Eight 1 MiB history deliveries; a client that reads nothing reconnects and gets its queue again.
   outboundBufferBytes: 8 * 1_048_576,
   outboundLowWaterBytes: 1_048_576,
+  // A device sending a message asks devices.get twice (both accounts' lists): 10 messages a second.
+  lookupBurst: 100,
+  lookupsPerSecond: 20,
   linkingStartsPerWindow: 30,
   linkingWindowMs: 60_000,
   // 5 devices (the primary and 4 companions) plus room for a reconnect overlap or a larger profile.
@@ -153,13 +166,17 @@ export class ConnectionLimiter {
   readonly frames: TokenBucket;
   readonly bytes: TokenBucket;
   readonly linking: WindowCounter;
+  readonly lookups: TokenBucket;
 
   constructor(limits: Limits, now: Monotonic = monotonic) {
     this.frames = new TokenBucket(limits.frameBurst, limits.framesPerSecond, now);
     this.bytes = new TokenBucket(limits.bytesBurst, limits.bytesPerSecond, now);
     this.linking = new WindowCounter(limits.linkingStartsPerWindow, limits.linkingWindowMs, now);
+    this.lookups = new TokenBucket(limits.lookupBurst, limits.lookupsPerSecond, now);
   }
 }
 
 /** Frame types that start issuing QR references or a pairing code (QR-reference issuance limit). */
 export const LINKING_STARTS: ReadonlySet<string> = new Set(['link.start', 'code.request']);
+/** Frame types that read an account's registration or devices (no enumeration without authenticating). */
+export const LOOKUPS: ReadonlySet<string> = new Set(['account.info', 'devices.get']);

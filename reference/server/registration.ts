@@ -15,8 +15,14 @@ import {
   type Connection, type HandlerResult, type ServerContext,
 } from './context.js';
 import { cancelLinkingOf } from './linking.js';
+import { authedDevice } from './deviceLists.js';
 
-export function accountInfo(ctx: ServerContext, req: Request<'account.info'>): HandlerResult {
+/**
+ * account.info: whether a number is registered, and its list version. Authenticated devices only
+ * (issue 10: nobody enumerates numbers without authenticating), rate-limited (limits.ts lookups).
+ */
+export function accountInfo(ctx: ServerContext, conn: Connection, req: Request<'account.info'>): HandlerResult {
+  if (!authedDevice(ctx, conn)) return fail('OUT_OF_ORDER', 'authenticate first');
   const account = ctx.storage.getAccount(req.phone);
   return done({ registered: account?.registered ?? false, version: ctx.storage.getDeviceList(req.phone)?.version ?? 0 });
 }

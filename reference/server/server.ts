@@ -33,7 +33,7 @@ import { challengeCode, failCode, respondCode } from './codeExchange.js';
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
 import { advanceClock, awaitQuiescence, inject, injectedReceived, inspect, quiescence, wakeQuiescenceWaiters, type InspectView } from './testControl.js';
-import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, TEST_CONTROL_LIMITS, type Limits } from './limits.js';
+import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, LOOKUPS, TEST_CONTROL_LIMITS, type Limits } from './limits.js';
 import type { ClusterLink } from '../bus/cluster.js';
 import { FanOutSender, VerificationOutbox, Verifications, type VerificationSender } from './verification.js';
 
@@ -72,7 +72,7 @@ export interface ServerOptions {
 type Handler = (ctx: ServerContext, conn: Connection, req: any) => HandlerResult | Promise<HandlerResult>;
 
 const HANDLERS: { [T in RequestType]: Handler } = {
-  'account.info': (ctx, _c, r) => accountInfo(ctx, r),
+  'account.info': accountInfo,
   register, auth, logout: (ctx, c) => logout(ctx, c), disconnect: (ctx, c) => disconnect(ctx, c),
   'devices.get': getDevices, 'devices.sign': signList,
   'link.bind': bind, 'link.start': startQr, 'link.cancel': (ctx, c) => cancel(ctx, c),
@@ -345,8 +345,12 @@ export class ReferenceServer {
     conn.send({ type: 'error', id, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s or ${this.limits.bytesPerSecond} bytes/s` });
   }
 
-  /** The per-request limits (limits.ts): linking starts per window, connections per account. */
+  /** The per-request limits (limits.ts): lookups, linking starts per window, connections per account. */
   private overLimit(conn: Connection, req: Request): HandlerResult | null {
+    // Before authenticating a lookup is refused OUT_OF_ORDER by its handler, spending no budget.
+    if (LOOKUPS.has(req.type) && conn.deviceId && this.limiters.get(conn)?.lookups.take() === 'limited') {
+      return fail('RATE_LIMITED', `at most ${this.limits.lookupBurst} account.info/devices.get at once, ${this.limits.lookupsPerSecond} / s after`);
+    }
     if (LINKING_STARTS.has(req.type) && this.limiters.get(conn)?.linking.take() === 'limited') {
       return fail('RATE_LIMITED', `at most ${this.limits.linkingStartsPerWindow} link.start/code.request per ${this.limits.linkingWindowMs / 1000} s`);
     }
