@@ -1,14 +1,18 @@
 /**
  * Abuse figures of the reference server (issue 10), measured, never asserted:
- * - `server.deepJsonFlood`: p50/p99/max round trip of a probe request on its own connection while
- *   `floodSockets` unauthenticated sockets send frames of nested `[` as fast as the server takes
- *   them (1 MiB ones, refused by size; 60 KiB ones, refused by the nesting scan). Target: p99 < 500 ms.
+ * - `server.deepJsonFlood`: p50/p99/max round trip of a probe request (an honest client's cheap
+ *   request, on its own connection) while `floodSockets` unauthenticated sockets send frames of
+ *   nested `[` as fast as the server takes them (bench/flooder.ts: 1 MiB ones, closed 1009 and
+ *   reopened; 60 KiB ones refused by the nesting scan; 60 KiB ones as deep as allowed, parsed),
+ *   against the DEFAULT limits (what an attacker meets). The line gives the attack volume while
+ *   the probe ran (frames, MB, connections opened) and the load average. Target: p99 < 500 ms.
  * - `crypto.pairingCodePbkdf2`: milliseconds per PBKDF2-SHA256 derivation at 131,072 iterations,
  *   the cost each side of a pairing-code exchange pays once (PAIR-06/08).
  * The server and the flooder (bench/flooder.ts) run in their own processes. Every loop is bounded in count and time.
  */
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { PAIRING_CODE_ITERATIONS } from '../reference/crypto/pairingCode.js';
 import { startChildServer } from './child.js';
@@ -26,36 +30,66 @@ const ROOT = new URL('../', import.meta.url).pathname;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
+interface FloodVolume { frames: number; bytes: number; connections: number }
+
+/** Round trips (ms, sorted) of `link.precheck` on `probe`, one at a time 10 ms apart. */
+async function probeLoop(probe: WebSocket, probes: number, maxMs: number): Promise<number[]> {
+  const rtts: number[] = [];
+  const until = performance.now() + maxMs;
+  for (let i = 0; i < probes && performance.now() < until; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      probe.once('message', () => resolve());
+      probe.send(JSON.stringify({ type: 'link.precheck', id: i }));
+    });
+    rtts.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return rtts.sort((a, b) => a - b);
+}
+
+const ms = (x: number) => Math.round(x * 10) / 10;
+
 export async function benchDeepJsonFlood(options: { floodSockets: number; probes: number; maxMs: number }): Promise<BenchLine[]> {
-  const server = await startChildServer('reference');
+  const server = await startChildServer('reference-defaults');
   const sockets: WebSocket[] = [];
+  let volume: FloodVolume = { frames: 0, bytes: 0, connections: 0 };
+  // Baseline from the same run: the same probe before any flood (the machine's load shows in both).
+  const quiet = await open(server.url);
+  sockets.push(quiet);
+  const baseline = await probeLoop(quiet, Math.ceil(options.probes / 3), options.maxMs / 3);
   const flooder = spawn(process.execPath, ['--import', 'tsx', 'bench/flooder.ts', server.url, String(options.floodSockets)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('flooder did not start')), 20_000);
-      flooder.stdout!.on('data', (d) => { if (String(d).includes('ready')) { clearTimeout(timer); resolve(); } });
+      flooder.stdout!.on('data', (d) => {
+        for (const line of String(d).split('\n')) {
+          if (line === 'ready') { clearTimeout(timer); resolve(); }
+          else if (line.startsWith('{')) volume = JSON.parse(line) as FloodVolume;
+        }
+      });
       flooder.once('exit', () => { clearTimeout(timer); reject(new Error('flooder exited')); });
     });
     // Let the flood reach its steady state before probing.
     await new Promise((r) => setTimeout(r, 500));
     const probe = await open(server.url);
     sockets.push(probe);
-    const rtts: number[] = [];
-    const until = performance.now() + options.maxMs;
-    for (let i = 0; i < options.probes && performance.now() < until; i++) {
-      const t0 = performance.now();
-      await new Promise<void>((resolve) => {
-        probe.once('message', () => resolve());
-        probe.send(JSON.stringify({ type: 'link.precheck', id: i }));
-      });
-      rtts.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    rtts.sort((a, b) => a - b);
+    const load = loadavg()[0]!;
+    const before = { ...volume };
+    const started = performance.now();
+    const rtts = await probeLoop(probe, options.probes, options.maxMs);
+    const seconds = (performance.now() - started) / 1000;
+    // The flooder reports every 250 ms: let its last figures for the probing window arrive.
+    await new Promise((r) => setTimeout(r, 300));
     const p99 = percentile(rtts, 99);
     return [{
       bench: 'server.deepJsonFlood', floodSockets: options.floodSockets, probes: rtts.length,
-      p50Ms: Math.round(percentile(rtts, 50) * 10) / 10, p99Ms: Math.round(p99 * 10) / 10, maxMs: Math.round(rtts.at(-1)! * 10) / 10,
+      p50Ms: ms(percentile(rtts, 50)), p99Ms: ms(p99), maxMs: ms(rtts.at(-1)!),
+      baseline: 'the same probe before the flood', baselineP50Ms: ms(percentile(baseline, 50)), baselineP99Ms: ms(percentile(baseline, 99)),
+      ratio: ms(p99 / percentile(baseline, 99)),
+      attackSeconds: Math.round(seconds * 10) / 10, attackFrames: volume.frames - before.frames,
+      attackMB: Math.round((volume.bytes - before.bytes) / 1_048_576), attackConnections: volume.connections - before.connections,
+      loadAverage1m: Math.round(load * 100) / 100,
       target: 'p99 < 500 ms', met: p99 < 500,
     }];
   } finally {
@@ -63,6 +97,11 @@ export async function benchDeepJsonFlood(options: { floodSockets: number; probes
     flooder.kill('SIGKILL');
     await server.stop();
   }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [sockets, probes, maxMs] = process.argv.slice(2).map(Number);
+  for (const line of await benchDeepJsonFlood({ floodSockets: sockets || 16, probes: probes || 300, maxMs: maxMs || 10_000 })) process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 export function benchPairingCodePbkdf2(options: { runs: number }): BenchLine[] {
