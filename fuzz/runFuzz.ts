@@ -218,7 +218,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   // The main phase judges frames, not time: an anonymous session may outlast the authentication deadline under load.
-  const server = new ReferenceServer({ limits: { frameBurst: 1e9, framesPerSecond: 1e9, authDeadlineMs: 3_600_000 } });
+  const server = new ReferenceServer({ limits: { frameBurst: 1e9, framesPerSecond: 1e9, unauthenticatedBytesBurst: 1e9, authDeadlineMs: 3_600_000 } });
   const url = await server.start();
   let canaryOutcome: CanaryOutcome = { ok: false, rounds: 0, reason: 'not started' };
   let floodOutcome: FuzzReport['flood'] = { frames: 0, ok: 0, rateLimited: 0, otherConnectionServed: false };

@@ -38,6 +38,13 @@ export interface Limits {
   readonly bytesBurst: number;
   readonly bytesPerSecond: number;
   /**
+   * The byte budget of a connection not authenticated as a device (instead of the one above):
+   * what it may send is a few small frames (verify, register, bind, link answers, acks). A flood of
+   * frames as deep and as large as allowed is refused unparsed past it (bench/abuse.ts).
+   */
+  readonly unauthenticatedBytesBurst: number;
+  readonly unauthenticatedBytesPerSecond: number;
+  /**
    * Largest message read from a connection not authenticated as a device (a fresh socket or a
    * bound linking companion): ws closes it 1009 above this, so an unfinished fragmented message
    * pins at most this many bytes (admission.ts).
@@ -82,6 +89,10 @@ export const DEFAULT_LIMITS: Limits = {
   framesPerSecond: 1_000,
   bytesBurst: 8 * 1_048_576,
   bytesPerSecond: 4 * 1_048_576,
+  // 60 sockets from one address parsing 64 KiB frames at 4 MiB/s each held the probe's p99 at
+  // 771 ms (load 11); a register frame is about 1 KiB.
+  unauthenticatedBytesBurst: 262_144,
+  unauthenticatedBytesPerSecond: 65_536,
   unauthenticatedFrameBytes: 65_536,
   // Linking companions bind in their first round trips; `npm start` measured at most 2.7 s from
   // open to close for a socket that never authenticated nor bound (load 7 on 2 cores).
@@ -165,12 +176,14 @@ export class WindowCounter {
 export class ConnectionLimiter {
   readonly frames: TokenBucket;
   readonly bytes: TokenBucket;
+  readonly unauthenticatedBytes: TokenBucket;
   readonly linking: WindowCounter;
   readonly lookups: TokenBucket;
 
   constructor(limits: Limits, now: Monotonic = monotonic) {
     this.frames = new TokenBucket(limits.frameBurst, limits.framesPerSecond, now);
     this.bytes = new TokenBucket(limits.bytesBurst, limits.bytesPerSecond, now);
+    this.unauthenticatedBytes = new TokenBucket(limits.unauthenticatedBytesBurst, limits.unauthenticatedBytesPerSecond, now);
     this.linking = new WindowCounter(limits.linkingStartsPerWindow, limits.linkingWindowMs, now);
     this.lookups = new TokenBucket(limits.lookupBurst, limits.lookupsPerSecond, now);
   }

@@ -96,11 +96,38 @@ describe('refused before JSON.parse', () => {
   });
 
   it('the byte budget: a connection past its bytes per second is refused RATE_LIMITED unparsed', async () => {
-    const w = await connect({ bytesBurst: 10_000, bytesPerSecond: 1 });
+    const w = await connect({ unauthenticatedBytesBurst: 10_000, unauthenticatedBytesPerSecond: 1 });
     const got: any[] = [];
     const done = new Promise<void>((resolve) => { w.onFrame = (f) => { got.push(f); if (got.length === 3) resolve(); }; });
     for (let i = 0; i < 3; i++) w.sendText(JSON.stringify({ type: 'nothing', id: i, pad: 'p'.repeat(4_000) }));
     await done;
     expect(got.map((f) => f.code)).toEqual(['UNKNOWN_TYPE', 'UNKNOWN_TYPE', 'RATE_LIMITED']);
+  });
+
+  it('before authenticating, past the budget the socket is not even read until the budget refilled (half the burst)', async () => {
+    // Burst 10,000 bytes at 5,000 / s: not read for 1 s after the first refusal.
+    const w = await connect({ unauthenticatedBytesBurst: 10_000, unauthenticatedBytesPerSecond: 5_000 });
+    const got: any[] = [];
+    w.onFrame = (f) => got.push(f);
+    for (let i = 0; i < 3; i++) w.sendText(JSON.stringify({ type: 'nothing', id: i, pad: 'p'.repeat(4_000) }));
+    for (let i = 0; i < 200 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got.map((f) => f.code)).toEqual(['UNKNOWN_TYPE', 'UNKNOWN_TYPE', 'RATE_LIMITED']);
+    w.sendText(JSON.stringify({ type: 'nothing', id: 3 }));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(got).toHaveLength(3); // not read yet
+    for (let i = 0; i < 500 && got.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    // Read once the pause is over, with the budget refilled: handled.
+    expect(got[3]).toMatchObject({ id: 3, code: 'UNKNOWN_TYPE' });
+  });
+
+  it('an authenticated device has the larger byte budget', async () => {
+    server = new ReferenceServer({ limits: { unauthenticatedBytesBurst: 1_000, unauthenticatedBytesPerSecond: 1 } });
+    const phone = new DeviceClient({ url: await server.start(), role: 'primary', name: 'P', platform: 'phone', profile: DEFAULT_PROFILE, verificationCode: (p) => server!.verificationCode(p) });
+    open.push(phone as unknown as WireConnection);
+    expect(await phone.register('+1000', { idCheck: false })).toEqual({ ok: true });
+    const w = (phone as unknown as { wire: WireConnection }).wire;
+    const got = next(w);
+    w.sendText(JSON.stringify({ type: 'nothing', id: 'd', pad: 'p'.repeat(4_000) }));
+    expect(await got).toMatchObject({ id: 'd', code: 'UNKNOWN_TYPE' });
   });
 });

@@ -24,7 +24,7 @@ import { MemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/storage.js';
 import { Connection, connectionOfDevice, fail, type HandlerResult, type PresenceHooks, type RelayLogEntry, type ServerContext } from './context.js';
 import { Admission } from './admission.js';
-import { InboundQueue } from './backpressure.js';
+import { InboundQueue, ReadGate } from './backpressure.js';
 import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
 import { lieAddressed, startLie } from './lyingServer.js';
@@ -145,6 +145,8 @@ export class ReferenceServer {
   private readonly sender: VerificationSender;
   /** Server-visible traffic, kept only with test control (capability 'server-traffic'). */
   private readonly traffic = new TrafficLog();
+  /** How long a connection not authenticated as a device is not read once over its budget. */
+  private readonly budgetPauseMs: number;
   /** Outbound backpressure of every connection (context.ts Connection.send), from the limits. */
   private readonly outbound: Connection['outbound'];
   /** Caps, deadline and read limit of connections not authenticated as a device (admission.ts). */
@@ -171,6 +173,8 @@ export class ReferenceServer {
     this.limits = { ...DEFAULT_LIMITS, ...(options.testControl ? TEST_CONTROL_LIMITS : {}), ...options.limits };
     this.admission = new Admission(this.limits);
     this.outbound = { capBytes: this.limits.outboundBufferBytes, lowWaterBytes: this.limits.outboundLowWaterBytes };
+    // Half the burst's refill time, at most 2 s: a paused socket cannot read its client's close frame either.
+    this.budgetPauseMs = Math.min(2_000, (this.limits.unauthenticatedBytesBurst / this.limits.unauthenticatedBytesPerSecond / 2) * 1000);
     this.sender = options.verificationSender ? new FanOutSender([this.outbox, options.verificationSender]) : this.outbox;
     this.ctx = { ...this.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
     options.cluster?.attach(() => this.ctx);
@@ -244,7 +248,8 @@ export class ReferenceServer {
     conn.outbound = this.outbound;
     cluster?.opened(conn);
     const limiter = new ConnectionLimiter(this.limits);
-    const inbound = new InboundQueue(ws, this.limits);
+    const gate = new ReadGate(ws);
+    const inbound = new InboundQueue(gate, this.limits);
     this.limiters.set(conn, limiter);
     this.ctx.connections.add(conn);
     conn.send({ type: 'challenge', nonce: toBase64(nonce), protocol: PROTOCOL_VERSION });
@@ -254,7 +259,10 @@ export class ReferenceServer {
       // frames, and bytes (parsing costs what the bytes cost). A refused frame waits for its
       // turn (answers keep the frame order) as its id only, not its bytes.
       const size = (data as Buffer).length;
-      const limited = limiter.frames.take() === 'limited' || limiter.bytes.take(size) === 'limited';
+      const bytes = conn.deviceId ? limiter.bytes : limiter.unauthenticatedBytes;
+      const limited = limiter.frames.take() === 'limited' || bytes.take(size) === 'limited';
+      // Before authenticating a flood is not even read while the budget refills (backpressure.ts).
+      if (limited && !conn.deviceId) gate.holdFor('budget', this.budgetPauseMs);
       const kept = limited ? 0 : size;
       const id = limited && !isBinary ? readRequestId(data as Buffer) : null;
       // Backpressure (backpressure.ts): above the marks the socket is not read until handlers catch up.
@@ -342,7 +350,7 @@ export class ReferenceServer {
    * no parse): the request id is read by the byte scan when it can be (frameScan.ts).
    */
   private refuseLimited(conn: Connection, id: string | number | null): void {
-    conn.send({ type: 'error', id, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s or ${this.limits.bytesPerSecond} bytes/s` });
+    conn.send({ type: 'error', id, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s or ${this.limits.bytesPerSecond} bytes/s (${this.limits.unauthenticatedBytesPerSecond} before authenticating)` });
   }
 
   /** The per-request limits (limits.ts): lookups, linking starts per window, connections per account. */
