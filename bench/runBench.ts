@@ -14,6 +14,7 @@ import { benchPairing } from './pairing.js';
 import { benchRelay } from './relay.js';
 import { benchDeepJsonFlood, benchPairingCodePbkdf2 } from './abuse.js';
 import { benchFragmentMemory } from './fragmentMemory.js';
+import { benchTick } from './tick.js';
 
 export interface BenchOptions { readonly quick: boolean }
 
@@ -27,6 +28,8 @@ export const BENCHES: Record<string, (o: BenchOptions) => Promise<BenchLine[]>> 
     ...benchPairingCodePbkdf2({ runs: o.quick ? 3 : 10 }),
     ...await benchFragmentMemory({ sockets: o.quick ? 32 : 128 }),
   ],
+  // Issue 10: the deadline tick at 10,000 and 50,000 accounts against the whole-store scan it replaced.
+  tick: (o) => benchTick(o.quick ? { accounts: [2_000], ticks: 3 } : { accounts: [10_000, 50_000], ticks: 5 }),
   // Issue 13: 1 node against 2 nodes on PostgreSQL + Redis (a 'skipped' line without them).
   cluster: (o) => benchCluster({ ms: o.quick ? 1_000 : 3_000 }),
   crypto: async (o) => {

@@ -3,9 +3,12 @@
  * of the server reuses the same MemoryStorage object, so nothing acknowledged is lost (RESTART).
  * Records are deep-copied in and out (structuredClone) so no caller can mutate stored state;
  * `transaction` logs how to undo each row change and replays the log backwards if `fn` throws.
+ * The deadline index (storage.ts DeadlineKind) is kept sorted by time beside the tables and is
+ * undone with them.
  */
+import { accountDeadlines, attemptDeadline, codeDeadline, SortedDeadlines } from './deadlineIndex.js';
 import type {
-  AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
+  AccountRecord, DeadlineKind, DeadlineRow, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
   QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
 } from './storage.js';
 
@@ -37,6 +40,12 @@ export class MemoryStorage implements Storage {
   private t: Tables = emptyTables();
   /** phone -> ids of its devices, in first-stored order (devices never change number nor are deleted). */
   private readonly devicesByPhone = new Map<string, Set<string>>();
+  /** attemptId -> its references (refs are never deleted): listQrRefs without walking every ref. */
+  private readonly refsByAttempt = new Map<string, Set<string>>();
+  /** Listing order of accounts, devices, codes and attempts ('table\0key' -> n), for dueDeadlines. */
+  private readonly order = new Map<string, number>();
+  private nextOrder = 0;
+  private readonly deadlines = new SortedDeadlines();
   private depth = 0;
   /** In a transaction: how to undo each row change made so far, in order. */
   private undo: Array<() => void> | undefined;
@@ -61,16 +70,54 @@ export class MemoryStorage implements Storage {
     this.undo.push(() => { if (had) table.set(key, previous); else table.delete(key); });
   }
 
+  /** Record a key's listing position: Map order for accounts, codes, attempts; first-stored for devices. */
+  private place(table: string, key: string, fresh: boolean): void {
+    const name = `${table}\0${key}`;
+    if (fresh || !this.order.has(name)) this.order.set(name, this.nextOrder++);
+  }
+
+  private rank(table: string, key: string): number {
+    return this.order.get(`${table}\0${key}`) ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  private setDeadline(kind: DeadlineKind, key: string, from: number | undefined): void {
+    const previous = this.deadlines.set(kind, key, from);
+    if (this.undo && previous !== from) this.undo.push(() => { this.deadlines.set(kind, key, previous); });
+  }
+
+  /** Rewrite the number's 'dormancy' and 'idle' rows from its devices. */
+  private reindexAccount(phone: string): void {
+    const devices = this.listDevices(phone);
+    const { dormancy, idle } = accountDeadlines(devices);
+    const dormant = new Map(dormancy.map((r) => [r.key, r.from]));
+    const idleFrom = new Map(idle.map((r) => [r.key, r.from]));
+    for (const d of devices) {
+      this.setDeadline('dormancy', d.id, dormant.get(d.id));
+      this.setDeadline('idle', d.id, idleFrom.get(d.id));
+    }
+  }
+
+  private reindexAttempt(attemptId: string): void {
+    this.setDeadline('qr', attemptId, attemptDeadline(this.t.attempts.get(attemptId), this.listQrRefs(attemptId))?.from);
+  }
+
   getAccount(phone: string) { return opt(this.t.accounts.get(phone)); }
-  putAccount(account: AccountRecord) { this.setRow('accounts', account.phone, copy(account)); }
+  putAccount(account: AccountRecord) {
+    this.place('accounts', account.phone, !this.t.accounts.has(account.phone));
+    this.setRow('accounts', account.phone, copy(account));
+  }
   listAccounts() { return [...this.t.accounts.values()].map(copy); }
 
   getDevice(id: string) { return opt(this.t.devices.get(id)); }
   putDevice(device: DeviceRecord) {
+    const before = this.t.devices.get(device.id);
+    this.place('devices', device.id, false);
     this.setRow('devices', device.id, copy(device));
     let ids = this.devicesByPhone.get(device.phone);
     if (!ids) { ids = new Set(); this.devicesByPhone.set(device.phone, ids); }
     ids.add(device.id);
+    if (before && before.phone !== device.phone) this.reindexAccount(before.phone);
+    this.reindexAccount(device.phone);
   }
   /**
    * The account's devices in the order they were first stored, through a per-number index: the
@@ -118,15 +165,33 @@ export class MemoryStorage implements Storage {
   }
 
   getQrAttempt(attemptId: string) { return opt(this.t.attempts.get(attemptId)); }
-  putQrAttempt(attempt: QrAttemptRecord) { this.setRow('attempts', attempt.attemptId, copy(attempt)); }
+  putQrAttempt(attempt: QrAttemptRecord) {
+    this.place('attempts', attempt.attemptId, !this.t.attempts.has(attempt.attemptId));
+    this.setRow('attempts', attempt.attemptId, copy(attempt));
+    this.reindexAttempt(attempt.attemptId);
+  }
   listActiveQrAttempts() { return [...this.t.attempts.values()].filter((a) => a.state === 'active').map(copy); }
   listActiveQrAttemptsOf(companionId: string) {
     return this.listActiveQrAttempts().filter((a) => a.companionId === companionId);
   }
   getQrRef(ref: string) { return opt(this.t.refs.get(ref)); }
-  putQrRef(ref: QrRefRecord) { this.setRow('refs', ref.ref, copy(ref)); }
+  putQrRef(ref: QrRefRecord) {
+    const before = this.t.refs.get(ref.ref);
+    this.setRow('refs', ref.ref, copy(ref));
+    let refs = this.refsByAttempt.get(ref.attemptId);
+    if (!refs) { refs = new Set(); this.refsByAttempt.set(ref.attemptId, refs); }
+    refs.add(ref.ref);
+    if (before && before.attemptId !== ref.attemptId) this.reindexAttempt(before.attemptId);
+    this.reindexAttempt(ref.attemptId);
+  }
   listQrRefs(attemptId: string) {
-    return [...this.t.refs.values()].filter((r) => r.attemptId === attemptId).sort((a, b) => a.index - b.index).map(copy);
+    const out: QrRefRecord[] = [];
+    for (const id of this.refsByAttempt.get(attemptId) ?? []) {
+      const r = this.t.refs.get(id);
+      if (r && r.attemptId === attemptId) out.push(r);
+    }
+    // Stable sort over insertion order: equal indexes keep the order they were first stored in.
+    return out.sort((a, b) => a.index - b.index).map(copy);
   }
 
   getLatestCode(phone: string) {
@@ -135,8 +200,26 @@ export class MemoryStorage implements Storage {
     for (const code of this.t.codes.values()) if (code.phone === phone) latest = code;
     return opt(latest);
   }
-  putCode(code: PairingCodeRecord) { this.setRow('codes', code.codeId, copy(code)); }
+  putCode(code: PairingCodeRecord) {
+    this.place('codes', code.codeId, !this.t.codes.has(code.codeId));
+    this.setRow('codes', code.codeId, copy(code));
+    this.setDeadline('code', code.codeId, codeDeadline(code)?.from);
+  }
+  getCode(codeId: string) { return opt(this.t.codes.get(codeId)); }
   listActiveCodes() { return [...this.t.codes.values()].filter((c) => c.state === 'active').map(copy); }
+
+  dueDeadlines(kind: DeadlineKind, upTo: number): DeadlineRow[] {
+    const rows = this.deadlines.upTo(kind, upTo);
+    const sortKey = (key: string): number[] => {
+      if (kind === 'code') return [this.rank('codes', key)];
+      if (kind === 'qr') return [this.rank('attempts', key)];
+      const phone = this.t.devices.get(key)?.phone;
+      return [phone === undefined ? Number.MAX_SAFE_INTEGER : this.rank('accounts', phone), this.rank('devices', key)];
+    };
+    const keyed = rows.map((row) => ({ row, by: sortKey(row.key) }));
+    keyed.sort((a, b) => (a.by[0]! - b.by[0]!) || ((a.by[1] ?? 0) - (b.by[1] ?? 0)));
+    return keyed.map((k) => k.row);
+  }
 
   getPendingCompanion(id: string) { return opt(this.t.pending.get(id)); }
   putPendingCompanion(companion: PendingCompanionRecord) { this.setRow('pending', companion.id, copy(companion)); }

@@ -23,14 +23,18 @@
  * Same observable behaviour as MemoryStorage and SqliteStorage: storage.contract.test.ts runs the
  * same cases against this store when PostgreSQL is available. Records are kept as JSON text beside
  * the typed columns the interface filters and orders by; `ord` BIGSERIAL columns keep insertion order.
+ * The deadline index (storage.ts DeadlineKind) is the `deadlines` table, rewritten by the writes
+ * it depends on inside their transaction; a schema from version 1 is migrated at connect.
  */
 import { createRequire } from 'node:module';
+import { accountDeadlines, attemptDeadline, codeDeadline } from './deadlineIndex.js';
 import type {
-  AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
+  AccountRecord, DeadlineKind, DeadlineRow, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
   QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
 } from './storage.js';
 
-export const POSTGRES_SCHEMA_VERSION = 1;
+/** 1: the first release. 2: the deadline index (`deadlines`, issue 10). */
+export const POSTGRES_SCHEMA_VERSION = 2;
 
 /** pg-native's synchronous surface (the package ships no types). */
 interface NativeClient {
@@ -90,10 +94,13 @@ CREATE INDEX IF NOT EXISTS pairing_codes_by_state ON pairing_codes (state);
 CREATE TABLE IF NOT EXISTS pending_companions (ord BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS presence (kind TEXT NOT NULL, id TEXT NOT NULL, node TEXT NOT NULL, conn TEXT NOT NULL, PRIMARY KEY (kind, id));
+CREATE TABLE IF NOT EXISTS deadlines (kind TEXT NOT NULL, key TEXT NOT NULL, phone TEXT, from_ms BIGINT NOT NULL, PRIMARY KEY (kind, key));
+CREATE INDEX IF NOT EXISTS deadlines_by_time ON deadlines (kind, from_ms);
+CREATE INDEX IF NOT EXISTS deadlines_by_phone ON deadlines (phone);
 `;
 
 /** The world's tables, emptied by `clear()` (a fresh world for test control's tc.reset). */
-const WORLD_TABLES = ['accounts', 'devices', 'device_lists', 'queue', 'qr_attempts', 'qr_refs', 'pairing_codes', 'pending_companions', 'meta', 'presence'];
+const WORLD_TABLES = ['accounts', 'devices', 'device_lists', 'queue', 'qr_attempts', 'qr_refs', 'pairing_codes', 'pending_companions', 'meta', 'presence', 'deadlines'];
 
 /** A PostgreSQL identifier this module created or accepts: lower-case letters, digits, underscore. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -111,6 +118,11 @@ export interface PostgresStorageOptions {
    */
   readonly durability?: 'server-crash' | 'power-loss';
 }
+
+/** Steps from an earlier schema version to the next, keyed by the version they start from. */
+const MIGRATIONS: Record<number, (store: PostgresStorage) => void> = {
+  1: (store) => store.backfillDeadlines(),
+};
 
 type Row = { record: string };
 
@@ -144,10 +156,14 @@ export class PostgresStorage implements Storage {
         this.client.querySync('SELECT pg_advisory_xact_lock(hashtext($1))', [`linkspec-migrate-${this.schema}`]);
         this.client.querySync(TABLES);
         const rows = this.client.querySync('SELECT version FROM schema_version');
+        const found = rows.length === 0 ? POSTGRES_SCHEMA_VERSION : Number(rows[0].version);
         if (rows.length === 0) this.client.querySync('INSERT INTO schema_version (version) VALUES ($1)', [POSTGRES_SCHEMA_VERSION]);
-        else if (rows.length !== 1 || Number(rows[0].version) !== POSTGRES_SCHEMA_VERSION) {
+        else if (rows.length !== 1 || !(found in MIGRATIONS || found === POSTGRES_SCHEMA_VERSION)) {
           throw new Error(`PostgreSQL schema ${this.schema}: storage schema version ${String(rows[0].version)}, this linkspec reads version ${POSTGRES_SCHEMA_VERSION}`);
         }
+        // An earlier version is migrated here, under the migration lock (one node does it).
+        for (let version = found; version < POSTGRES_SCHEMA_VERSION; version++) MIGRATIONS[version]!(this);
+        this.client.querySync('UPDATE schema_version SET version = $1', [POSTGRES_SCHEMA_VERSION]);
       });
     } catch (error) {
       this.client.end();
@@ -167,6 +183,30 @@ export class PostgresStorage implements Storage {
     this.q(`INSERT INTO ${table} (${names.join(', ')}) VALUES (${params}) ON CONFLICT (${key}) DO UPDATE SET ${updates}`, Object.values(columns));
   }
 
+  /** Version 1 -> 2: derive the deadline index from the records already stored. */
+  backfillDeadlines(): void {
+    for (const row of this.q('SELECT DISTINCT phone FROM devices')) this.reindexAccount(row.phone as string);
+    for (const code of this.listActiveCodes()) this.setDeadline('code', code.codeId, codeDeadline(code)?.from);
+    for (const attempt of this.listActiveQrAttempts()) this.reindexAttempt(attempt.attemptId);
+  }
+
+  private setDeadline(kind: DeadlineKind, key: string, from: number | undefined, phone: string | null = null): void {
+    if (from === undefined) this.q('DELETE FROM deadlines WHERE kind = $1 AND key = $2', [kind, key]);
+    else this.q('INSERT INTO deadlines (kind, key, phone, from_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, key) DO UPDATE SET phone = excluded.phone, from_ms = excluded.from_ms', [kind, key, phone, from]);
+  }
+
+  /** Rewrite the number's 'dormancy' and 'idle' rows from its devices. */
+  private reindexAccount(phone: string): void {
+    const { dormancy, idle } = accountDeadlines(this.listDevices(phone));
+    this.q("DELETE FROM deadlines WHERE phone = $1 AND kind IN ('dormancy', 'idle')", [phone]);
+    for (const row of dormancy) this.setDeadline('dormancy', row.key, row.from, phone);
+    for (const row of idle) this.setDeadline('idle', row.key, row.from, phone);
+  }
+
+  private reindexAttempt(attemptId: string): void {
+    this.setDeadline('qr', attemptId, attemptDeadline(this.getQrAttempt(attemptId), this.listQrRefs(attemptId))?.from);
+  }
+
   // ---- accounts ----------------------------------------------------------------------------
   getAccount(phone: string) { return parse<AccountRecord>(this.q('SELECT record FROM accounts WHERE phone = $1', [phone])); }
   putAccount(account: AccountRecord) { this.upsert('accounts', 'phone', { phone: account.phone, record: JSON.stringify(account) }); }
@@ -174,7 +214,14 @@ export class PostgresStorage implements Storage {
 
   // ---- devices -----------------------------------------------------------------------------
   getDevice(id: string) { return parse<DeviceRecord>(this.q('SELECT record FROM devices WHERE id = $1', [id])); }
-  putDevice(device: DeviceRecord) { this.upsert('devices', 'id', { id: device.id, phone: device.phone, record: JSON.stringify(device) }); }
+  putDevice(device: DeviceRecord) {
+    this.transaction(() => {
+      const before = this.getDevice(device.id);
+      this.upsert('devices', 'id', { id: device.id, phone: device.phone, record: JSON.stringify(device) });
+      if (before && before.phone !== device.phone) this.reindexAccount(before.phone);
+      this.reindexAccount(device.phone);
+    });
+  }
   listDevices(phone: string) { return parseAll<DeviceRecord>(this.q('SELECT record FROM devices WHERE phone = $1 ORDER BY ord', [phone])); }
 
   // ---- device lists ------------------------------------------------------------------------
@@ -203,22 +250,47 @@ export class PostgresStorage implements Storage {
   // ---- QR attempts and references ------------------------------------------------------------
   getQrAttempt(attemptId: string) { return parse<QrAttemptRecord>(this.q('SELECT record FROM qr_attempts WHERE attempt_id = $1', [attemptId])); }
   putQrAttempt(attempt: QrAttemptRecord) {
-    this.upsert('qr_attempts', 'attempt_id', { attempt_id: attempt.attemptId, companion_id: attempt.companionId, state: attempt.state, record: JSON.stringify(attempt) });
+    this.transaction(() => {
+      this.upsert('qr_attempts', 'attempt_id', { attempt_id: attempt.attemptId, companion_id: attempt.companionId, state: attempt.state, record: JSON.stringify(attempt) });
+      this.reindexAttempt(attempt.attemptId);
+    });
   }
   listActiveQrAttempts() { return parseAll<QrAttemptRecord>(this.q("SELECT record FROM qr_attempts WHERE state = 'active' ORDER BY ord")); }
   listActiveQrAttemptsOf(companionId: string) {
     return parseAll<QrAttemptRecord>(this.q("SELECT record FROM qr_attempts WHERE state = 'active' AND companion_id = $1 ORDER BY ord", [companionId]));
   }
   getQrRef(ref: string) { return parse<QrRefRecord>(this.q('SELECT record FROM qr_refs WHERE ref = $1', [ref])); }
-  putQrRef(ref: QrRefRecord) { this.upsert('qr_refs', 'ref', { ref: ref.ref, attempt_id: ref.attemptId, idx: ref.index, record: JSON.stringify(ref) }); }
+  putQrRef(ref: QrRefRecord) {
+    this.transaction(() => {
+      const before = this.getQrRef(ref.ref);
+      this.upsert('qr_refs', 'ref', { ref: ref.ref, attempt_id: ref.attemptId, idx: ref.index, record: JSON.stringify(ref) });
+      if (before && before.attemptId !== ref.attemptId) this.reindexAttempt(before.attemptId);
+      this.reindexAttempt(ref.attemptId);
+    });
+  }
   listQrRefs(attemptId: string) { return parseAll<QrRefRecord>(this.q('SELECT record FROM qr_refs WHERE attempt_id = $1 ORDER BY idx, ord', [attemptId])); }
 
   // ---- pairing codes -------------------------------------------------------------------------
   getLatestCode(phone: string) { return parse<PairingCodeRecord>(this.q('SELECT record FROM pairing_codes WHERE phone = $1 ORDER BY ord DESC LIMIT 1', [phone])); }
   putCode(code: PairingCodeRecord) {
-    this.upsert('pairing_codes', 'code_id', { code_id: code.codeId, phone: code.phone, state: code.state, record: JSON.stringify(code) });
+    this.transaction(() => {
+      this.upsert('pairing_codes', 'code_id', { code_id: code.codeId, phone: code.phone, state: code.state, record: JSON.stringify(code) });
+      this.setDeadline('code', code.codeId, codeDeadline(code)?.from);
+    });
   }
+  getCode(codeId: string) { return parse<PairingCodeRecord>(this.q('SELECT record FROM pairing_codes WHERE code_id = $1', [codeId])); }
   listActiveCodes() { return parseAll<PairingCodeRecord>(this.q("SELECT record FROM pairing_codes WHERE state = 'active' ORDER BY ord")); }
+
+  // ---- the deadline index ----------------------------------------------------------------------
+  dueDeadlines(kind: DeadlineKind, upTo: number): DeadlineRow[] {
+    const sql = kind === 'code'
+      ? "SELECT d.key, d.from_ms FROM deadlines d LEFT JOIN pairing_codes c ON c.code_id = d.key WHERE d.kind = 'code' AND d.from_ms <= $1 ORDER BY c.ord"
+      : kind === 'qr'
+        ? "SELECT d.key, d.from_ms FROM deadlines d LEFT JOIN qr_attempts q ON q.attempt_id = d.key WHERE d.kind = 'qr' AND d.from_ms <= $1 ORDER BY q.ord"
+        : 'SELECT d.key, d.from_ms FROM deadlines d LEFT JOIN accounts a ON a.phone = d.phone LEFT JOIN devices v ON v.id = d.key WHERE d.kind = $2 AND d.from_ms <= $1 ORDER BY a.ord NULLS LAST, v.ord';
+    const rows = this.q(sql, kind === 'code' || kind === 'qr' ? [upTo] : [upTo, kind]);
+    return rows.map((r) => ({ key: r.key as string, from: Number(r.from_ms) }));
+  }
 
   // ---- companions announced while linking ----------------------------------------------------
   getPendingCompanion(id: string) { return parse<PendingCompanionRecord>(this.q('SELECT record FROM pending_companions WHERE id = $1', [id])); }

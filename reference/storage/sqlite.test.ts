@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SchemaVersionError, SqliteStorage } from './sqlite.js';
+import { SchemaVersionError, SQLITE_SCHEMA_VERSION, SqliteStorage } from './sqlite.js';
 import type { DeviceRecord } from './storage.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'linkspec-sqlite-'));
@@ -64,8 +64,40 @@ describe('SqliteStorage on a file', () => {
     full.close();
     const db = new Database(file);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: 1 }]);
+    expect(db.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);
     db.close();
+  });
+
+  it('opens a file of schema version 1 (before the deadline index) and derives the index from its records', () => {
+    const file = join(dir, 'version1.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec(SCHEMA_V1);
+    db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
+    const put = (table: string, columns: string[], values: unknown[]) =>
+      db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values);
+    put('accounts', ['phone', 'record'], ['+1', JSON.stringify({ phone: '+1', registered: true, primaryDeviceId: 'P', primaryIdentityKey: 'P', registrations: 1 })]);
+    const p = { ...device('P'), role: 'primary', offlineSince: 100 };
+    const c = { ...device('C'), offlineSince: 40 };
+    put('devices', ['id', 'phone', 'record'], ['P', '+1', JSON.stringify(p)]);
+    put('devices', ['id', 'phone', 'record'], ['C', '+1', JSON.stringify(c)]);
+    put('pairing_codes', ['code_id', 'phone', 'state', 'record'], ['K', '+1', 'active', JSON.stringify({ codeId: 'K', phone: '+1', wrapped: 'QUJDREVGR0g=', companionId: 'X', issuedAt: 0, expiresAt: 900, attempts: 0, state: 'active' })]);
+    put('qr_attempts', ['attempt_id', 'companion_id', 'state', 'record'], ['A', 'X', 'active', JSON.stringify({ attemptId: 'A', companionId: 'X', startedAt: 0, state: 'active' })]);
+    put('qr_refs', ['ref', 'attempt_id', 'idx', 'record'], ['r', 'A', 0, JSON.stringify({ ref: 'r', attemptId: 'A', index: 0, fromMs: 0, untilMs: 60, used: false })]);
+    put('queue', ['recipient', 'record'], ['C', JSON.stringify({ recipientDeviceId: 'C', kind: 'message', senderDeviceId: 'P', payload: '{}' })]);
+    db.close();
+
+    const s = new SqliteStorage(file);
+    const all = Number.MAX_SAFE_INTEGER;
+    expect(s.dueDeadlines('dormancy', all)).toEqual([{ key: 'P', from: 100 }]);
+    expect(s.dueDeadlines('idle', all)).toEqual([{ key: 'C', from: 40 }]);
+    expect(s.dueDeadlines('code', all)).toEqual([{ key: 'K', from: 900 }]);
+    expect(s.dueDeadlines('qr', all)).toEqual([{ key: 'A', from: 60 }]);
+    expect(s.pendingFor('C').map((d) => d.payload)).toEqual(['{}']);
+    s.close();
+    const after = new Database(file);
+    expect(after.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);
+    after.close();
   });
 
   it('refuses a file written with another schema version', () => {
@@ -96,6 +128,37 @@ describe('SqliteStorage on a file', () => {
     }
   });
 });
+
+/** The schema as version 1 (the first release) created it, verbatim: the migration's starting point. */
+const SCHEMA_V1 = `
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+  ord INTEGER PRIMARY KEY, phone TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+  ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, phone TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS devices_by_phone ON devices (phone, ord);
+CREATE TABLE IF NOT EXISTS device_lists (
+  ord INTEGER PRIMARY KEY, phone TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, recipient TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS queue_by_recipient ON queue (recipient, seq);
+CREATE TABLE IF NOT EXISTS qr_attempts (
+  ord INTEGER PRIMARY KEY, attempt_id TEXT NOT NULL UNIQUE, companion_id TEXT NOT NULL,
+  state TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS qr_attempts_by_state ON qr_attempts (state, companion_id);
+CREATE TABLE IF NOT EXISTS qr_refs (
+  ord INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, attempt_id TEXT NOT NULL,
+  idx INTEGER NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS qr_refs_by_attempt ON qr_refs (attempt_id, idx);
+CREATE TABLE IF NOT EXISTS pairing_codes (
+  ord INTEGER PRIMARY KEY, code_id TEXT NOT NULL UNIQUE, phone TEXT NOT NULL,
+  state TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS pairing_codes_by_phone ON pairing_codes (phone, ord);
+CREATE INDEX IF NOT EXISTS pairing_codes_by_state ON pairing_codes (state);
+CREATE TABLE IF NOT EXISTS pending_companions (
+  ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
 
 /** Start the writer, SIGKILL it as soon as it acknowledges write `killAt`; resolve with the last ack seen. */
 function runUntilAck(file: string, killAt: number): Promise<number> {

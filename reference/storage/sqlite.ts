@@ -24,16 +24,22 @@
  *   by upserts, so "insertion order" and "the code whose codeId was first inserted last" survive
  *   reopening and VACUUM (plain rowids may be renumbered by VACUUM). Queue `seq` is
  *   AUTOINCREMENT: strictly increasing and never reused, even after the newest row is acked.
- * - Schema: created on open inside one transaction and recorded in `schema_version`; opening a
- *   file with another version throws rather than guessing.
+ * - Schema: created on open inside one transaction and recorded in `schema_version`. A file from
+ *   an EARLIER version is migrated in that same transaction (MIGRATIONS: each step keeps every
+ *   row and derives what the new version adds); a file from a later version throws rather than
+ *   guessing.
+ * - The deadline index (storage.ts DeadlineKind) is the `deadlines` table, indexed on
+ *   (kind, from_ms) and rewritten by the writes it depends on inside their transaction.
  */
 import Database from 'better-sqlite3';
+import { accountDeadlines, attemptDeadline, codeDeadline } from './deadlineIndex.js';
 import type {
-  AccountRecord, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
+  AccountRecord, DeadlineKind, DeadlineRow, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
   QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
 } from './storage.js';
 
-export const SQLITE_SCHEMA_VERSION = 1;
+/** 1: the first release. 2: the deadline index (`deadlines`, issue 10). */
+export const SQLITE_SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -63,6 +69,10 @@ CREATE INDEX IF NOT EXISTS pairing_codes_by_state ON pairing_codes (state);
 CREATE TABLE IF NOT EXISTS pending_companions (
   ord INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deadlines (
+  kind TEXT NOT NULL, key TEXT NOT NULL, phone TEXT, from_ms INTEGER NOT NULL, PRIMARY KEY (kind, key));
+CREATE INDEX IF NOT EXISTS deadlines_by_time ON deadlines (kind, from_ms);
+CREATE INDEX IF NOT EXISTS deadlines_by_phone ON deadlines (phone);
 `;
 
 /** Thrown when a database file carries a schema version this code does not know. */
@@ -72,6 +82,12 @@ export class SchemaVersionError extends Error {
     this.name = 'SchemaVersionError';
   }
 }
+
+/** Steps from an earlier schema version to the next, keyed by the version they start from. */
+const MIGRATIONS: Record<number, (store: SqliteStorage) => void> = {
+  1: (store) => store.backfillDeadlines(),
+};
+const MIGRATIONS_FROM = new Set(Object.keys(MIGRATIONS).map(Number));
 
 type Row = { record: string };
 type Statement = Database.Statement<unknown[], Row>;
@@ -127,23 +143,59 @@ export class SqliteStorage implements Storage {
       this.db.pragma('journal_mode = WAL'); // ':memory:' answers 'memory', which is fine
       this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
       this.db.pragma('busy_timeout = 5000');
-      this.db.transaction(() => this.migrate(file)).immediate();
-      this.q = this.prepareAll();
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        this.db.exec(SCHEMA);
+        const found = this.schemaVersion(file);
+        this.q = this.prepareAll();
+        for (let version = found; version < SQLITE_SCHEMA_VERSION; version++) MIGRATIONS[version]!(this);
+        this.db.prepare('UPDATE schema_version SET version = ?').run(SQLITE_SCHEMA_VERSION);
+        this.db.exec('COMMIT');
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
     } catch (error) {
       this.db.close();
       throw error instanceof SchemaVersionError ? error : StorageOpenError.from(file, error);
     }
   }
 
-  private migrate(file: string): void {
-    this.db.exec(SCHEMA);
+  /** The file's schema version (a new file: the current one); a later or unreadable one throws. */
+  private schemaVersion(file: string): number {
     const rows = this.db.prepare('SELECT version FROM schema_version').all() as { version: number }[];
     if (rows.length === 0) {
       this.db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_SCHEMA_VERSION);
-      return;
+      return SQLITE_SCHEMA_VERSION;
     }
     const found = rows[0].version;
-    if (rows.length !== 1 || found !== SQLITE_SCHEMA_VERSION) throw new SchemaVersionError(file, found);
+    if (rows.length !== 1 || !MIGRATIONS_FROM.has(found) && found !== SQLITE_SCHEMA_VERSION) throw new SchemaVersionError(file, found);
+    return found;
+  }
+
+  /** Version 1 -> 2: derive the deadline index from the records already stored. */
+  backfillDeadlines(): void {
+    const phones = this.db.prepare('SELECT DISTINCT phone FROM devices').all() as { phone: string }[];
+    for (const { phone } of phones) this.reindexAccount(phone);
+    for (const code of this.listActiveCodes()) this.setDeadline('code', code.codeId, null, codeDeadline(code)?.from);
+    for (const attempt of this.listActiveQrAttempts()) this.reindexAttempt(attempt.attemptId);
+  }
+
+  private setDeadline(kind: DeadlineKind, key: string, phone: string | null, from: number | undefined): void {
+    if (from === undefined) this.q.deleteDeadline.run(kind, key);
+    else this.q.putDeadline.run(kind, key, phone, from);
+  }
+
+  /** Rewrite the number's 'dormancy' and 'idle' rows from its devices. */
+  private reindexAccount(phone: string): void {
+    const { dormancy, idle } = accountDeadlines(this.listDevices(phone));
+    this.q.deleteAccountDeadlines.run(phone);
+    for (const row of dormancy) this.q.putDeadline.run('dormancy', row.key, phone, row.from);
+    for (const row of idle) this.q.putDeadline.run('idle', row.key, phone, row.from);
+  }
+
+  private reindexAttempt(attemptId: string): void {
+    this.setDeadline('qr', attemptId, null, attemptDeadline(this.getQrAttempt(attemptId), this.listQrRefs(attemptId))?.from);
   }
 
   private prepareAll(): Record<string, Statement> {
@@ -170,11 +222,22 @@ export class SqliteStorage implements Storage {
       listQrRefs: 'SELECT record FROM qr_refs WHERE attempt_id = ? ORDER BY idx, ord',
       getLatestCode: 'SELECT record FROM pairing_codes WHERE phone = ? ORDER BY ord DESC LIMIT 1',
       putCode: 'INSERT INTO pairing_codes (code_id, phone, state, record) VALUES (?, ?, ?, ?) ON CONFLICT (code_id) DO UPDATE SET phone = excluded.phone, state = excluded.state, record = excluded.record',
+      getCode: 'SELECT record FROM pairing_codes WHERE code_id = ?',
       listActiveCodes: "SELECT record FROM pairing_codes WHERE state = 'active' ORDER BY ord",
       getPendingCompanion: 'SELECT record FROM pending_companions WHERE id = ?',
       putPendingCompanion: 'INSERT INTO pending_companions (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record',
       getMeta: 'SELECT value AS record FROM meta WHERE key = ?',
       setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      putDeadline: 'INSERT INTO deadlines (kind, key, phone, from_ms) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET phone = excluded.phone, from_ms = excluded.from_ms',
+      deleteDeadline: 'DELETE FROM deadlines WHERE kind = ? AND key = ?',
+      deleteAccountDeadlines: "DELETE FROM deadlines WHERE phone = ? AND kind IN ('dormancy', 'idle')",
+      // Due rows only (the (kind, from_ms) index), then put in the records' listing order.
+      dueDeviceDeadlines: `SELECT d.key, d.from_ms FROM deadlines d LEFT JOIN accounts a ON a.phone = d.phone LEFT JOIN devices v ON v.id = d.key
+        WHERE d.kind = ? AND d.from_ms <= ? ORDER BY a.ord IS NULL, a.ord, v.ord`,
+      dueCodeDeadlines: `SELECT d.key, d.from_ms FROM deadlines d LEFT JOIN pairing_codes c ON c.code_id = d.key
+        WHERE d.kind = 'code' AND d.from_ms <= ? ORDER BY c.ord`,
+      dueQrDeadlines: `SELECT d.key, d.from_ms FROM deadlines d LEFT JOIN qr_attempts q ON q.attempt_id = d.key
+        WHERE d.kind = 'qr' AND d.from_ms <= ? ORDER BY q.ord`,
     };
     const out: Record<string, Statement> = {};
     for (const [name, text] of Object.entries(sql)) out[name] = this.db.prepare(text) as Statement;
@@ -188,7 +251,14 @@ export class SqliteStorage implements Storage {
 
   // ---- devices -----------------------------------------------------------------------------
   getDevice(id: string) { return parse<DeviceRecord>(this.q.getDevice.get(id)); }
-  putDevice(device: DeviceRecord) { this.q.putDevice.run(device.id, device.phone, JSON.stringify(device)); }
+  putDevice(device: DeviceRecord) {
+    this.transaction(() => {
+      const before = this.getDevice(device.id);
+      this.q.putDevice.run(device.id, device.phone, JSON.stringify(device));
+      if (before && before.phone !== device.phone) this.reindexAccount(before.phone);
+      this.reindexAccount(device.phone);
+    });
+  }
   listDevices(phone: string) { return parseAll<DeviceRecord>(this.q.listDevices.all(phone)); }
 
   // ---- device lists ------------------------------------------------------------------------
@@ -215,20 +285,43 @@ export class SqliteStorage implements Storage {
   // ---- QR attempts and references ------------------------------------------------------------
   getQrAttempt(attemptId: string) { return parse<QrAttemptRecord>(this.q.getQrAttempt.get(attemptId)); }
   putQrAttempt(attempt: QrAttemptRecord) {
-    this.q.putQrAttempt.run(attempt.attemptId, attempt.companionId, attempt.state, JSON.stringify(attempt));
+    this.transaction(() => {
+      this.q.putQrAttempt.run(attempt.attemptId, attempt.companionId, attempt.state, JSON.stringify(attempt));
+      this.reindexAttempt(attempt.attemptId);
+    });
   }
   listActiveQrAttempts() { return parseAll<QrAttemptRecord>(this.q.listActiveQrAttempts.all()); }
   listActiveQrAttemptsOf(companionId: string) {
     return parseAll<QrAttemptRecord>(this.q.listActiveQrAttemptsOf.all(companionId));
   }
   getQrRef(ref: string) { return parse<QrRefRecord>(this.q.getQrRef.get(ref)); }
-  putQrRef(ref: QrRefRecord) { this.q.putQrRef.run(ref.ref, ref.attemptId, ref.index, JSON.stringify(ref)); }
+  putQrRef(ref: QrRefRecord) {
+    this.transaction(() => {
+      const before = this.getQrRef(ref.ref);
+      this.q.putQrRef.run(ref.ref, ref.attemptId, ref.index, JSON.stringify(ref));
+      if (before && before.attemptId !== ref.attemptId) this.reindexAttempt(before.attemptId);
+      this.reindexAttempt(ref.attemptId);
+    });
+  }
   listQrRefs(attemptId: string) { return parseAll<QrRefRecord>(this.q.listQrRefs.all(attemptId)); }
 
   // ---- pairing codes -------------------------------------------------------------------------
   getLatestCode(phone: string) { return parse<PairingCodeRecord>(this.q.getLatestCode.get(phone)); }
-  putCode(code: PairingCodeRecord) { this.q.putCode.run(code.codeId, code.phone, code.state, JSON.stringify(code)); }
+  putCode(code: PairingCodeRecord) {
+    this.transaction(() => {
+      this.q.putCode.run(code.codeId, code.phone, code.state, JSON.stringify(code));
+      this.setDeadline('code', code.codeId, null, codeDeadline(code)?.from);
+    });
+  }
+  getCode(codeId: string) { return parse<PairingCodeRecord>(this.q.getCode.get(codeId)); }
   listActiveCodes() { return parseAll<PairingCodeRecord>(this.q.listActiveCodes.all()); }
+
+  // ---- the deadline index ----------------------------------------------------------------------
+  dueDeadlines(kind: DeadlineKind, upTo: number): DeadlineRow[] {
+    const rows = (kind === 'code' ? this.q.dueCodeDeadlines.all(upTo) : kind === 'qr' ? this.q.dueQrDeadlines.all(upTo)
+      : this.q.dueDeviceDeadlines.all(kind, upTo)) as unknown as { key: string; from_ms: number }[];
+    return rows.map((r) => ({ key: r.key, from: r.from_ms }));
+  }
 
   // ---- companions announced while linking ----------------------------------------------------
   getPendingCompanion(id: string) { return parse<PendingCompanionRecord>(this.q.getPendingCompanion.get(id)); }

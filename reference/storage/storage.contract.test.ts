@@ -204,6 +204,89 @@ describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
     });
   });
 
+  describe('the deadline index (EXP-01/04, PAIR-04/06)', () => {
+    const keys = (kind: Parameters<Storage['dueDeadlines']>[0], upTo = Number.MAX_SAFE_INTEGER) => s.dueDeadlines(kind, upTo).map((r) => `${r.key}@${r.from}`);
+    const primary = (id: string, phone: string, offlineSince: number | null) => device(id, phone, { role: 'primary', offlineSince });
+
+    it('dormancy: an offline primary while its number has a linked companion, and only then', () => {
+      s.putAccount(account('+1'));
+      s.putDevice(primary('P1', '+1', 100));
+      expect(keys('dormancy')).toEqual([]); // no companion: nothing to sign out
+      s.putDevice(device('I1', '+1', { injected: true }));
+      expect(keys('dormancy')).toEqual([]); // an injected device is not a companion (LIMIT-01)
+      s.putDevice(device('C1', '+1'));
+      expect(keys('dormancy')).toEqual(['P1@100']);
+      s.putDevice(primary('P1', '+1', null));
+      expect(keys('dormancy')).toEqual([]); // back online
+      s.putDevice(primary('P1', '+1', 200));
+      expect(keys('dormancy')).toEqual(['P1@200']);
+      s.putDevice(device('C1', '+1', { status: 'signed-out', signOutReason: 'primary-dormant' }));
+      expect(keys('dormancy')).toEqual([]); // nobody left to sign out
+    });
+
+    it('idle: every offline linked companion that is not injected', () => {
+      s.putAccount(account('+1'));
+      s.putDevice(primary('P1', '+1', null));
+      s.putDevice(device('C1', '+1', { offlineSince: 50 }));
+      s.putDevice(device('C2', '+1'));
+      s.putDevice(device('I1', '+1', { injected: true, offlineSince: 10 }));
+      expect(keys('idle')).toEqual(['C1@50']);
+      s.putDevice(device('C2', '+1', { offlineSince: 60 }));
+      s.putDevice(device('C1', '+1', { offlineSince: 50, status: 'signed-out', signOutReason: 'idle' }));
+      expect(keys('idle')).toEqual(['C2@60']);
+    });
+
+    it('codes and QR attempts: active ones, from their expiry and their newest reference', () => {
+      s.putCode(code('K1', '+1', { expiresAt: 500 }));
+      s.putCode(code('K2', '+2', { expiresAt: 400 }));
+      expect(keys('code')).toEqual(['K1@500', 'K2@400']); // listActiveCodes order, not time order
+      s.putCode(code('K1', '+1', { expiresAt: 500, state: 'used' }));
+      expect(keys('code')).toEqual(['K2@400']);
+      s.putQrAttempt(attempt('A1', 'C1'));
+      expect(keys('qr')).toEqual([]); // no reference yet
+      s.putQrRef(qrRef('r0', 'A1', 0));
+      expect(keys('qr')).toEqual(['A1@20']);
+      s.putQrRef(qrRef('r1', 'A1', 1));
+      expect(keys('qr')).toEqual(['A1@40']);
+      s.putQrRef({ ...qrRef('r0', 'A1', 0), used: true });
+      expect(keys('qr')).toEqual(['A1@40']); // still the newest reference's window
+      s.putQrAttempt(attempt('A1', 'C1', 'ended'));
+      expect(keys('qr')).toEqual([]);
+    });
+
+    it('returns only what is due by `upTo`, in the records\' listing order', () => {
+      for (const [phone, p, c, at] of [['+3', 'P3', 'C3', 30], ['+1', 'P1', 'C1', 10], ['+2', 'P2', 'C2', 20]] as const) {
+        s.putAccount(account(phone, { primaryDeviceId: p }));
+        s.putDevice(primary(p, phone, at));
+        s.putDevice(device(c, phone, { offlineSince: at }));
+      }
+      s.putDevice(device('C1b', '+1', { offlineSince: 5 }));
+      expect(keys('dormancy', 20)).toEqual(['P1@10', 'P2@20']);
+      expect(keys('dormancy', 9)).toEqual([]);
+      expect(keys('idle')).toEqual(['C3@30', 'C1@10', 'C1b@5', 'C2@20']); // accounts, then their devices
+      expect(keys('idle', 10)).toEqual(['C1@10', 'C1b@5']);
+    });
+
+    it('a rolled-back transaction leaves the index as it was', () => {
+      s.putAccount(account('+1'));
+      s.putDevice(primary('P1', '+1', 100));
+      s.putDevice(device('C1', '+1', { offlineSince: 7 }));
+      s.putCode(code('K1', '+1', { expiresAt: 500 }));
+      expect(() => s.transaction(() => {
+        s.putDevice(primary('P1', '+1', null));
+        s.putDevice(device('C1', '+1', { status: 'signed-out', signOutReason: 'unlinked' }));
+        s.putCode(code('K1', '+1', { state: 'expired' }));
+        s.putQrAttempt(attempt('A1', 'C9'));
+        s.putQrRef(qrRef('r0', 'A1', 0));
+        throw new Error('boom');
+      })).toThrow('boom');
+      expect(keys('dormancy')).toEqual(['P1@100']);
+      expect(keys('idle')).toEqual(['C1@7']);
+      expect(keys('code')).toEqual(['K1@500']);
+      expect(keys('qr')).toEqual([]);
+    });
+  });
+
   describe('pending companions and meta', () => {
     it('upserts pending companions by id', () => {
       const c = { id: 'C1', boxKey: 'b', boxKeySignature: 's', name: 'Laptop', platform: 'desktop' };
@@ -267,8 +350,10 @@ type Op =
   | { op: 'enqueue'; to: string; payload: string }
   | { op: 'ack'; to: string; pick: number }
   | { op: 'drop'; to: string }
-  | { op: 'putDevice'; id: string; phone: string; signedOut: boolean }
-  | { op: 'putCode'; id: string; phone: string; state: PairingCodeRecord['state'] }
+  | { op: 'putDevice'; id: string; phone: string; signedOut: boolean; offline?: number }
+  | { op: 'putAccount'; phone: string }
+  | { op: 'putRef'; attempt: string; index: number }
+  | { op: 'putCode'; id: string; phone: string; state: PairingCodeRecord['state']; expiresAt: number }
   | { op: 'putAttempt'; id: string; companion: string; state: QrAttemptRecord['state'] }
   | { op: 'txFail'; to: string };
 
@@ -277,8 +362,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ op: fc.constant('enqueue' as const), to: small('D'), payload: fc.string({ maxLength: 6 }) }),
   fc.record({ op: fc.constant('ack' as const), to: small('D'), pick: fc.nat(5) }),
   fc.record({ op: fc.constant('drop' as const), to: small('D') }),
-  fc.record({ op: fc.constant('putDevice' as const), id: small('D'), phone: small('+'), signedOut: fc.boolean() }),
-  fc.record({ op: fc.constant('putCode' as const), id: small('K'), phone: small('+'), state: fc.constantFrom('active', 'used', 'cancelled', 'exhausted', 'expired') }),
+  fc.record({ op: fc.constant('putDevice' as const), id: small('D'), phone: small('+'), signedOut: fc.boolean(), offline: fc.option(fc.nat(100), { nil: undefined }) }),
+  fc.record({ op: fc.constant('putAccount' as const), phone: small('+') }),
+  fc.record({ op: fc.constant('putRef' as const), attempt: small('A'), index: fc.nat(2) }),
+  fc.record({ op: fc.constant('putCode' as const), id: small('K'), phone: small('+'), state: fc.constantFrom('active', 'used', 'cancelled', 'exhausted', 'expired'), expiresAt: fc.nat(100) }),
   fc.record({ op: fc.constant('putAttempt' as const), id: small('A'), companion: small('C'), state: fc.constantFrom('active', 'cancelled', 'ended', 'linked') }),
   fc.record({ op: fc.constant('txFail' as const), to: small('D') }),
 );
@@ -291,8 +378,13 @@ function apply(s: Storage, o: Op): unknown {
       return s.ack(o.to, pending.length === 0 ? o.pick : pending[o.pick % pending.length].seq);
     }
     case 'drop': return s.dropQueue(o.to);
-    case 'putDevice': return s.putDevice(device(o.id, o.phone, o.signedOut ? { status: 'signed-out', signOutReason: 'idle' } : {}));
-    case 'putCode': return s.putCode(code(o.id, o.phone, { state: o.state }));
+    case 'putDevice': return s.putDevice(device(o.id, o.phone, {
+      role: o.id === 'D0' ? 'primary' : 'companion', offlineSince: o.offline ?? null,
+      ...(o.signedOut ? { status: 'signed-out', signOutReason: 'idle' } : {}),
+    }));
+    case 'putAccount': return s.putAccount(account(o.phone));
+    case 'putRef': return s.putQrRef(qrRef(`${o.attempt}-${o.index}`, o.attempt, o.index));
+    case 'putCode': return s.putCode(code(o.id, o.phone, { state: o.state, expiresAt: o.expiresAt }));
     case 'putAttempt': return s.putQrAttempt(attempt(o.id, o.companion, o.state));
     case 'txFail':
       try {
@@ -310,6 +402,7 @@ function snapshot(s: Storage): unknown {
     latest: ids.map((n) => s.getLatestCode(`+${n}`)),
     activeCodes: s.listActiveCodes().map((c) => c.codeId).sort(),
     activeAttempts: ids.map((n) => s.listActiveQrAttemptsOf(`C${n}`)),
+    deadlines: (['dormancy', 'idle', 'code', 'qr'] as const).map((kind) => s.dueDeadlines(kind, Number.MAX_SAFE_INTEGER)),
   };
 }
 

@@ -180,6 +180,28 @@ export interface PendingCompanionRecord {
   readonly phone?: string;
 }
 
+/**
+ * The deadlines the server's clock can reach (reference/server/deadlines.ts), one index row each.
+ * The STORE keeps the index: every write that changes what a row depends on (putDevice, putCode,
+ * putQrAttempt, putQrRef) rewrites the affected rows in the same transaction, so the index can
+ * never disagree with the records, and no handler has to remember it. A row holds the time its
+ * deadline counts from, not the deadline itself: the profile's windows are the server's business.
+ * - 'dormancy' (EXP-01): a linked primary-role device whose offlineSince is set, while its
+ *   number has at least one linked, non-injected companion. key: the primary's id; from: offlineSince.
+ * - 'idle' (EXP-04): a linked, non-injected companion whose offlineSince is set. key: its id;
+ *   from: offlineSince.
+ * - 'code' (PAIR-06): an active pairing code. key: codeId; from: expiresAt.
+ * - 'qr' (PAIR-04): an active QR attempt with at least one reference. key: attemptId; from: the
+ *   untilMs of its reference with the highest index (the one `listQrRefs(...).at(-1)` returns).
+ */
+export type DeadlineKind = 'dormancy' | 'idle' | 'code' | 'qr';
+
+/** One row of the deadline index (see DeadlineKind). */
+export interface DeadlineRow {
+  readonly key: string;
+  readonly from: number;
+}
+
 export interface Storage {
   // ---- accounts --------------------------------------------------------------------------
   /** The account with this phone number, or undefined if the number never registered. */
@@ -234,8 +256,19 @@ export interface Storage {
   getLatestCode(phone: string): PairingCodeRecord | undefined;
   /** Insert or replace the code keyed by `codeId`. The phone's latest code is the one whose codeId was first inserted last. */
   putCode(code: PairingCodeRecord): void;
+  /** The code with this codeId (any state), or undefined. */
+  getCode(codeId: string): PairingCodeRecord | undefined;
   /** Every code in state 'active' (deadlines are checked against these). */
   listActiveCodes(): PairingCodeRecord[];
+
+  // ---- the deadline index (EXP-01/04, PAIR-04/06) ---------------------------------------------
+  /**
+   * The rows of `kind` whose `from` is <= `upTo` - what is due, however many records the store
+   * holds - in the order the store LISTS their records: 'dormancy' by account insertion order
+   * (listAccounts), 'idle' by account then device insertion order (listDevices), 'code' as
+   * listActiveCodes, 'qr' as listActiveQrAttempts. Rows whose number has no account come last.
+   */
+  dueDeadlines(kind: DeadlineKind, upTo: number): DeadlineRow[];
 
   // ---- companions announced while linking ----------------------------------------------------
   getPendingCompanion(id: string): PendingCompanionRecord | undefined;
