@@ -9,7 +9,7 @@
 import { accountDeadlines, attemptDeadline, codeDeadline, SortedDeadlines } from './deadlineIndex.js';
 import type {
   AccountRecord, DeadlineKind, DeadlineRow, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
-  QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
+  QrAttemptRecord, QrRefRecord, QueuedDelivery, QueueUsage, Storage,
 } from './storage.js';
 
 interface Tables {
@@ -46,6 +46,8 @@ export class MemoryStorage implements Storage {
   private readonly order = new Map<string, number>();
   private nextOrder = 0;
   private readonly deadlines = new SortedDeadlines();
+  /** recipient -> its queued seqs, ascending (a page is a binary search and a slice) and their usage. */
+  private readonly queues = new Map<string, { seqs: number[]; bytes: number }>();
   private depth = 0;
   /** In a transaction: how to undo each row change made so far, in order. */
   private undo: Array<() => void> | undefined;
@@ -136,32 +138,64 @@ export class MemoryStorage implements Storage {
   getDeviceList(phone: string) { return opt(this.t.lists.get(phone)); }
   putDeviceList(list: DeviceListRecord) { this.setRow('lists', list.phone, copy(list)); }
 
+  /** The recipient's queue index; changes to it are undone with the transaction. */
+  private queueOf(recipient: string): { seqs: number[]; bytes: number } {
+    let q = this.queues.get(recipient);
+    if (!q) { q = { seqs: [], bytes: 0 }; this.queues.set(recipient, q); }
+    return q;
+  }
+
+  private changeQueue(recipient: string, change: (q: { seqs: number[]; bytes: number }) => void): void {
+    const q = this.queueOf(recipient);
+    if (this.undo) {
+      const saved = { seqs: [...q.seqs], bytes: q.bytes };
+      this.undo.push(() => { q.seqs = saved.seqs; q.bytes = saved.bytes; });
+    }
+    change(q);
+  }
+
   enqueue(delivery: Omit<QueuedDelivery, 'seq'>): QueuedDelivery {
     const stored: QueuedDelivery = { ...copy(delivery), seq: this.t.nextSeq++ };
     this.setRow('queue', stored.seq, stored);
+    // seqs only grow, so appending keeps the list sorted; the undo log pops it again.
+    const q = this.queueOf(stored.recipientDeviceId);
+    q.seqs.push(stored.seq);
+    q.bytes += Buffer.byteLength(stored.payload);
+    this.undo?.push(() => { q.seqs.splice(q.seqs.indexOf(stored.seq), 1); q.bytes -= Buffer.byteLength(stored.payload); });
     return copy(stored);
   }
   pendingFor(recipientDeviceId: string) {
-    return [...this.t.queue.values()].filter((d) => d.recipientDeviceId === recipientDeviceId)
-      .sort((a, b) => a.seq - b.seq).map(copy);
+    return this.pendingAfter(recipientDeviceId, 0, Number.MAX_SAFE_INTEGER);
+  }
+  pendingAfter(recipientDeviceId: string, afterSeq: number, limit: number) {
+    const seqs = this.queues.get(recipientDeviceId)?.seqs ?? [];
+    const from = firstAbove(seqs, afterSeq);
+    return seqs.slice(from, from + Math.max(0, limit)).map((seq) => copy(this.t.queue.get(seq)!));
   }
   ack(recipientDeviceId: string, seq: number) {
     const item = this.t.queue.get(seq);
     if (!item || item.recipientDeviceId !== recipientDeviceId) return false;
     this.deleteRow('queue', seq);
+    this.changeQueue(recipientDeviceId, (q) => {
+      const at = firstAbove(q.seqs, seq - 1);
+      q.seqs.splice(at, 1);
+      q.bytes -= Buffer.byteLength(item.payload);
+    });
     return true;
   }
   dropQueue(recipientDeviceId: string) {
-    let dropped = 0;
-    for (const [seq, item] of this.t.queue) {
-      if (item.recipientDeviceId === recipientDeviceId) { this.deleteRow('queue', seq); dropped++; }
-    }
+    const seqs = this.queues.get(recipientDeviceId)?.seqs ?? [];
+    for (const seq of seqs) this.deleteRow('queue', seq);
+    const dropped = seqs.length;
+    if (dropped > 0) this.changeQueue(recipientDeviceId, (q) => { q.seqs = []; q.bytes = 0; });
     return dropped;
   }
   countPending(recipientDeviceId: string) {
-    let n = 0;
-    for (const item of this.t.queue.values()) if (item.recipientDeviceId === recipientDeviceId) n++;
-    return n;
+    return this.queues.get(recipientDeviceId)?.seqs.length ?? 0;
+  }
+  queueUsage(recipientDeviceId: string): QueueUsage {
+    const q = this.queues.get(recipientDeviceId);
+    return { count: q?.seqs.length ?? 0, bytes: q?.bytes ?? 0 };
   }
 
   getQrAttempt(attemptId: string) { return opt(this.t.attempts.get(attemptId)); }
@@ -249,6 +283,17 @@ export class MemoryStorage implements Storage {
   }
 
   close() { /* nothing to release */ }
+}
+
+/** The index of the first element of ascending `sorted` that is > `value`. */
+function firstAbove(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= value) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 function opt<T>(value: T | undefined): T | undefined {

@@ -30,11 +30,11 @@ import { createRequire } from 'node:module';
 import { accountDeadlines, attemptDeadline, codeDeadline } from './deadlineIndex.js';
 import type {
   AccountRecord, DeadlineKind, DeadlineRow, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
-  QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
+  QrAttemptRecord, QrRefRecord, QueuedDelivery, QueueUsage, Storage,
 } from './storage.js';
 
-/** 1: the first release. 2: the deadline index (`deadlines`, issue 10). */
-export const POSTGRES_SCHEMA_VERSION = 2;
+/** 1: the first release. 2: the deadline index (`deadlines`). 3: queue usage per device (`queue_usage`). Both issue 10. */
+export const POSTGRES_SCHEMA_VERSION = 3;
 
 /** pg-native's synchronous surface (the package ships no types). */
 interface NativeClient {
@@ -97,10 +97,11 @@ CREATE TABLE IF NOT EXISTS presence (kind TEXT NOT NULL, id TEXT NOT NULL, node 
 CREATE TABLE IF NOT EXISTS deadlines (kind TEXT NOT NULL, key TEXT NOT NULL, phone TEXT, from_ms BIGINT NOT NULL, PRIMARY KEY (kind, key));
 CREATE INDEX IF NOT EXISTS deadlines_by_time ON deadlines (kind, from_ms);
 CREATE INDEX IF NOT EXISTS deadlines_by_phone ON deadlines (phone);
+CREATE TABLE IF NOT EXISTS queue_usage (recipient TEXT PRIMARY KEY, count BIGINT NOT NULL, bytes BIGINT NOT NULL);
 `;
 
 /** The world's tables, emptied by `clear()` (a fresh world for test control's tc.reset). */
-const WORLD_TABLES = ['accounts', 'devices', 'device_lists', 'queue', 'qr_attempts', 'qr_refs', 'pairing_codes', 'pending_companions', 'meta', 'presence', 'deadlines'];
+const WORLD_TABLES = ['accounts', 'devices', 'device_lists', 'queue', 'qr_attempts', 'qr_refs', 'pairing_codes', 'pending_companions', 'meta', 'presence', 'deadlines', 'queue_usage'];
 
 /** A PostgreSQL identifier this module created or accepts: lower-case letters, digits, underscore. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -122,12 +123,17 @@ export interface PostgresStorageOptions {
 /** Steps from an earlier schema version to the next, keyed by the version they start from. */
 const MIGRATIONS: Record<number, (store: PostgresStorage) => void> = {
   1: (store) => store.backfillDeadlines(),
+  2: (store) => store.backfillQueueUsage(),
 };
 
 type Row = { record: string };
 
 function parse<T>(rows: Record<string, unknown>[]): T | undefined {
   return rows.length === 0 ? undefined : (JSON.parse((rows[0] as Row).record) as T);
+}
+
+function deliveries(rows: Record<string, unknown>[]): QueuedDelivery[] {
+  return rows.map((row) => ({ ...(JSON.parse(row.record as string) as Omit<QueuedDelivery, 'seq'>), seq: Number(row.seq) }));
 }
 
 function parseAll<T>(rows: Record<string, unknown>[]): T[] {
@@ -190,6 +196,12 @@ export class PostgresStorage implements Storage {
     for (const attempt of this.listActiveQrAttempts()) this.reindexAttempt(attempt.attemptId);
   }
 
+  /** Version 2 -> 3: count what each device's queue already holds (one pass over the queue). */
+  backfillQueueUsage(): void {
+    this.q(`INSERT INTO queue_usage (recipient, count, bytes)
+      SELECT recipient, COUNT(*), SUM(octet_length((record::json)->>'payload')) FROM queue GROUP BY recipient`);
+  }
+
   private setDeadline(kind: DeadlineKind, key: string, from: number | undefined, phone: string | null = null): void {
     if (from === undefined) this.q('DELETE FROM deadlines WHERE kind = $1 AND key = $2', [kind, key]);
     else this.q('INSERT INTO deadlines (kind, key, phone, from_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, key) DO UPDATE SET phone = excluded.phone, from_ms = excluded.from_ms', [kind, key, phone, from]);
@@ -232,19 +244,41 @@ export class PostgresStorage implements Storage {
   enqueue(delivery: Omit<QueuedDelivery, 'seq'>): QueuedDelivery {
     const body: Omit<QueuedDelivery, 'seq'> & { seq?: unknown } = { ...delivery };
     delete body.seq;
-    const rows = this.q('INSERT INTO queue (recipient, record) VALUES ($1, $2) RETURNING seq', [delivery.recipientDeviceId, JSON.stringify(body)]);
+    const rows = this.transaction(() => {
+      this.addUsage(delivery.recipientDeviceId, 1, Buffer.byteLength(delivery.payload));
+      return this.q('INSERT INTO queue (recipient, record) VALUES ($1, $2) RETURNING seq', [delivery.recipientDeviceId, JSON.stringify(body)]);
+    });
     return { ...(JSON.parse(JSON.stringify(body)) as Omit<QueuedDelivery, 'seq'>), seq: Number(rows[0].seq) };
   }
+  private addUsage(recipient: string, count: number, bytes: number): void {
+    this.q('INSERT INTO queue_usage (recipient, count, bytes) VALUES ($1, $2, $3) ON CONFLICT (recipient) DO UPDATE SET count = queue_usage.count + excluded.count, bytes = queue_usage.bytes + excluded.bytes', [recipient, count, bytes]);
+  }
   pendingFor(recipientDeviceId: string): QueuedDelivery[] {
-    const rows = this.q('SELECT seq, record FROM queue WHERE recipient = $1 ORDER BY seq', [recipientDeviceId]);
-    return rows.map((row) => ({ ...(JSON.parse(row.record as string) as Omit<QueuedDelivery, 'seq'>), seq: Number(row.seq) }));
+    return deliveries(this.q('SELECT seq, record FROM queue WHERE recipient = $1 ORDER BY seq', [recipientDeviceId]));
+  }
+  pendingAfter(recipientDeviceId: string, afterSeq: number, limit: number): QueuedDelivery[] {
+    return deliveries(this.q('SELECT seq, record FROM queue WHERE recipient = $1 AND seq > $2 ORDER BY seq LIMIT $3', [recipientDeviceId, afterSeq, Math.max(0, Math.floor(limit))]));
   }
   ack(recipientDeviceId: string, seq: number) {
-    return this.q('DELETE FROM queue WHERE recipient = $1 AND seq = $2 RETURNING seq', [recipientDeviceId, seq]).length > 0;
+    return this.transaction(() => {
+      const removed = this.q('DELETE FROM queue WHERE recipient = $1 AND seq = $2 RETURNING record', [recipientDeviceId, seq]);
+      if (removed.length === 0) return false;
+      this.addUsage(recipientDeviceId, -1, -Buffer.byteLength((JSON.parse(removed[0].record as string) as QueuedDelivery).payload));
+      return true;
+    });
   }
-  dropQueue(recipientDeviceId: string) { return this.q('DELETE FROM queue WHERE recipient = $1 RETURNING seq', [recipientDeviceId]).length; }
+  dropQueue(recipientDeviceId: string) {
+    return this.transaction(() => {
+      this.q('DELETE FROM queue_usage WHERE recipient = $1', [recipientDeviceId]);
+      return this.q('DELETE FROM queue WHERE recipient = $1 RETURNING seq', [recipientDeviceId]).length;
+    });
+  }
   countPending(recipientDeviceId: string) {
-    return Number(this.q('SELECT COUNT(*) AS n FROM queue WHERE recipient = $1', [recipientDeviceId])[0].n);
+    return this.queueUsage(recipientDeviceId).count;
+  }
+  queueUsage(recipientDeviceId: string): QueueUsage {
+    const rows = this.q('SELECT count, bytes FROM queue_usage WHERE recipient = $1', [recipientDeviceId]);
+    return { count: Number(rows[0]?.count ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
   }
 
   // ---- QR attempts and references ------------------------------------------------------------

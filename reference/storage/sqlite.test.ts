@@ -68,7 +68,7 @@ describe('SqliteStorage on a file', () => {
     db.close();
   });
 
-  it('opens a file of schema version 1 (before the deadline index) and derives the index from its records', () => {
+  it('opens a file of schema version 1 and migrates it: the deadline index and queue usage derived from its records', () => {
     const file = join(dir, 'version1.db');
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
@@ -94,6 +94,7 @@ describe('SqliteStorage on a file', () => {
     expect(s.dueDeadlines('code', all)).toEqual([{ key: 'K', from: 900 }]);
     expect(s.dueDeadlines('qr', all)).toEqual([{ key: 'A', from: 60 }]);
     expect(s.pendingFor('C').map((d) => d.payload)).toEqual(['{}']);
+    expect(s.queueUsage('C')).toEqual({ count: 1, bytes: 2 }); // version 3: usage counted from the queue
     s.close();
     const after = new Database(file);
     expect(after.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);

@@ -28,6 +28,8 @@
  *   an EARLIER version is migrated in that same transaction (MIGRATIONS: each step keeps every
  *   row and derives what the new version adds); a file from a later version throws rather than
  *   guessing.
+ * - `queue_usage` counts each device's queued deliveries and payload bytes, kept by enqueue,
+ *   ack and dropQueue in their transaction (quotas read it without reading the queue).
  * - The deadline index (storage.ts DeadlineKind) is the `deadlines` table, indexed on
  *   (kind, from_ms) and rewritten by the writes it depends on inside their transaction.
  */
@@ -35,11 +37,11 @@ import Database from 'better-sqlite3';
 import { accountDeadlines, attemptDeadline, codeDeadline } from './deadlineIndex.js';
 import type {
   AccountRecord, DeadlineKind, DeadlineRow, DeviceListRecord, DeviceRecord, PairingCodeRecord, PendingCompanionRecord,
-  QrAttemptRecord, QrRefRecord, QueuedDelivery, Storage,
+  QrAttemptRecord, QrRefRecord, QueuedDelivery, QueueUsage, Storage,
 } from './storage.js';
 
-/** 1: the first release. 2: the deadline index (`deadlines`, issue 10). */
-export const SQLITE_SCHEMA_VERSION = 2;
+/** 1: the first release. 2: the deadline index (`deadlines`). 3: queue usage per device (`queue_usage`). Both issue 10. */
+export const SQLITE_SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -73,6 +75,8 @@ CREATE TABLE IF NOT EXISTS deadlines (
   kind TEXT NOT NULL, key TEXT NOT NULL, phone TEXT, from_ms INTEGER NOT NULL, PRIMARY KEY (kind, key));
 CREATE INDEX IF NOT EXISTS deadlines_by_time ON deadlines (kind, from_ms);
 CREATE INDEX IF NOT EXISTS deadlines_by_phone ON deadlines (phone);
+CREATE TABLE IF NOT EXISTS queue_usage (
+  recipient TEXT PRIMARY KEY, count INTEGER NOT NULL, bytes INTEGER NOT NULL);
 `;
 
 /** Thrown when a database file carries a schema version this code does not know. */
@@ -86,6 +90,7 @@ export class SchemaVersionError extends Error {
 /** Steps from an earlier schema version to the next, keyed by the version they start from. */
 const MIGRATIONS: Record<number, (store: SqliteStorage) => void> = {
   1: (store) => store.backfillDeadlines(),
+  2: (store) => store.backfillQueueUsage(),
 };
 const MIGRATIONS_FROM = new Set(Object.keys(MIGRATIONS).map(Number));
 
@@ -94,6 +99,10 @@ type Statement = Database.Statement<unknown[], Row>;
 
 function parse<T>(row: Row | undefined): T | undefined {
   return row === undefined ? undefined : (JSON.parse(row.record) as T);
+}
+
+function deliveries(rows: unknown[]): QueuedDelivery[] {
+  return (rows as { seq: number; record: string }[]).map((row) => ({ ...(JSON.parse(row.record) as Omit<QueuedDelivery, 'seq'>), seq: row.seq }));
 }
 
 function parseAll<T>(rows: Row[]): T[] {
@@ -181,6 +190,12 @@ export class SqliteStorage implements Storage {
     for (const attempt of this.listActiveQrAttempts()) this.reindexAttempt(attempt.attemptId);
   }
 
+  /** Version 2 -> 3: count what each device's queue already holds (one pass over the queue). */
+  backfillQueueUsage(): void {
+    this.db.exec(`INSERT INTO queue_usage (recipient, count, bytes)
+      SELECT recipient, COUNT(*), SUM(LENGTH(CAST(json_extract(record, '$.payload') AS BLOB))) FROM queue GROUP BY recipient`);
+  }
+
   private setDeadline(kind: DeadlineKind, key: string, phone: string | null, from: number | undefined): void {
     if (from === undefined) this.q.deleteDeadline.run(kind, key);
     else this.q.putDeadline.run(kind, key, phone, from);
@@ -210,7 +225,11 @@ export class SqliteStorage implements Storage {
       putDeviceList: 'INSERT INTO device_lists (phone, record) VALUES (?, ?) ON CONFLICT (phone) DO UPDATE SET record = excluded.record',
       enqueue: 'INSERT INTO queue (recipient, record) VALUES (?, ?) RETURNING seq',
       pendingFor: 'SELECT seq, record FROM queue WHERE recipient = ? ORDER BY seq',
-      ack: 'DELETE FROM queue WHERE recipient = ? AND seq = ?',
+      pendingAfter: 'SELECT seq, record FROM queue WHERE recipient = ? AND seq > ? ORDER BY seq LIMIT ?',
+      ack: 'DELETE FROM queue WHERE recipient = ? AND seq = ? RETURNING record',
+      addUsage: 'INSERT INTO queue_usage (recipient, count, bytes) VALUES (?, ?, ?) ON CONFLICT (recipient) DO UPDATE SET count = count + excluded.count, bytes = bytes + excluded.bytes',
+      dropUsage: 'DELETE FROM queue_usage WHERE recipient = ?',
+      queueUsage: 'SELECT count, bytes FROM queue_usage WHERE recipient = ?',
       dropQueue: 'DELETE FROM queue WHERE recipient = ?',
       countPending: 'SELECT COUNT(*) AS n FROM queue WHERE recipient = ?',
       getQrAttempt: 'SELECT record FROM qr_attempts WHERE attempt_id = ?',
@@ -269,17 +288,39 @@ export class SqliteStorage implements Storage {
   enqueue(delivery: Omit<QueuedDelivery, 'seq'>): QueuedDelivery {
     const body: Omit<QueuedDelivery, 'seq'> & { seq?: unknown } = { ...delivery };
     delete body.seq; // a caller's stray seq must not shadow the assigned one
-    const row = this.q.enqueue.get(delivery.recipientDeviceId, JSON.stringify(body)) as unknown as { seq: number };
+    const row = this.transaction(() => {
+      this.q.addUsage.run(delivery.recipientDeviceId, 1, Buffer.byteLength(delivery.payload));
+      return this.q.enqueue.get(delivery.recipientDeviceId, JSON.stringify(body)) as unknown as { seq: number };
+    });
     return { ...(JSON.parse(JSON.stringify(body)) as Omit<QueuedDelivery, 'seq'>), seq: row.seq };
   }
   pendingFor(recipientDeviceId: string): QueuedDelivery[] {
-    const rows = this.q.pendingFor.all(recipientDeviceId) as unknown as { seq: number; record: string }[];
-    return rows.map((row) => ({ ...(JSON.parse(row.record) as Omit<QueuedDelivery, 'seq'>), seq: row.seq }));
+    return deliveries(this.q.pendingFor.all(recipientDeviceId));
   }
-  ack(recipientDeviceId: string, seq: number) { return this.q.ack.run(recipientDeviceId, seq).changes > 0; }
-  dropQueue(recipientDeviceId: string) { return this.q.dropQueue.run(recipientDeviceId).changes; }
+  pendingAfter(recipientDeviceId: string, afterSeq: number, limit: number): QueuedDelivery[] {
+    return deliveries(this.q.pendingAfter.all(recipientDeviceId, afterSeq, Math.max(0, Math.floor(limit))));
+  }
+  ack(recipientDeviceId: string, seq: number) {
+    return this.transaction(() => {
+      const removed = this.q.ack.get(recipientDeviceId, seq);
+      if (!removed) return false;
+      const payload = (JSON.parse(removed.record) as QueuedDelivery).payload;
+      this.q.addUsage.run(recipientDeviceId, -1, -Buffer.byteLength(payload));
+      return true;
+    });
+  }
+  dropQueue(recipientDeviceId: string) {
+    return this.transaction(() => {
+      this.q.dropUsage.run(recipientDeviceId);
+      return this.q.dropQueue.run(recipientDeviceId).changes;
+    });
+  }
   countPending(recipientDeviceId: string) {
-    return (this.q.countPending.get(recipientDeviceId) as unknown as { n: number }).n;
+    return this.queueUsage(recipientDeviceId).count;
+  }
+  queueUsage(recipientDeviceId: string): QueueUsage {
+    const row = this.q.queueUsage.get(recipientDeviceId) as unknown as { count: number; bytes: number } | undefined;
+    return { count: row?.count ?? 0, bytes: row?.bytes ?? 0 };
   }
 
   // ---- QR attempts and references ------------------------------------------------------------

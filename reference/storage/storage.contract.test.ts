@@ -165,6 +165,51 @@ describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
     });
   });
 
+  describe('queue pages and usage (OFF-02, QUEUE_FULL)', () => {
+    const msg = (to: string, payload: string) => ({ recipientDeviceId: to, kind: 'message' as const, senderDeviceId: 'S', payload });
+
+    it('pages a device\'s queue after a seq, in seq order, at most `limit` each', () => {
+      const d1 = ['a', 'b', 'c', 'd', 'e'].map((p) => s.enqueue(msg('D1', p)));
+      s.enqueue(msg('D2', 'x'));
+      expect(s.pendingAfter('D1', 0, 2)).toEqual(d1.slice(0, 2));
+      expect(s.pendingAfter('D1', d1[1].seq, 2)).toEqual(d1.slice(2, 4));
+      expect(s.pendingAfter('D1', d1[3].seq, 10)).toEqual(d1.slice(4));
+      expect(s.pendingAfter('D1', d1[4].seq, 10)).toEqual([]);
+      expect(s.pendingAfter('D1', 0, 0)).toEqual([]);
+      s.ack('D1', d1[2].seq);
+      expect(s.pendingAfter('D1', d1[0].seq, 2)).toEqual([d1[1], d1[3]]);
+      expect(s.pendingAfter('D9', 0, 5)).toEqual([]);
+    });
+
+    it('counts deliveries and UTF-8 payload bytes per device, through enqueue, ack and drop', () => {
+      expect(s.queueUsage('D1')).toEqual({ count: 0, bytes: 0 });
+      const a = s.enqueue(msg('D1', 'abc'));
+      s.enqueue(msg('D1', 'é€')); // 2 + 3 bytes
+      s.enqueue(msg('D2', 'zz'));
+      expect(s.queueUsage('D1')).toEqual({ count: 2, bytes: 8 });
+      expect(s.ack('D1', a.seq)).toBe(true);
+      expect(s.ack('D1', a.seq)).toBe(false);
+      expect(s.queueUsage('D1')).toEqual({ count: 1, bytes: 5 });
+      expect(s.countPending('D1')).toBe(1);
+      s.dropQueue('D1');
+      expect(s.queueUsage('D1')).toEqual({ count: 0, bytes: 0 });
+      expect(s.queueUsage('D2')).toEqual({ count: 1, bytes: 2 });
+    });
+
+    it('a rolled-back transaction leaves the queue and its usage as they were', () => {
+      const a = s.enqueue(msg('D1', 'abc'));
+      expect(() => s.transaction(() => {
+        s.enqueue(msg('D1', 'more'));
+        s.ack('D1', a.seq);
+        s.dropQueue('D1');
+        s.enqueue(msg('D1', 'again'));
+        throw new Error('boom');
+      })).toThrow('boom');
+      expect(s.queueUsage('D1')).toEqual({ count: 1, bytes: 3 });
+      expect(s.pendingAfter('D1', 0, 10)).toEqual([a]);
+    });
+  });
+
   describe('QR attempts and references (PAIR-01/03/04)', () => {
     it('lists active attempts, overall and per companion, following state changes', () => {
       s.putQrAttempt(attempt('A1', 'C1'));
@@ -398,6 +443,8 @@ function snapshot(s: Storage): unknown {
   const ids = ['0', '1', '2', '3'];
   return {
     pending: ids.map((n) => s.pendingFor(`D${n}`)),
+    pages: ids.map((n) => s.pendingAfter(`D${n}`, 2, 2)),
+    usage: ids.map((n) => s.queueUsage(`D${n}`)),
     devices: ids.map((n) => s.listDevices(`+${n}`)),
     latest: ids.map((n) => s.getLatestCode(`+${n}`)),
     activeCodes: s.listActiveCodes().map((c) => c.codeId).sort(),

@@ -120,6 +120,13 @@ export interface QueuedDelivery {
   readonly payload: string;
 }
 
+/** A device queue's size (Storage.queueUsage). */
+export interface QueueUsage {
+  readonly count: number;
+  /** Sum of Buffer.byteLength(payload) over the queued deliveries. */
+  readonly bytes: number;
+}
+
 export type QrAttemptState = 'active' | 'cancelled' | 'ended' | 'linked';
 
 /** A companion's QR linking attempt, keyed by `attemptId` (PAIR-01, PAIR-04). */
@@ -236,6 +243,17 @@ export interface Storage {
   dropQueue(recipientDeviceId: string): number;
   /** How many deliveries are queued for the device. */
   countPending(recipientDeviceId: string): number;
+  /**
+   * The device's unacknowledged deliveries with seq > `afterSeq`, in increasing seq order, at
+   * most `limit` of them: a page of the queue, read without loading the rest (reconnect delivery
+   * of a large backlog, issue 10).
+   */
+  pendingAfter(recipientDeviceId: string, afterSeq: number, limit: number): QueuedDelivery[];
+  /**
+   * What the device's queue holds: deliveries and the UTF-8 bytes of their payloads, without
+   * reading them (per-device queue quotas, QUEUE_FULL).
+   */
+  queueUsage(recipientDeviceId: string): QueueUsage;
 
   // ---- QR attempts and references (PAIR-01/03/04) ------------------------------------------
   getQrAttempt(attemptId: string): QrAttemptRecord | undefined;
