@@ -16,13 +16,14 @@
  *   device and pushes its queue (HIST-01, OFF-02), `link.offer` remembers where to send the answer,
  *   `code.challenge` where to send the holder's `code.response` (PAIR-06: the primary's node awaits it).
  * - Deliveries are pushed only by the node holding the device, from the store, in seq order,
- *   once per connection (its `sentSeqs`): two nodes never both deliver a queued message to one
- *   connection; the store deletes it once on ack.
+ *   once per connection (its `sentSeqs`), through its delivery window (context.ts offerDelivery):
+ *   two nodes never both deliver a queued message to one connection, and a delivery from
+ *   another node never overtakes a backlog still being paged; the store deletes it once on ack.
  * - A stand-in is cached per (node, connection), so identity comparisons in the handlers
  *   ("is it still the same companion connection?") hold across nodes.
  */
 import type { WebSocket } from 'ws';
-import { Connection, deliverPending, type ClusterView, type PresenceHooks, type ServerContext } from '../server/context.js';
+import { Connection, deliverPending, offerDelivery, type ClusterView, type PresenceHooks, type ServerContext } from '../server/context.js';
 import type { PostgresStorage } from '../storage/postgres.js';
 import type { Bus, BusMessage, BusTarget } from './bus.js';
 
@@ -154,12 +155,9 @@ export class ClusterLink implements ClusterView, PresenceHooks {
     }
     const frame = message.frame;
     if (message.type === 'send') {
-      if (frame.type === 'deliver') {
-        const seq = frame.seq as number;
-        if (conn.sentSeqs.has(seq)) return;
-        conn.sentSeqs.add(seq);
-      }
-      conn.send(frame);
+      // A delivery goes through the connection's window (context.ts), behind any backlog still paged.
+      if (frame.type === 'deliver') offerDelivery(ctx, conn, frame as unknown as { seq: number; payload?: unknown });
+      else conn.send(frame);
       return;
     }
     // A control push, and the state change it stands for on this node.

@@ -10,6 +10,7 @@ import type { ErrorCode } from '../../model/errors.js';
 import type { Profile } from '../../model/profile.js';
 import type { Clock } from '../clock.js';
 import type { FaultSet } from '../faults.js';
+import type { QueueLimits } from './quotas.js';
 import type { Verifications } from './verification.js';
 import { CLOSE } from '../protocol/constants.js';
 import type { DeviceRecord, QueuedDelivery, Storage, StoredSignOutReason } from '../storage/storage.js';
@@ -50,6 +51,14 @@ export class Connection {
   signedOutDevice: string | undefined;
   /** Set once its disconnect (orderly or not) has been recorded. */
   offlineRecorded = false;
+  /**
+   * True when everything queued for its device has been sent (or is in the window): a new
+   * delivery may go straight out. False while a backlog is still being paged (context.ts).
+   */
+  drained = false;
+  /** Payload sizes of the deliveries in `sentSeqs` (the window's bytes). */
+  private readonly sentSizes = new Map<number, number>();
+  private sentBytes = 0;
   private nextPush = 1;
 
   /**
@@ -70,6 +79,10 @@ export class Connection {
     if (this.device !== undefined && this.index.get(this.device) === this) this.index.delete(this.device);
     if (this.device !== undefined) this.hooks?.unbound('device', this.device, this);
     this.device = id;
+    // Another device's queue (or none): the window starts again from the store.
+    this.drained = false;
+    this.sentSeqs.clear();
+    this.bytesInFlight();
     if (id !== undefined) this.index.set(id, this);
     if (id !== undefined) this.hooks?.bound('device', id, this);
   }
@@ -81,6 +94,25 @@ export class Connection {
     if (this.companion !== undefined) this.hooks?.unbound('companion', this.companion, this);
     this.companion = id;
     if (id !== undefined) this.hooks?.bound('companion', id, this);
+  }
+
+  /** A delivery of `size` payload characters went out (its seq is in `sentSeqs`). */
+  noteSent(seq: number, size: number): void {
+    if (this.sentSizes.has(seq)) return;
+    this.sentSizes.set(seq, size);
+    this.sentBytes += size;
+  }
+
+  /** A delivery left the window (acked). */
+  noteAcked(seq: number): void {
+    this.sentBytes -= this.sentSizes.get(seq) ?? 0;
+    this.sentSizes.delete(seq);
+  }
+
+  /** Payload characters sent and not acked; resynchronised when `sentSeqs` was cleared elsewhere. */
+  bytesInFlight(): number {
+    if (this.sentSeqs.size === 0 && this.sentSizes.size > 0) { this.sentSizes.clear(); this.sentBytes = 0; }
+    return this.sentBytes;
   }
 
   /**
@@ -160,6 +192,8 @@ export interface ServerContext {
   readonly cluster?: ClusterView;
   /** Proof of number ownership (LIFE-03): verification codes and the connections that proved a number. */
   readonly verifications: Verifications;
+  /** Per-device queue quota and delivery window (quotas.ts). */
+  readonly queueLimits: QueueLimits;
 }
 
 /** What the handlers need from the cluster: connections held by OTHER nodes, as stand-ins. */
@@ -214,27 +248,86 @@ export function wasSignedOut(ctx: ServerContext, conn: Connection): boolean {
   return conn.deviceId !== undefined && ctx.storage.getDevice(conn.deviceId)?.status === 'signed-out';
 }
 
-/** Push every queued delivery the device's connection has not been sent yet, in seq order. */
+/**
+ * Delivery to a connected device (OFF-02, E2E-02): in seq order, once per connection, through a
+ * window (quotas.ts): at most `windowCount` deliveries / `windowBytes` payload bytes sent and not
+ * yet acked. The queue is read a page at a time from its lowest pending seq (what is in flight,
+ * then what is not sent yet), so a reconnect with a large backlog never loads all of it, and an
+ * ack lets the next page go (relay.ts ack). Reading from the lowest pending seq rather than from
+ * the last one sent also picks up a delivery whose seq was assigned before, but committed after,
+ * a later one (two cluster nodes enqueueing at once).
+ *
+ *   device                      server (store: seq 1..N queued)
+ *     |-- auth ------------------>|  window: deliver 1..k (k = what fits)
+ *     |<-- deliver 1 .. k --------|
+ *     |-- ack 1 ----------------->|  1 deleted; room for one more: deliver k+1
+ *     |<-- deliver k+1 -----------|  ... until the queue is drained
+ */
 export function deliverPending(ctx: ServerContext, deviceId: string): void {
   const conn = connectionOfDevice(ctx, deviceId);
   if (!conn) return;
-  for (const item of ctx.storage.pendingFor(deviceId)) sendDelivery(ctx, conn, item);
+  if (!ctx.connections.has(conn)) {
+    // A stand-in for another cluster node's connection: that node pages from the store itself.
+    for (const item of ctx.storage.pendingAfter(deviceId, 0, ctx.queueLimits.windowCount)) sendDelivery(ctx, conn, item);
+    return;
+  }
+  const { windowCount } = ctx.queueLimits;
+  for (;;) {
+    if (!hasRoom(ctx, conn)) { conn.drained = false; return; }
+    const want = conn.sentSeqs.size + Math.max(1, windowCount - conn.sentSeqs.size);
+    const page = ctx.storage.pendingAfter(deviceId, 0, want);
+    let sent = 0;
+    for (const item of page) {
+      if (conn.sentSeqs.has(item.seq)) continue;
+      if (!hasRoom(ctx, conn)) { conn.drained = false; return; }
+      sendDelivery(ctx, conn, item);
+      sent++;
+    }
+    // The page held everything pending: nothing is left unsent.
+    if (page.length < want || sent === 0) { conn.drained = true; return; }
+  }
 }
 
 /**
- * A delivery just stored by `send`: pushed at once if its device is connected. Everything older
- * for that device was already pushed (deliverPending runs at every authentication and after every
- * other enqueue), so the order is the seq order (OFF-02) - without reading the device's whole
- * queue for every envelope, which made relay cost grow with the backlog.
+ * A delivery just stored by `send`: pushed at once if its device is connected, has room in its
+ * window and has been sent everything older (`drained`); otherwise it waits in the store for
+ * the window to move (deliverPending). No store read on this path, so relaying does not cost
+ * more as a backlog grows.
  */
 export function deliverNew(ctx: ServerContext, item: QueuedDelivery): void {
   const conn = connectionOfDevice(ctx, item.recipientDeviceId);
-  if (conn) sendDelivery(ctx, conn, item);
+  if (!conn) return;
+  if (!ctx.connections.has(conn)) { sendDelivery(ctx, conn, item); return; }
+  if (conn.drained && hasRoom(ctx, conn)) sendDelivery(ctx, conn, item);
+  else deliverPending(ctx, item.recipientDeviceId);
+}
+
+/**
+ * A `deliver` frame another cluster node sent for this node's connection (reference/bus): it
+ * goes through the same window, so it never overtakes a backlog still being paged.
+ */
+export function offerDelivery(ctx: ServerContext, conn: Connection, frame: { seq: number; payload?: unknown }): void {
+  if (conn.sentSeqs.has(frame.seq)) return;
+  if (conn.drained && hasRoom(ctx, conn)) {
+    conn.sentSeqs.add(frame.seq);
+    conn.noteSent(frame.seq, typeof frame.payload === 'string' ? frame.payload.length : 0);
+    conn.send(frame);
+  } else if (conn.deviceId) {
+    deliverPending(ctx, conn.deviceId);
+  }
+}
+
+/** Whether the connection's window takes one more delivery (always, when nothing is in flight). */
+function hasRoom(ctx: ServerContext, conn: Connection): boolean {
+  const { windowCount, windowBytes } = ctx.queueLimits;
+  if (conn.sentSeqs.size === 0) return true;
+  return conn.sentSeqs.size < windowCount && conn.bytesInFlight() < windowBytes;
 }
 
 function sendDelivery(ctx: ServerContext, conn: Connection, item: QueuedDelivery): void {
   if (conn.sentSeqs.has(item.seq)) return;
   conn.sentSeqs.add(item.seq);
+  conn.noteSent(item.seq, item.payload.length);
   const from = ctx.storage.getDevice(item.senderDeviceId);
   const sender = from ? {
     id: from.id, role: from.role, identityKey: from.identityKey, boxKey: from.boxKey, boxKeySignature: from.boxKeySignature,

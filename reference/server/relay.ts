@@ -5,11 +5,14 @@
  * stores every envelope (acknowledged = stored), pushes to connected devices, and deletes an
  * envelope only when its recipient acks it. Per recipient the store's seq order is the send
  * order, so delivery is in order, once each (the client also ignores a repeated id).
+ * A send that would take a recipient's queue over its quota is refused QUEUE_FULL, with nothing
+ * stored for anyone (quotas.ts).
  */
 import type { Request } from '../protocol/frames.js';
-import { connectionOfDevice, deliverNew, done, fail, wasSignedOut, type Connection, type HandlerResult, type ServerContext } from './context.js';
+import { connectionOfDevice, deliverNew, deliverPending, done, fail, wasSignedOut, type Connection, type HandlerResult, type ServerContext } from './context.js';
 import { restartPrimaryWindow } from './registration.js';
 import { noteAddressed } from './lyingServer.js';
+import { fits } from './quotas.js';
 
 export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
   const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
@@ -46,8 +49,14 @@ export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>)
     for (const phone of [sender.phone, req.toPhone].sort()) ctx.storage.lockAccount?.(phone);
     const again = ctx.storage.lockAccount ? recipientsOk() : null;
     if (again) return again;
-    return req.envelopes.map(({ to, envelope }) => {
-      const payload = JSON.stringify(envelope);
+    const payloads = req.envelopes.map(({ envelope }) => JSON.stringify(envelope));
+    // Quotas (quotas.ts): checked for every recipient before anything is stored, so a refusal
+    // stores nothing for anyone. Recipients are distinct (recipientsOk), under their accounts' locks.
+    const quota = ctx.queueLimits;
+    const full = req.envelopes.find(({ to }, i) => !fits(quota, ctx.storage.queueUsage(to), 1, Buffer.byteLength(payloads[i]!)));
+    if (full) return fail('QUEUE_FULL', `the queue of ${full.to} is over its quota (${quota.maxCount} deliveries, ${quota.maxBytes} bytes)`);
+    return req.envelopes.map(({ to }, i) => {
+      const payload = payloads[i]!;
       ctx.relayLog.push({ to, from: sender.id, payload });
       if (dropOffline && !connectionOfDevice(ctx, to)) return null;
       return ctx.storage.enqueue({ recipientDeviceId: to, kind: 'message', senderDeviceId: sender.id, payload });
@@ -58,11 +67,14 @@ export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>)
   return done({ seqs: stored.map((item) => item?.seq ?? 0) });
 }
 
-/** ack: a delivery (`seq`) is deleted from the store; a control push (`push`) stops being outstanding. */
+/** ack: a delivery (`seq`) is deleted from the store and leaves the window; a control push (`push`) stops being outstanding. */
 export function ack(ctx: ServerContext, conn: Connection, frame: { seq?: number; push?: number }): void {
   if (frame.push !== undefined) conn.unacked.delete(frame.push);
   if (frame.seq !== undefined && conn.deviceId) {
     ctx.storage.ack(conn.deviceId, frame.seq);
-    conn.sentSeqs.delete(frame.seq);
+    const wasInWindow = conn.sentSeqs.delete(frame.seq);
+    conn.noteAcked(frame.seq);
+    // The window moved: the next page of the backlog, if any (context.ts deliverPending).
+    if (wasInWindow && !conn.drained) deliverPending(ctx, conn.deviceId);
   }
 }

@@ -33,6 +33,7 @@ import { challengeCode, failCode, respondCode } from './codeExchange.js';
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
 import { advanceClock, awaitQuiescence, inject, injectedReceived, inspect, quiescence, wakeQuiescenceWaiters, type InspectView } from './testControl.js';
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits } from './quotas.js';
 import { ConnectionLimiter, DEFAULT_LIMITS, LINKING_STARTS, LOOKUPS, TEST_CONTROL_LIMITS, type Limits } from './limits.js';
 import type { ClusterLink } from '../bus/cluster.js';
 import { FanOutSender, VerificationOutbox, Verifications, type VerificationSender } from './verification.js';
@@ -56,6 +57,8 @@ export interface ServerOptions {
   readonly port?: number;
   /** Abuse limits (limits.ts, real time); default DEFAULT_LIMITS. Tests lower them, benchmarks raise them. */
   readonly limits?: Partial<Limits>;
+  /** Per-device queue quota and delivery window (quotas.ts); default DEFAULT_QUEUE_LIMITS. */
+  readonly queueLimits?: Partial<QueueLimits>;
   /**
    * This server is one node of a cluster (reference/bus/cluster.ts): `storage` is the shared
    * PostgresStorage, `clock` a StoreClock on it; tc.reset empties the shared store.
@@ -187,6 +190,7 @@ export class ReferenceServer {
       storage, profile, clock: clock ?? new VirtualClock(Number.isFinite(stored) ? stored : 0),
       connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(), challenges: new Map(), faults,
       verifications: new Verifications(this.sender, this.limits),
+      queueLimits: { ...DEFAULT_QUEUE_LIMITS, ...this.options.queueLimits },
     };
   }
 
