@@ -14,6 +14,8 @@ export interface ChildServer {
   verificationCode(phone: string): string | null;
   /** Resident set size of the server process after two GCs (bytes). */
   rss(): Promise<number>;
+  /** The highest RSS sampled since the previous call (bytes; bench/serverProcess.ts servers only). */
+  peak(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -28,8 +30,8 @@ function stopper(child: ChildProcess): () => Promise<void> {
 export type ServerMode = 'reference' | 'reference-defaults' | 'reference-sqlite' | 'raw';
 
 /** bench/serverProcess.ts in `mode`, extra node flags first (e.g. --cpu-prof). */
-export function startChildServer(mode: ServerMode, nodeFlags: readonly string[] = []): Promise<ChildServer> {
-  const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', 'bench/serverProcess.ts', mode], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startChildServer(mode: ServerMode, nodeFlags: readonly string[] = [], serverArgs: readonly string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', 'bench/serverProcess.ts', mode, ...serverArgs], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`bench server (${mode}) did not start within ${START_TIMEOUT_MS} ms`)); }, START_TIMEOUT_MS);
     child.once('message', (m: { url?: string; codesFile?: string }) => {
@@ -41,6 +43,11 @@ export function startChildServer(mode: ServerMode, nodeFlags: readonly string[] 
           const onMessage = (r: { rss?: number }) => { if (typeof r?.rss === 'number') { child.off('message', onMessage); res(r.rss); } };
           child.on('message', onMessage);
           child.send({ cmd: 'rss' });
+        }),
+        peak: () => new Promise((res) => {
+          const onMessage = (r: { peak?: number }) => { if (typeof r?.peak === 'number') { child.off('message', onMessage); res(r.peak); } };
+          child.on('message', onMessage);
+          child.send({ cmd: 'peak' });
         }),
         // SIGINT: a normal exit, so --cpu-prof writes its profile and temporary files go; SIGKILL if it hangs.
         stop: () => new Promise<void>((res) => {
@@ -66,7 +73,7 @@ export function startServe(): Promise<ChildServer> {
       const url = /ws:\/\/[\d.]+:\d+/.exec(out)?.[0];
       if (url) {
         clearTimeout(timer);
-        resolve({ url, verificationCode: () => null, rss: () => Promise.reject(new Error('no IPC')), stop: stopper(child) });
+        resolve({ url, verificationCode: () => null, rss: () => Promise.reject(new Error('no IPC')), peak: () => Promise.reject(new Error('no IPC')), stop: stopper(child) });
       }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`linkspec serve exited ${code}: ${out}`)); });

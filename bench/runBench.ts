@@ -15,6 +15,7 @@ import { benchRelay } from './relay.js';
 import { benchDeepJsonFlood, benchPairingCodePbkdf2 } from './abuse.js';
 import { benchFragmentMemory } from './fragmentMemory.js';
 import { benchTick } from './tick.js';
+import { benchBacklog } from './backlog.js';
 
 export interface BenchOptions { readonly quick: boolean }
 
@@ -30,6 +31,8 @@ export const BENCHES: Record<string, (o: BenchOptions) => Promise<BenchLine[]>> 
   ],
   // Issue 10: the deadline tick at 10,000 and 50,000 accounts against the whole-store scan it replaced.
   tick: (o) => benchTick(o.quick ? { accounts: [2_000], ticks: 3 } : { accounts: [10_000, 50_000], ticks: 5 }),
+  // Issue 10: peak server RSS while a device drains a 400 MB backlog, against no delivery window.
+  backlog: (o) => benchBacklog(o.quick ? { messages: 200, payloadBytes: 100_000 } : { messages: 4_000, payloadBytes: 100_000 }),
   // Issue 13: 1 node against 2 nodes on PostgreSQL + Redis (a 'skipped' line without them).
   cluster: (o) => benchCluster({ ms: o.quick ? 1_000 : 3_000 }),
   crypto: async (o) => {

@@ -14,7 +14,9 @@
  *   answers each `send` frame with a `result`, pushes a `deliver` to every receiver, and reads
  *   each `ack` (JSON parsed both ways, as the reference does).
  * IPC: the child sends `{url}` once listening; on `{cmd:'rss'}` it collects garbage twice and
- * answers `{rss}` (bytes).
+ * answers `{rss}` (bytes); on `{cmd:'peak'}` it answers `{peak}`, the highest RSS sampled (every
+ * 10 ms) since the previous `peak`. `--big-backlog` raises the byte budget and the queue quota; `--no-window` also lifts the
+ * delivery window (the backlog bench's baseline).
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ReferenceServer } from '../reference/server/server.js';
@@ -64,12 +66,22 @@ async function startReference(sqlite: boolean, defaults = false): Promise<string
   const file = join(tmpdir(), `linkspec-bench-${process.pid}.db`);
   if (sqlite) process.on('exit', () => { for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true }); });
   const storage = sqlite ? new SqliteStorage(file) : new MemoryStorage();
-  const server = new ReferenceServer({ storage, limits: defaults ? {} : CAPACITY_LIMITS, verificationSender: new FileVerificationSender(codesFile) });
+  // The backlog bench (bench/backlog.ts) queues 400 MB for one device: byte budget and queue quota raised.
+  const big = process.argv.includes('--big-backlog');
+  const limits = defaults ? {} : { ...CAPACITY_LIMITS, ...(big ? { bytesBurst: 1e12, bytesPerSecond: 1e12 } : {}) };
+  const server = new ReferenceServer({
+    storage, limits, verificationSender: new FileVerificationSender(codesFile),
+    ...(big ? { queueLimits: { maxCount: 1e9, maxBytes: 1e12, ...(process.argv.includes('--no-window') ? { windowCount: 1e9, windowBytes: 1e12 } : {}) } } : {}),
+  });
   return server.start();
 }
 
 const url = mode === 'raw' ? await startRaw() : await startReference(mode === 'reference-sqlite', mode === 'reference-defaults');
+// Peak RSS between two {cmd:'peak'} messages, sampled every 10 ms (the backlog bench).
+let peak = 0;
+setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 10).unref();
 process.on('message', (m: { cmd?: string }) => {
+  if (m?.cmd === 'peak') { process.send?.({ peak: Math.max(peak, process.memoryUsage().rss) }); peak = 0; return; }
   if (m?.cmd !== 'rss') return;
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();

@@ -52,9 +52,12 @@ export class Connection {
   /** Set once its disconnect (orderly or not) has been recorded. */
   offlineRecorded = false;
   /**
-   * True when everything queued for its device has been sent (or is in the window): a new
-   * delivery may go straight out. False while a backlog is still being paged (context.ts).
+   * Paged delivery (deliverPending): `cursor` is the highest seq read from the store for this
+   * connection, `ahead` what was read and not sent yet (at most a page), `drained` true when the
+   * last read found nothing more - a new delivery may then go straight out.
    */
+  cursor = 0;
+  ahead: QueuedDelivery[] = [];
   drained = false;
   /** Payload sizes of the deliveries in `sentSeqs` (the window's bytes). */
   private readonly sentSizes = new Map<number, number>();
@@ -79,10 +82,8 @@ export class Connection {
     if (this.device !== undefined && this.index.get(this.device) === this) this.index.delete(this.device);
     if (this.device !== undefined) this.hooks?.unbound('device', this.device, this);
     this.device = id;
-    // Another device's queue (or none): the window starts again from the store.
-    this.drained = false;
-    this.sentSeqs.clear();
-    this.bytesInFlight();
+    // Another device's queue (or none): delivery starts again from the store.
+    this.resetDelivery();
     if (id !== undefined) this.index.set(id, this);
     if (id !== undefined) this.hooks?.bound('device', id, this);
   }
@@ -94,6 +95,16 @@ export class Connection {
     if (this.companion !== undefined) this.hooks?.unbound('companion', this.companion, this);
     this.companion = id;
     if (id !== undefined) this.hooks?.bound('companion', id, this);
+  }
+
+  /** Forget what was sent and read: the next deliverPending starts from the device's first pending delivery. */
+  resetDelivery(): void {
+    this.sentSeqs.clear();
+    this.sentSizes.clear();
+    this.sentBytes = 0;
+    this.cursor = 0;
+    this.ahead = [];
+    this.drained = false;
   }
 
   /** A delivery of `size` payload characters went out (its seq is in `sentSeqs`). */
@@ -237,6 +248,9 @@ export function connectionOfCompanion(ctx: ServerContext, companionId: string): 
   return ctx.cluster?.remote('companion', companionId);
 }
 
+/** Deliveries read from the store at once while paging a backlog. */
+const PAGE = 32;
+
 /**
  * Whether the connection speaks for a device the server signed out: this node told it so
  * (`signedOutDevice`), or - on a cluster, before another node's `signed_out` push has crossed
@@ -251,11 +265,9 @@ export function wasSignedOut(ctx: ServerContext, conn: Connection): boolean {
 /**
  * Delivery to a connected device (OFF-02, E2E-02): in seq order, once per connection, through a
  * window (quotas.ts): at most `windowCount` deliveries / `windowBytes` payload bytes sent and not
- * yet acked. The queue is read a page at a time from its lowest pending seq (what is in flight,
- * then what is not sent yet), so a reconnect with a large backlog never loads all of it, and an
- * ack lets the next page go (relay.ts ack). Reading from the lowest pending seq rather than from
- * the last one sent also picks up a delivery whose seq was assigned before, but committed after,
- * a later one (two cluster nodes enqueueing at once).
+ * yet acked. The queue is read PAGE deliveries at a time after the last seq read, so a
+ * reconnect with a large backlog never loads all of it, and each ack lets the next go
+ * (relay.ts ack).
  *
  *   device                      server (store: seq 1..N queued)
  *     |-- auth ------------------>|  window: deliver 1..k (k = what fits)
@@ -267,51 +279,56 @@ export function deliverPending(ctx: ServerContext, deviceId: string): void {
   const conn = connectionOfDevice(ctx, deviceId);
   if (!conn) return;
   if (!ctx.connections.has(conn)) {
-    // A stand-in for another cluster node's connection: that node pages from the store itself.
+    // A stand-in for another cluster node's connection: the first window goes over the bus; that
+    // node pages the rest from the store itself (offerDelivery).
     for (const item of ctx.storage.pendingAfter(deviceId, 0, ctx.queueLimits.windowCount)) sendDelivery(ctx, conn, item);
     return;
   }
-  const { windowCount } = ctx.queueLimits;
   for (;;) {
     if (!hasRoom(ctx, conn)) { conn.drained = false; return; }
-    const want = conn.sentSeqs.size + Math.max(1, windowCount - conn.sentSeqs.size);
-    const page = ctx.storage.pendingAfter(deviceId, 0, want);
-    let sent = 0;
-    for (const item of page) {
-      if (conn.sentSeqs.has(item.seq)) continue;
-      if (!hasRoom(ctx, conn)) { conn.drained = false; return; }
-      sendDelivery(ctx, conn, item);
-      sent++;
+    if (conn.ahead.length === 0) {
+      const page = ctx.storage.pendingAfter(deviceId, conn.cursor, PAGE);
+      if (page.length === 0) { conn.drained = true; return; }
+      conn.cursor = page.at(-1)!.seq;
+      conn.ahead = page;
     }
-    // The page held everything pending: nothing is left unsent.
-    if (page.length < want || sent === 0) { conn.drained = true; return; }
+    sendDelivery(ctx, conn, conn.ahead.shift()!);
   }
 }
 
 /**
  * A delivery just stored by `send`: pushed at once if its device is connected, has room in its
  * window and has been sent everything older (`drained`); otherwise it waits in the store for
- * the window to move (deliverPending). No store read on this path, so relaying does not cost
- * more as a backlog grows.
+ * the window to move. No store read on the direct path, so relaying does not cost more as a
+ * backlog grows.
  */
 export function deliverNew(ctx: ServerContext, item: QueuedDelivery): void {
   const conn = connectionOfDevice(ctx, item.recipientDeviceId);
   if (!conn) return;
   if (!ctx.connections.has(conn)) { sendDelivery(ctx, conn, item); return; }
-  if (conn.drained && hasRoom(ctx, conn)) sendDelivery(ctx, conn, item);
-  else deliverPending(ctx, item.recipientDeviceId);
+  if (conn.drained && hasRoom(ctx, conn)) {
+    sendDelivery(ctx, conn, item);
+    conn.cursor = Math.max(conn.cursor, item.seq);
+  } else {
+    deliverPending(ctx, item.recipientDeviceId);
+  }
 }
 
 /**
  * A `deliver` frame another cluster node sent for this node's connection (reference/bus): it
- * goes through the same window, so it never overtakes a backlog still being paged.
+ * goes through the same window, so it never overtakes a backlog still being paged. One whose
+ * seq is below what was already read (assigned before, committed after, a later one on another
+ * node) and not sent goes out at once: it would otherwise wait for the next reconnect.
  */
 export function offerDelivery(ctx: ServerContext, conn: Connection, frame: { seq: number; payload?: unknown }): void {
-  if (conn.sentSeqs.has(frame.seq)) return;
-  if (conn.drained && hasRoom(ctx, conn)) {
+  if (conn.sentSeqs.has(frame.seq) || conn.ahead.some((a) => a.seq === frame.seq)) return;
+  // Late, and still queued (not one this connection was sent and has acked since).
+  const late = frame.seq <= conn.cursor && conn.deviceId !== undefined && ctx.storage.pendingAfter(conn.deviceId, frame.seq - 1, 1)[0]?.seq === frame.seq;
+  if (late || (frame.seq > conn.cursor && conn.drained && hasRoom(ctx, conn))) {
     conn.sentSeqs.add(frame.seq);
     conn.noteSent(frame.seq, typeof frame.payload === 'string' ? frame.payload.length : 0);
     conn.send(frame);
+    conn.cursor = Math.max(conn.cursor, frame.seq);
   } else if (conn.deviceId) {
     deliverPending(ctx, conn.deviceId);
   }

@@ -149,7 +149,7 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
   if (device?.role === 'companion' && ctx.faults.has('backlog-dropped-without-primary') && primaryOffline(ctx, phone)) ctx.storage.dropQueue(deviceId);
   deliverPending(ctx, deviceId);
   // Fault 'offline-duplicate': the backlog is flushed, then sent again as if never sent (OFF-02).
-  if (ctx.faults.has('offline-duplicate')) { conn.sentSeqs.clear(); deliverPending(ctx, deviceId); }
+  if (ctx.faults.has('offline-duplicate')) { conn.resetDelivery(); deliverPending(ctx, deviceId); }
 }
 
 function primaryOffline(ctx: ServerContext, phone: string): boolean {
