@@ -59,6 +59,8 @@ export class Connection {
   cursor = 0;
   ahead: QueuedDelivery[] = [];
   drained = false;
+  /** A deliverPending is registered with onDrain (the socket was backed up). */
+  awaitingDrain = false;
   /** Payload sizes of the deliveries in `sentSeqs` (the window's bytes). */
   private readonly sentSizes = new Map<number, number>();
   private sentBytes = 0;
@@ -265,7 +267,8 @@ export function wasSignedOut(ctx: ServerContext, conn: Connection): boolean {
 /**
  * Delivery to a connected device (OFF-02, E2E-02): in seq order, once per connection, through a
  * window (quotas.ts): at most `windowCount` deliveries / `windowBytes` payload bytes sent and not
- * yet acked. The queue is read PAGE deliveries at a time after the last seq read, so a
+ * yet acked, and nothing while the socket's own buffer is backed up (Connection.canSend; the
+ * next page goes on its onDrain). The queue is read PAGE deliveries at a time after the last seq read, so a
  * reconnect with a large backlog never loads all of it, and each ack lets the next go
  * (relay.ts ack).
  *
@@ -285,7 +288,15 @@ export function deliverPending(ctx: ServerContext, deviceId: string): void {
     return;
   }
   for (;;) {
-    if (!hasRoom(ctx, conn)) { conn.drained = false; return; }
+    if (!hasRoom(ctx, conn)) {
+      conn.drained = false;
+      // The socket itself is backed up (the client reads slowly): the next page when it drains.
+      if (!conn.canSend() && !conn.awaitingDrain) {
+        conn.awaitingDrain = true;
+        conn.onDrain(() => { conn.awaitingDrain = false; if (conn.deviceId === deviceId) deliverPending(ctx, deviceId); });
+      }
+      return;
+    }
     if (conn.ahead.length === 0) {
       const page = ctx.storage.pendingAfter(deviceId, conn.cursor, PAGE);
       if (page.length === 0) { conn.drained = true; return; }
@@ -334,9 +345,10 @@ export function offerDelivery(ctx: ServerContext, conn: Connection, frame: { seq
   }
 }
 
-/** Whether the connection's window takes one more delivery (always, when nothing is in flight). */
+/** Whether the connection takes one more delivery: its socket is not backed up, and its window has room (always, when nothing is in flight). */
 function hasRoom(ctx: ServerContext, conn: Connection): boolean {
   const { windowCount, windowBytes } = ctx.queueLimits;
+  if (!conn.canSend()) return false; // outbound backpressure (backpressure.ts)
   if (conn.sentSeqs.size === 0) return true;
   return conn.sentSeqs.size < windowCount && conn.bytesInFlight() < windowBytes;
 }
