@@ -115,9 +115,7 @@ export class MemoryStorage implements Storage {
     const before = this.t.devices.get(device.id);
     this.place('devices', device.id, false);
     this.setRow('devices', device.id, copy(device));
-    let ids = this.devicesByPhone.get(device.phone);
-    if (!ids) { ids = new Set(); this.devicesByPhone.set(device.phone, ids); }
-    ids.add(device.id);
+    addTo(this.devicesByPhone, device.phone, device.id);
     if (before && before.phone !== device.phone) this.reindexAccount(before.phone);
     this.reindexAccount(device.phone);
   }
@@ -212,9 +210,7 @@ export class MemoryStorage implements Storage {
   putQrRef(ref: QrRefRecord) {
     const before = this.t.refs.get(ref.ref);
     this.setRow('refs', ref.ref, copy(ref));
-    let refs = this.refsByAttempt.get(ref.attemptId);
-    if (!refs) { refs = new Set(); this.refsByAttempt.set(ref.attemptId, refs); }
-    refs.add(ref.ref);
+    addTo(this.refsByAttempt, ref.attemptId, ref.ref);
     if (before && before.attemptId !== ref.attemptId) this.reindexAttempt(before.attemptId);
     this.reindexAttempt(ref.attemptId);
   }
@@ -283,6 +279,13 @@ export class MemoryStorage implements Storage {
   }
 
   close() { /* nothing to release */ }
+}
+
+/** Add `id` to the group `key` of a one-to-many index (groups are never removed). */
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  let ids = index.get(key);
+  if (!ids) { ids = new Set(); index.set(key, ids); }
+  ids.add(id);
 }
 
 /** The index of the first element of ascending `sorted` that is > `value`. */
