@@ -12,6 +12,7 @@
  */
 import { connectionOfCompanion, connectionOfDevice, linkedCompanions, linkedDevices, signOutCompanion, type ServerContext } from './context.js';
 import { issueRef } from './linking.js';
+import { PRUNE_EVERY_MS, pruneLinking } from './pruning.js';
 
 type Due = { at: number; rank: number; run: () => void };
 
@@ -101,7 +102,8 @@ function dueItems(ctx: ServerContext, target: number): Due[] {
 
 /** Move the clock forward by `ms`, processing every deadline reached on the way. */
 export function advance(ctx: ServerContext, ms: number): void {
-  const target = ctx.clock.now() + ms;
+  const from = ctx.clock.now();
+  const target = from + ms;
   for (;;) {
     const due = dueItems(ctx, target).filter((d) => d.at <= target);
     if (due.length === 0) break;
@@ -113,4 +115,6 @@ export function advance(ctx: ServerContext, ms: number): void {
   }
   ctx.clock.set(target);
   ctx.storage.setMeta('clock', String(target));
+  // Once a virtual day, forget linking records that can no longer matter (pruning.ts).
+  if (Math.floor(target / PRUNE_EVERY_MS) > Math.floor(from / PRUNE_EVERY_MS)) pruneLinking(ctx);
 }

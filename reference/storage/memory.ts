@@ -254,6 +254,36 @@ export class MemoryStorage implements Storage {
   getPendingCompanion(id: string) { return opt(this.t.pending.get(id)); }
   putPendingCompanion(companion: PendingCompanionRecord) { this.setRow('pending', companion.id, copy(companion)); }
 
+  listPendingCompanionIds(afterId: string, limit: number) {
+    return [...this.t.pending.keys()].filter((id) => id > afterId).sort().slice(0, Math.max(0, limit));
+  }
+  deletePendingCompanion(id: string) { if (this.t.pending.has(id)) this.deleteRow('pending', id); }
+  hasQrAttempts(companionId: string) {
+    for (const a of this.t.attempts.values()) if (a.companionId === companionId) return true;
+    return false;
+  }
+  pruneQrAttempts(before: number, limit: number) {
+    let pruned = 0;
+    for (const attempt of [...this.t.attempts.values()]) {
+      if (pruned >= limit) break;
+      if (attempt.state === 'active') continue;
+      const refs = this.listQrRefs(attempt.attemptId);
+      if ((refs.at(-1)?.untilMs ?? attempt.startedAt) >= before) continue;
+      for (const r of refs) this.deleteRow('refs', r.ref);
+      this.deleteRow('attempts', attempt.attemptId);
+      // The side indexes forget it too (restored if the transaction rolls back).
+      const id = attempt.attemptId;
+      const group = this.refsByAttempt.get(id);
+      const ordKey = `attempts\0${id}`;
+      const ord = this.order.get(ordKey);
+      this.refsByAttempt.delete(id);
+      this.order.delete(ordKey);
+      this.undo?.push(() => { if (group) this.refsByAttempt.set(id, group); if (ord !== undefined) this.order.set(ordKey, ord); });
+      pruned++;
+    }
+    return pruned;
+  }
+
   getMeta(key: string) { return this.t.meta.get(key); }
   setMeta(key: string, value: string) { this.setRow('meta', key, value); }
 

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS queue (seq BIGSERIAL PRIMARY KEY, recipient TEXT NOT 
 CREATE INDEX IF NOT EXISTS queue_by_recipient ON queue (recipient, seq);
 CREATE TABLE IF NOT EXISTS qr_attempts (ord BIGSERIAL PRIMARY KEY, attempt_id TEXT NOT NULL UNIQUE, companion_id TEXT NOT NULL, state TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS qr_attempts_by_state ON qr_attempts (state, companion_id);
+CREATE INDEX IF NOT EXISTS qr_attempts_by_companion ON qr_attempts (companion_id);
 CREATE TABLE IF NOT EXISTS qr_refs (ord BIGSERIAL PRIMARY KEY, ref TEXT NOT NULL UNIQUE, attempt_id TEXT NOT NULL, idx INTEGER NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS qr_refs_by_attempt ON qr_refs (attempt_id, idx);
 CREATE TABLE IF NOT EXISTS pairing_codes (ord BIGSERIAL PRIMARY KEY, code_id TEXT NOT NULL UNIQUE, phone TEXT NOT NULL, state TEXT NOT NULL, record TEXT NOT NULL);
@@ -329,6 +330,25 @@ export class PostgresStorage implements Storage {
   // ---- companions announced while linking ----------------------------------------------------
   getPendingCompanion(id: string) { return parse<PendingCompanionRecord>(this.q('SELECT record FROM pending_companions WHERE id = $1', [id])); }
   putPendingCompanion(companion: PendingCompanionRecord) { this.upsert('pending_companions', 'id', { id: companion.id, record: JSON.stringify(companion) }); }
+
+  // ---- pruning -------------------------------------------------------------------------------
+  listPendingCompanionIds(afterId: string, limit: number): string[] {
+    return this.q('SELECT id FROM pending_companions WHERE id > $1 ORDER BY id LIMIT $2', [afterId, Math.max(0, Math.floor(limit))]).map((r) => r.id as string);
+  }
+  deletePendingCompanion(id: string) { this.q('DELETE FROM pending_companions WHERE id = $1', [id]); }
+  hasQrAttempts(companionId: string) { return this.q('SELECT 1 FROM qr_attempts WHERE companion_id = $1 LIMIT 1', [companionId]).length > 0; }
+  pruneQrAttempts(before: number, limit: number): number {
+    return this.transaction(() => {
+      const ids = this.q(`SELECT a.attempt_id FROM qr_attempts a WHERE a.state != 'active' AND COALESCE(
+        (SELECT (r.record::json->>'untilMs')::bigint FROM qr_refs r WHERE r.attempt_id = a.attempt_id ORDER BY r.idx DESC, r.ord DESC LIMIT 1),
+        (a.record::json->>'startedAt')::bigint) < $1 LIMIT $2`, [before, Math.max(0, Math.floor(limit))]).map((r) => r.attempt_id as string);
+      for (const id of ids) {
+        this.q('DELETE FROM qr_refs WHERE attempt_id = $1', [id]);
+        this.q('DELETE FROM qr_attempts WHERE attempt_id = $1', [id]);
+      }
+      return ids.length;
+    });
+  }
 
   // ---- small named values --------------------------------------------------------------------
   getMeta(key: string) {

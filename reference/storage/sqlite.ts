@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS qr_attempts (
   ord INTEGER PRIMARY KEY, attempt_id TEXT NOT NULL UNIQUE, companion_id TEXT NOT NULL,
   state TEXT NOT NULL, record TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS qr_attempts_by_state ON qr_attempts (state, companion_id);
+CREATE INDEX IF NOT EXISTS qr_attempts_by_companion ON qr_attempts (companion_id);
 CREATE TABLE IF NOT EXISTS qr_refs (
   ord INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, attempt_id TEXT NOT NULL,
   idx INTEGER NOT NULL, record TEXT NOT NULL);
@@ -245,6 +246,14 @@ export class SqliteStorage implements Storage {
       listActiveCodes: "SELECT record FROM pairing_codes WHERE state = 'active' ORDER BY ord",
       getPendingCompanion: 'SELECT record FROM pending_companions WHERE id = ?',
       putPendingCompanion: 'INSERT INTO pending_companions (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record',
+      listPendingCompanionIds: 'SELECT id FROM pending_companions WHERE id > ? ORDER BY id LIMIT ?',
+      deletePendingCompanion: 'DELETE FROM pending_companions WHERE id = ?',
+      hasQrAttempts: 'SELECT 1 AS record FROM qr_attempts WHERE companion_id = ? LIMIT 1',
+      endedQrAttempts: `SELECT a.attempt_id FROM qr_attempts a WHERE a.state != 'active' AND COALESCE(
+        (SELECT json_extract(r.record, '$.untilMs') FROM qr_refs r WHERE r.attempt_id = a.attempt_id ORDER BY r.idx DESC, r.ord DESC LIMIT 1),
+        json_extract(a.record, '$.startedAt')) < ? LIMIT ?`,
+      deleteQrRefsOf: 'DELETE FROM qr_refs WHERE attempt_id = ?',
+      deleteQrAttempt: 'DELETE FROM qr_attempts WHERE attempt_id = ?',
       getMeta: 'SELECT value AS record FROM meta WHERE key = ?',
       setMeta: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       putDeadline: 'INSERT INTO deadlines (kind, key, phone, from_ms) VALUES (?, ?, ?, ?) ON CONFLICT (kind, key) DO UPDATE SET phone = excluded.phone, from_ms = excluded.from_ms',
@@ -368,6 +377,20 @@ export class SqliteStorage implements Storage {
   getPendingCompanion(id: string) { return parse<PendingCompanionRecord>(this.q.getPendingCompanion.get(id)); }
   putPendingCompanion(companion: PendingCompanionRecord) {
     this.q.putPendingCompanion.run(companion.id, JSON.stringify(companion));
+  }
+
+  // ---- pruning -------------------------------------------------------------------------------
+  listPendingCompanionIds(afterId: string, limit: number): string[] {
+    return (this.q.listPendingCompanionIds.all(afterId, Math.max(0, Math.floor(limit))) as unknown as { id: string }[]).map((r) => r.id);
+  }
+  deletePendingCompanion(id: string) { this.q.deletePendingCompanion.run(id); }
+  hasQrAttempts(companionId: string) { return this.q.hasQrAttempts.get(companionId) !== undefined; }
+  pruneQrAttempts(before: number, limit: number): number {
+    return this.transaction(() => {
+      const ids = (this.q.endedQrAttempts.all(before, Math.max(0, Math.floor(limit))) as unknown as { attempt_id: string }[]).map((r) => r.attempt_id);
+      for (const id of ids) { this.q.deleteQrRefsOf.run(id); this.q.deleteQrAttempt.run(id); }
+      return ids.length;
+    });
   }
 
   // ---- small named values --------------------------------------------------------------------

@@ -332,6 +332,48 @@ describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
     });
   });
 
+  describe('pruning', () => {
+    it('forgets QR attempts that are over and ended before the horizon, with their references, and nothing else', () => {
+      s.putQrAttempt(attempt('OLD', 'C1', 'ended'));
+      s.putQrRef(qrRef('o0', 'OLD', 0)); // until 20
+      s.putQrRef(qrRef('o1', 'OLD', 1)); // until 40
+      s.putQrAttempt(attempt('RECENT', 'C1', 'cancelled'));
+      s.putQrRef(qrRef('r5', 'RECENT', 5)); // until 120
+      s.putQrAttempt(attempt('LIVE', 'C2'));
+      s.putQrRef(qrRef('l0', 'LIVE', 0));
+      s.putQrAttempt(attempt('BARE', 'C3', 'cancelled')); // no reference: started at 5
+      expect(s.pruneQrAttempts(41, 10)).toBe(2);
+      expect(s.getQrAttempt('OLD')).toBeUndefined();
+      expect(s.getQrAttempt('BARE')).toBeUndefined();
+      expect(s.getQrRef('o0')).toBeUndefined();
+      expect(s.listQrRefs('OLD')).toEqual([]);
+      expect(s.getQrRef('r5')?.attemptId).toBe('RECENT');
+      expect(s.getQrAttempt('LIVE')?.state).toBe('active');
+      expect(s.hasQrAttempts('C1')).toBe(true);
+      expect(s.hasQrAttempts('C3')).toBe(false);
+      expect(s.pruneQrAttempts(1_000, 10)).toBe(1); // RECENT; LIVE stays while active
+      expect(s.hasQrAttempts('C1')).toBe(false);
+      expect(s.listQrRefs('LIVE').map((r) => r.ref)).toEqual(['l0']);
+    });
+    it('pages through pending companions by id and forgets one', () => {
+      for (const id of ['C3', 'C1', 'C2']) s.putPendingCompanion({ id, boxKey: 'b', boxKeySignature: 's', name: id, platform: 'web' });
+      expect(s.listPendingCompanionIds('', 2)).toEqual(['C1', 'C2']);
+      expect(s.listPendingCompanionIds('C2', 2)).toEqual(['C3']);
+      s.deletePendingCompanion('C2');
+      s.deletePendingCompanion('nope');
+      expect(s.getPendingCompanion('C2')).toBeUndefined();
+      expect(s.listPendingCompanionIds('', 5)).toEqual(['C1', 'C3']);
+    });
+    it('a rolled-back prune forgets nothing', () => {
+      s.putQrAttempt(attempt('OLD', 'C1', 'ended'));
+      s.putQrRef(qrRef('o0', 'OLD', 0));
+      s.putPendingCompanion({ id: 'C1', boxKey: 'b', boxKeySignature: 's', name: 'n', platform: 'web' });
+      expect(() => s.transaction(() => { s.pruneQrAttempts(1_000, 10); s.deletePendingCompanion('C1'); throw new Error('boom'); })).toThrow('boom');
+      expect(s.listQrRefs('OLD').map((r) => r.ref)).toEqual(['o0']);
+      expect(s.getPendingCompanion('C1')?.name).toBe('n');
+    });
+  });
+
   describe('pending companions and meta', () => {
     it('upserts pending companions by id', () => {
       const c = { id: 'C1', boxKey: 'b', boxKeySignature: 's', name: 'Laptop', platform: 'desktop' };

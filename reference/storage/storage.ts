@@ -292,6 +292,20 @@ export interface Storage {
   getPendingCompanion(id: string): PendingCompanionRecord | undefined;
   putPendingCompanion(companion: PendingCompanionRecord): void;
 
+  // ---- pruning (issue 10: what can no longer matter is forgotten; server/pruning.ts decides) -
+  /** Pending companions' ids greater than `afterId`, in increasing id order, at most `limit` (a pruning pass pages through them). */
+  listPendingCompanionIds(afterId: string, limit: number): string[];
+  /** Forget a pending companion (a later link.bind announces it again). */
+  deletePendingCompanion(id: string): void;
+  /** Whether any QR attempt, in any state, names the companion. */
+  hasQrAttempts(companionId: string): boolean;
+  /**
+   * Forget up to `limit` QR attempts that are over (any state but 'active') and whose newest
+   * reference's window closed before `before` (without references: that started before it),
+   * with all their references. Returns how many attempts were forgotten.
+   */
+  pruneQrAttempts(before: number, limit: number): number;
+
   // ---- small named values (the virtual clock, counters) -----------------------------------
   /** A value stored under `key`, or undefined. */
   getMeta(key: string): string | undefined;
