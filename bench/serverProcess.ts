@@ -16,7 +16,7 @@
  * IPC: the child sends `{url}` once listening; on `{cmd:'rss'}` it collects garbage twice and
  * answers `{rss}` (bytes); on `{cmd:'peak'}` it answers `{peak}`, the highest RSS sampled (every
  * 10 ms) since the previous `peak`. `--big-backlog` raises the byte budget and the queue quota; `--no-window` also lifts the
- * delivery window (the backlog bench's baseline).
+ * delivery window and the outbound backpressure (the backlog bench's baseline: everything at once).
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ReferenceServer } from '../reference/server/server.js';
@@ -68,10 +68,14 @@ async function startReference(sqlite: boolean, defaults = false): Promise<string
   const storage = sqlite ? new SqliteStorage(file) : new MemoryStorage();
   // The backlog bench (bench/backlog.ts) queues 400 MB for one device: byte budget and queue quota raised.
   const big = process.argv.includes('--big-backlog');
-  const limits = defaults ? {} : { ...CAPACITY_LIMITS, ...(big ? { bytesBurst: 1e12, bytesPerSecond: 1e12 } : {}) };
+  const noWindow = process.argv.includes('--no-window');
+  const limits = defaults ? {} : {
+    ...CAPACITY_LIMITS, ...(big ? { bytesBurst: 1e12, bytesPerSecond: 1e12 } : {}),
+    ...(noWindow ? { outboundBufferBytes: 1e12, outboundLowWaterBytes: 1e12 } : {}),
+  };
   const server = new ReferenceServer({
     storage, limits, verificationSender: new FileVerificationSender(codesFile),
-    ...(big ? { queueLimits: { maxCount: 1e9, maxBytes: 1e12, ...(process.argv.includes('--no-window') ? { windowCount: 1e9, windowBytes: 1e12 } : {}) } } : {}),
+    ...(big ? { queueLimits: { maxCount: 1e9, maxBytes: 1e12, ...(noWindow ? { windowCount: 1e9, windowBytes: 1e12 } : {}) } } : {}),
   });
   return server.start();
 }
