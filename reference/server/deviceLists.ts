@@ -94,7 +94,12 @@ export function unlink(ctx: ServerContext, conn: Connection, req: Request<'unlin
   }
   if (!req.list) return fail('BAD_FRAME', 'the primary sends the new signed list');
   const current = ctx.storage.getDeviceList(by.phone)!;
-  if (req.list.version !== current.version + 1) return fail('STALE_DEVICE_LIST', `version must be ${current.version + 1}`);
+  if (req.list.version !== current.version + 1) {
+    // On a cluster the target may have been signed out on another node since it was read above
+    // (its own unlink steps the version): then it is NOT_LINKED, as the model answers, not a stale list.
+    if (ctx.storage.getDevice(target.id)?.status !== 'linked') return fail('NOT_LINKED');
+    return fail('STALE_DEVICE_LIST', `version must be ${current.version + 1}`);
+  }
   if (!sameIds(req.list.devices, current.devices.filter((d) => d.id !== target.id))) return fail('BAD_FRAME', 'the list must be the current devices without the target');
   const bad = checkSigned(ctx, by.phone, req.list);
   if (bad) return bad;
