@@ -368,8 +368,12 @@ export class ReferenceDriver implements Driver {
       }
       const left = deadline - Date.now();
       if (left <= 0 || !r.value.quiet) {
-        const { view: _view, ...server } = r.value;
-        throw new Error(`reference: deliveries did not settle within ${this.quiescenceTimeoutMs} ms: ${JSON.stringify({ server, busyClients: busy.map(([id]) => id) })}`);
+        const { view, ...server } = r.value;
+        // Which devices still have deliveries queued (a cluster's first node answers for the shared store), by name.
+        const names = new Map([...this.clients.entries()].map(([id, c]) => [c.deviceId, id]));
+        const pending = (view?.accounts ?? []).flatMap((a) => a.devices.filter((d) => d.pending > 0).map((d) => `${names.get(d.id) ?? d.id.slice(0, 8)} ${d.pending}${d.online ? '' : ' (offline)'}`));
+        const nodes = others.map((o) => (o.ok ? (o.value.quiet ? 'quiet' : 'busy') : o.code));
+        throw new Error(`reference: deliveries did not settle within ${this.quiescenceTimeoutMs} ms: ${JSON.stringify({ server, pending, ...(nodes.length > 0 ? { otherNodes: nodes } : {}), busyClients: busy.map(([id]) => id) })}`);
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
