@@ -12,11 +12,19 @@ import { linkByQr } from '../fuzz/canary.js';
 import { ClusterNodes } from '../adapters/cluster/nodes.js';
 import { describeMissing, probeServices } from '../adapters/cluster/services.js';
 import type { BenchLine } from './line.js';
+import { codeFromTestControl } from '../reference/client/verificationCodes.js';
+import type { OpResult } from '../model/errors.js';
+
+/** A refused registration would make every later step fail obscurely (a phone without a number). */
+function registered(r: OpResult): void {
+  if (!r.ok) throw new Error(`cluster bench: register refused ${r.code}`);
+}
 
 async function pairingPerSec(urls: readonly string[], ms: number, lanes: number): Promise<{ perSec: number; linked: number }> {
   const open: DeviceClient[] = [];
   const device = (url: string, role: 'primary' | 'companion', name: string) => {
-    const c = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE });
+    // The SMS of number verification (LIFE-03) is read from the outbox of the node the phone talks to.
+    const c = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE, verificationCode: (phone) => codeFromTestControl(url, phone) });
     open.push(c);
     return c;
   };
@@ -27,7 +35,7 @@ async function pairingPerSec(urls: readonly string[], ms: number, lanes: number)
     const lane = async (l: number) => {
       while (performance.now() < end) {
         const phone = device(urls[l % urls.length]!, 'primary', `P${l}`);
-        await phone.register(`+41${l}0${++accounts}`, { idCheck: false });
+        registered(await phone.register(`+41${l}0${++accounts}`, { idCheck: false }));
         for (let i = 0; i < DEFAULT_PROFILE.maxCompanions && performance.now() < end; i++) {
           const companion = device(urls[(l + 1 + i) % urls.length]!, 'companion', `C${l}.${i}`);
           await companion.connect();
@@ -50,13 +58,14 @@ async function pairingPerSec(urls: readonly string[], ms: number, lanes: number)
 async function fanoutPerSec(urls: readonly string[], ms: number, senders: number): Promise<{ deliveriesPerSec: number; sent: number }> {
   const open: DeviceClient[] = [];
   const device = (url: string, role: 'primary' | 'companion', name: string) => {
-    const c = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE });
+    // The SMS of number verification (LIFE-03) is read from the outbox of the node the phone talks to.
+    const c = new DeviceClient({ url, role, name, platform: 'web', profile: DEFAULT_PROFILE, verificationCode: (phone) => codeFromTestControl(url, phone) });
     open.push(c);
     return c;
   };
   try {
     const target = device(urls[0]!, 'primary', 'T');
-    await target.register('+42000001', { idCheck: false });
+    registered(await target.register('+42000001', { idCheck: false }));
     const recipients = [target];
     for (let i = 0; i < DEFAULT_PROFILE.maxCompanions; i++) {
       const c = device(urls[(i + 1) % urls.length]!, 'companion', `T.c${i}`);
@@ -66,7 +75,7 @@ async function fanoutPerSec(urls: readonly string[], ms: number, senders: number
     }
     const from = await Promise.all(Array.from({ length: senders }, async (_, s) => {
       const p = device(urls[(s + 1) % urls.length]!, 'primary', `S${s}`);
-      await p.register(`+4210000${s}`, { idCheck: false });
+      registered(await p.register(`+4210000${s}`, { idCheck: false }));
       return p;
     }));
     let sent = 0;
