@@ -237,6 +237,12 @@ export class MemoryStorage implements Storage {
   }
   getCode(codeId: string) { return opt(this.t.codes.get(codeId)); }
   listActiveCodes() { return [...this.t.codes.values()].filter((c) => c.state === 'active').map(copy); }
+  getLatestCodeOf(phone: string, companionId: string) {
+    let latest: PairingCodeRecord | undefined;
+    for (const code of this.t.codes.values()) if (code.phone === phone && code.companionId === companionId) latest = code;
+    return opt(latest);
+  }
+  listActiveCodesOf(phone: string) { return [...this.t.codes.values()].filter((c) => c.phone === phone && c.state === 'active').map(copy); }
 
   dueDeadlines(kind: DeadlineKind, upTo: number): DeadlineRow[] {
     const rows = this.deadlines.upTo(kind, upTo);

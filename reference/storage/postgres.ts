@@ -315,6 +315,10 @@ export class PostgresStorage implements Storage {
   }
   getCode(codeId: string) { return parse<PairingCodeRecord>(this.q('SELECT record FROM pairing_codes WHERE code_id = $1', [codeId])); }
   listActiveCodes() { return parseAll<PairingCodeRecord>(this.q("SELECT record FROM pairing_codes WHERE state = 'active' ORDER BY ord")); }
+  getLatestCodeOf(phone: string, companionId: string) {
+    return parse<PairingCodeRecord>(this.q("SELECT record FROM pairing_codes WHERE phone = $1 AND (record::jsonb ->> 'companionId') = $2 ORDER BY ord DESC LIMIT 1", [phone, companionId]));
+  }
+  listActiveCodesOf(phone: string) { return parseAll<PairingCodeRecord>(this.q("SELECT record FROM pairing_codes WHERE phone = $1 AND state = 'active' ORDER BY ord", [phone])); }
 
   // ---- the deadline index ----------------------------------------------------------------------
   dueDeadlines(kind: DeadlineKind, upTo: number): DeadlineRow[] {

@@ -244,6 +244,8 @@ export class SqliteStorage implements Storage {
       putCode: 'INSERT INTO pairing_codes (code_id, phone, state, record) VALUES (?, ?, ?, ?) ON CONFLICT (code_id) DO UPDATE SET phone = excluded.phone, state = excluded.state, record = excluded.record',
       getCode: 'SELECT record FROM pairing_codes WHERE code_id = ?',
       listActiveCodes: "SELECT record FROM pairing_codes WHERE state = 'active' ORDER BY ord",
+      getLatestCodeOf: "SELECT record FROM pairing_codes WHERE phone = ? AND json_extract(record, '$.companionId') = ? ORDER BY ord DESC LIMIT 1",
+      listActiveCodesOf: "SELECT record FROM pairing_codes WHERE phone = ? AND state = 'active' ORDER BY ord",
       getPendingCompanion: 'SELECT record FROM pending_companions WHERE id = ?',
       putPendingCompanion: 'INSERT INTO pending_companions (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record',
       listPendingCompanionIds: 'SELECT id FROM pending_companions WHERE id > ? ORDER BY id LIMIT ?',
@@ -365,6 +367,8 @@ export class SqliteStorage implements Storage {
   }
   getCode(codeId: string) { return parse<PairingCodeRecord>(this.q.getCode.get(codeId)); }
   listActiveCodes() { return parseAll<PairingCodeRecord>(this.q.listActiveCodes.all()); }
+  getLatestCodeOf(phone: string, companionId: string) { return parse<PairingCodeRecord>(this.q.getLatestCodeOf.get(phone, companionId)); }
+  listActiveCodesOf(phone: string) { return parseAll<PairingCodeRecord>(this.q.listActiveCodesOf.all(phone)); }
 
   // ---- the deadline index ----------------------------------------------------------------------
   dueDeadlines(kind: DeadlineKind, upTo: number): DeadlineRow[] {

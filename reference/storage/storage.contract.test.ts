@@ -247,6 +247,22 @@ describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
       expect(s.getLatestCode('+1')).toEqual(code('K2', '+1', { attempts: 3, state: 'exhausted' }));
       expect(s.listActiveCodes().map((c) => c.codeId)).toEqual(['K3']);
     });
+    it("each companion's own codes: its latest per number, and the number's active codes in issue order", () => {
+      expect(s.getLatestCodeOf('+1', 'C1')).toBeUndefined();
+      s.putCode(code('K1', '+1', { companionId: 'C1' }));
+      s.putCode(code('K2', '+1', { companionId: 'C2' }));
+      s.putCode(code('K3', '+2', { companionId: 'C1' }));
+      s.putCode(code('K4', '+1', { companionId: 'C1' }));
+      s.putCode(code('K1', '+1', { companionId: 'C1', state: 'cancelled' }));
+      expect(s.getLatestCodeOf('+1', 'C1')?.codeId).toBe('K4');
+      expect(s.getLatestCodeOf('+2', 'C1')?.codeId).toBe('K3');
+      expect(s.getLatestCodeOf('+2', 'C2')).toBeUndefined();
+      expect(s.listActiveCodesOf('+1').map((c) => c.codeId)).toEqual(['K2', 'K4']);
+      s.putCode(code('K2', '+1', { companionId: 'C2', state: 'expired' }));
+      expect(s.listActiveCodesOf('+1').map((c) => c.codeId)).toEqual(['K4']);
+      expect(s.getLatestCodeOf('+1', 'C2')).toEqual(code('K2', '+1', { companionId: 'C2', state: 'expired' }));
+      expect(s.listActiveCodesOf('+3')).toEqual([]);
+    });
   });
 
   describe('the deadline index (EXP-01/04, PAIR-04/06)', () => {

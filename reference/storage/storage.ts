@@ -278,6 +278,13 @@ export interface Storage {
   getCode(codeId: string): PairingCodeRecord | undefined;
   /** Every code in state 'active' (deadlines are checked against these). */
   listActiveCodes(): PairingCodeRecord[];
+  /**
+   * The most recently issued code the companion asked for for this number (any state), or
+   * undefined: each linking companion holds its own code (PAIR-06), judged on its own.
+   */
+  getLatestCodeOf(phone: string, companionId: string): PairingCodeRecord | undefined;
+  /** The number's active codes, one per linking companion, in issue order (the primary's list of requests). */
+  listActiveCodesOf(phone: string): PairingCodeRecord[];
 
   // ---- the deadline index (EXP-01/04, PAIR-04/06) ---------------------------------------------
   /**
