@@ -79,8 +79,14 @@ export interface Driver {
 
   /** The companion asks for a pairing code for its account's phone number; returns the code shown. */
   requestPairingCode(device: CompanionId, info: DeviceInfo): Promise<Outcome<string>>;
-  /** `by` enters a pairing code (any 8 characters; the harness makes wrong ones). */
-  enterPairingCode(by: DeviceId, code: string, idCheck: IdCheckOutcome): Promise<OpResult>;
+  /**
+   * `by` picks the pending code request of `companion` (as its user picks a device, by name and
+   * platform, from the primary's list) and enters a pairing code for it (any 8 characters; the
+   * harness makes wrong ones). Each linking companion holds its own code (PAIR-06): the entry is
+   * judged against `companion`'s code only; a companion with no request in by's account (never
+   * asked, or another account's) is answered CODE_INVALID and nothing changes.
+   */
+  enterPairingCode(by: DeviceId, companion: CompanionId, code: string, idCheck: IdCheckOutcome): Promise<OpResult>;
 
   unlink(by: DeviceId, target: DeviceId): Promise<OpResult>;
   /** A message with this id (carried inside the encrypted payload) to the other account. */

@@ -378,7 +378,13 @@ export function codeAttempts(caps: ReadonlySet<Capability>, p: Profile, o: CodeA
     if (o.restart) await act.do({ type: 'RESTART' });
     let holder: CompanionId = c;
     if (o.rerequest === 'same') await act.do({ type: 'REQUEST_CODE', device: c });
-    if (o.rerequest === 'other' && c2) { await act.online(c2); await act.do({ type: 'REQUEST_CODE', device: c2 }); holder = c2; }
+    if (o.rerequest === 'other' && c2) {
+      await act.online(c2);
+      await act.do({ type: 'REQUEST_CODE', device: c2 });
+      holder = c2;
+      // Another companion's request for the same number leaves the first one's code as it was: it still links (PAIR-06).
+      await act.do({ type: 'ENTER_CODE', device: c, by: primaryOf(account), correct: true, idCheck: 'pass' });
+    }
     for (let i = 0; i < o.second; i += 1) await wrong(holder);
     await act.advance(o.advance);
     await act.do({ type: 'ENTER_CODE', device: holder, by: primaryOf(account), correct: o.final, idCheck: 'pass' });

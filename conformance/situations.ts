@@ -13,7 +13,7 @@
  */
 import {
   ACCOUNTS, accountOf, isPrimaryId, otherAccount, primaryOf,
-  type AccountId, type DeviceId, type LinkEvent,
+  type AccountId, type CompanionId, type DeviceId, type LinkEvent,
 } from '../model/events.js';
 import type { Observation, SignOutReason } from '../model/observation.js';
 import type { Profile } from '../model/profile.js';
@@ -61,6 +61,7 @@ export const SITUATIONS: readonly Situation[] = [
   S('code-attempts-across-request', 'a wrong code entered after a new code was requested over a counted one', ['PAIR-06'], ['pairing-code']),
   S('code-attempts-across-restart', 'a wrong code entered after a restart, on a code with counted attempts', ['PAIR-06'], ['pairing-code', 'restart']),
   S('code-exhausted', 'a pairing code used up by wrong entries', ['PAIR-06'], ['pairing-code']),
+  S('code-links-after-rival-request', "a companion's code still links after another companion asked for a code for the same number", ['PAIR-06'], ['pairing-code']),
   S('queued-across-14-days', 'a device offline 14 days or more gets its backlog', ['OFF-02'], ['offline', 'messaging', 'clock']),
   S('companion-backlog-primary-offline', 'a companion gets its backlog while its primary is offline', ['OFF-02', 'OFF-01'], ['offline', 'messaging']),
   S('notice-queued-for-offline-device', 'a companion links while another device of the account is offline', ['NOTE-01'], ['offline', 'notices']),
@@ -99,9 +100,13 @@ export class SituationTracker {
   private readonly sendLinkSend = new Map<AccountId, 0 | 1 | 2>();
   private readonly restartedWhileLinking = new Set<DeviceId>();
   private readonly qrStartedAt = new Map<DeviceId, number>();
-  private codeAttempts = new Map<AccountId, number>();
-  private carriedAttempts = new Set<AccountId>();
-  private restartedWithAttempts = new Set<AccountId>();
+  /** Per companion: each holds its own code (PAIR-06). */
+  private codeAttempts = new Map<CompanionId, number>();
+  private carriedAttempts = new Set<CompanionId>();
+  private restartedWithAttempts = new Set<CompanionId>();
+  /** The order codes were requested in, per companion: a later request by another companion is a rival. */
+  private codeRequests = new Map<CompanionId, number>();
+  private requestCount = 0;
   private loggedOut = new Set<AccountId>();
 
   constructor(private readonly profile: Profile) {}
@@ -190,11 +195,11 @@ export class SituationTracker {
         break;
       }
       case 'RESTART':
+        for (const [c, n] of this.codeAttempts) if (n > 0) this.restartedWithAttempts.add(c);
         for (const account of ACCOUNTS) {
           if (windowRunning(account, before)) hit.push('restart-in-dormancy-window');
           if (linkedCompanions(before, account).some((c) => before[account].devices[c]?.online === false)) hit.push('restart-in-idle-window');
           for (const [id, d] of Object.entries(before[account].devices)) if (d?.status === 'linking') this.restartedWhileLinking.add(id as DeviceId);
-          if ((this.codeAttempts.get(account) ?? 0) > 0) this.restartedWithAttempts.add(account);
         }
         if ([...this.queued.values()].some((n) => n > 0)) hit.push('restart-with-backlog');
         break;
@@ -202,11 +207,12 @@ export class SituationTracker {
         if (ok) this.qrStartedAt.set(event.device, this.now);
         break;
       case 'REQUEST_CODE': {
-        const a = accountOf(event.device);
+        const c = event.device;
         if (ok) {
-          if ((this.codeAttempts.get(a) ?? 0) > 0) this.carriedAttempts.add(a);
-          this.codeAttempts.set(a, 0);
-          this.restartedWithAttempts.delete(a);
+          if ((this.codeAttempts.get(c) ?? 0) > 0) this.carriedAttempts.add(c);
+          this.codeAttempts.set(c, 0);
+          this.restartedWithAttempts.delete(c);
+          this.codeRequests.set(c, ++this.requestCount);
         }
         break;
       }
@@ -223,11 +229,16 @@ export class SituationTracker {
           if (ok) approval.ok += 1;
         }
         if (event.type === 'ENTER_CODE' && code === 'CODE_INVALID' && !cross) {
-          if (this.carriedAttempts.has(byAccount)) hit.push('code-attempts-across-request');
-          if (this.restartedWithAttempts.has(byAccount)) hit.push('code-attempts-across-restart');
-          this.codeAttempts.set(byAccount, (this.codeAttempts.get(byAccount) ?? 0) + 1);
+          if (this.carriedAttempts.has(event.device)) hit.push('code-attempts-across-request');
+          if (this.restartedWithAttempts.has(event.device)) hit.push('code-attempts-across-restart');
+          this.codeAttempts.set(event.device, (this.codeAttempts.get(event.device) ?? 0) + 1);
         }
-        if (code === 'ATTEMPTS_EXHAUSTED' || (event.type === 'ENTER_CODE' && !ok && this.codeAttempts.get(byAccount) === this.profile.pairingCode.maxAttempts && code === 'CODE_INVALID')) hit.push('code-exhausted');
+        if (code === 'ATTEMPTS_EXHAUSTED' || (event.type === 'ENTER_CODE' && !ok && this.codeAttempts.get(event.device) === this.profile.pairingCode.maxAttempts && code === 'CODE_INVALID')) hit.push('code-exhausted');
+        if (ok && event.type === 'ENTER_CODE') {
+          const mine = this.codeRequests.get(event.device) ?? 0;
+          const rival = [...this.codeRequests].some(([other, at]) => other !== event.device && accountOf(other) === byAccount && at > mine);
+          if (rival) hit.push('code-links-after-rival-request');
+        }
         if (ok) hit.push(...this.linked(event.device, before, after));
         if (ok && event.type === 'SCAN_QR' && event.source === 'live' && this.now - (this.qrStartedAt.get(event.device) ?? this.now) >= this.profile.qr.firstRefMs) hit.push('qr-scanned-after-rotation');
         break;

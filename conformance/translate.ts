@@ -31,7 +31,6 @@ function info(device: CompanionId): DeviceInfo {
 export function createStepTranslator(driver: Driver, profile: Profile): StepTranslator {
   const photos = new Map<CompanionId, string>();
   const codesShown = new Map<CompanionId, string>();
-  const latestCode = new Map<AccountId, string>();
 
   /** The camera: PNG pixels to text, or why nothing could be read. */
   async function look(device: CompanionId): Promise<{ text?: string; note?: string }> {
@@ -41,10 +40,10 @@ export function createStepTranslator(driver: Driver, profile: Profile): StepTran
     return decoded.ok ? { text: decoded.text } : { note: decoded.why };
   }
 
-  /** A code of the right format that is certainly not `code` (the account's latest code). */
-  function wrongCode(account: AccountId): string {
+  /** A code of the right format that is certainly not the code `companion` showed last (PAIR-06: each holds its own). */
+  function wrongCode(companion: CompanionId): string {
     const { alphabet, length } = profile.pairingCode;
-    const base = latestCode.get(account);
+    const base = codesShown.get(companion);
     if (!base) return alphabet[0].repeat(length);
     const at = [...base].findIndex((c) => alphabet.includes(c));
     const next = alphabet[(alphabet.indexOf(base[at]) + 1) % alphabet.length];
@@ -81,13 +80,12 @@ export function createStepTranslator(driver: Driver, profile: Profile): StepTran
           const shown = await driver.requestPairingCode(event.device, info(event.device));
           if (!shown.ok) return { result: shown };
           codesShown.set(event.device, shown.value);
-          latestCode.set(accountOf(event.device), shown.value);
           return { result: OK };
         }
         case 'ENTER_CODE': {
           const mine = codesShown.get(event.device);
-          const code = event.correct && mine !== undefined ? mine : wrongCode(accountOf(event.device));
-          return { result: await driver.enterPairingCode(event.by, code, event.idCheck) };
+          const code = event.correct && mine !== undefined ? mine : wrongCode(event.device);
+          return { result: await driver.enterPairingCode(event.by, event.device, code, event.idCheck) };
         }
         case 'UNLINK': return { result: await driver.unlink(event.by, event.target) };
         case 'SEND': return { result: await driver.send(event.from, event.id) };

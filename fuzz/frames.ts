@@ -74,7 +74,7 @@ function fieldArbs(type: string, pool: FuzzPool): fc.Arbitrary<Record<string, un
     case 'devices.sign': return fc.record({ list: a.list });
     case 'link.bind': return fc.record({ ...announce, signature: a.signature });
     case 'code.request': return fc.record({ phone: a.phone, code });
-    case 'code.enter': return fc.record({ code });
+    case 'code.enter': return fc.oneof(fc.record({ code }), fc.record({ companion: a.deviceId }));
     case 'link.approve': return fc.record({
       ref: fc.string({ minLength: 1, maxLength: 30 }), companionIdentityKey: a.deviceId, details: b64Of(16, 16),
       detailsHmac: b64Of(32, 32), accountSignature: a.signature, list: a.list, history: a.envelope,

@@ -76,7 +76,7 @@ const REGISTERED = {
   REQUEST_CODE: [
     R('requestCodeAlreadyLinked', 'requestCodeAlreadyLinked', 'REQUEST_CODE from a linked companion', ['PAIR-02'], { code: 'ALREADY_LINKED' }),
     R('requestCodeOffline', 'requestCodeOffline', 'REQUEST_CODE from an offline companion', ['OFF-01'], { code: 'DEVICE_OFFLINE' }),
-    R('requestCode', 'requestCode', "The account's number gets a new active code bound to this companion (attempts 0); any earlier code is cancelled and its holder, if still linking by code, becomes idle", ['PAIR-06', 'EXP-03'], { effect: 'requestCode', companion: 'new | idle | signed-out | linking → linking.code' }),
+    R('requestCode', 'requestCode', "The companion gets its own new active code for its account's number (attempts 0); only its own earlier attempt (QR or code) is cancelled, every other companion's code is untouched", ['PAIR-06', 'EXP-03'], { effect: 'requestCode', companion: 'new | idle | signed-out | linking → linking.code' }),
   ],
   SCAN_QR: [
     R('scanNoQr', 'scanNoQr', 'SCAN_QR where no QR is shown (live) or none was captured (photo)', ['PAIR-01'], { code: 'NO_QR' }),
@@ -96,13 +96,13 @@ const REGISTERED = {
     R('codeByOffline', 'codeByOffline', 'ENTER_CODE on an offline primary', ['OFF-01'], { code: 'DEVICE_OFFLINE' }),
     R('codeLimitReached', 'codeLimitReached', 'ENTER_CODE when maxCompanions companions are already linked', ['LIMIT-01'], { code: 'LIMIT_REACHED' }),
     R('codeIdCheckFailed', 'codeIdCheckFailed', 'ENTER_CODE whose ID check fails on a primary that has one', ['PAIR-05'], { code: 'ID_CHECK_FAILED' }),
-    R('codeNone', 'codeNone', 'ENTER_CODE when the account never had a code', ['PAIR-06'], { code: 'CODE_INVALID' }),
-    R('codeExhausted', 'codeExhausted', "ENTER_CODE after the account's code was exhausted by wrong entries", ['PAIR-06'], { code: 'ATTEMPTS_EXHAUSTED' }),
-    R('codeExpired', 'codeExpired', "ENTER_CODE after the account's code outlived its lifetime", ['PAIR-06'], { code: 'CODE_EXPIRED' }),
-    R('codeSpent', 'codeSpent', "ENTER_CODE after the account's code was used or cancelled", ['PAIR-06'], { code: 'CODE_INVALID' }),
-    R('codeWrongLastAttempt', 'codeWrongLastAttempt', 'A wrong code (or not this companion\'s, or another account\'s) on the last allowed attempt: refused CODE_INVALID, the code is exhausted and its holder becomes idle', ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode', companion: 'linking.code → idle' }),
-    R('codeWrong', 'codeWrong', 'A wrong code (or not this companion\'s, or another account\'s): refused CODE_INVALID, attempts + 1', ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode' }),
-    R('codeAccepted', 'codeAccepted', "The primary enters the right code: its holder is linked and online, gets the primary's history, every other linked device is told; version increases", ['PAIR-06', 'PAIR-02', 'HIST-01', 'NOTE-01', 'LIFE-02', 'AUTH-01'], { effect: 'linkByCode', companion: 'linking.code → linked.online' }),
+    R('codeNone', 'codeNone', "ENTER_CODE for a companion that has no code in this account (it never asked for one, or it is the other account's): nothing changes", ['PAIR-06', 'PAIR-07'], { code: 'CODE_INVALID' }),
+    R('codeExhausted', 'codeExhausted', "ENTER_CODE after the picked companion's code was exhausted by wrong entries", ['PAIR-06'], { code: 'ATTEMPTS_EXHAUSTED' }),
+    R('codeExpired', 'codeExpired', "ENTER_CODE after the picked companion's code outlived its lifetime", ['PAIR-06'], { code: 'CODE_EXPIRED' }),
+    R('codeSpent', 'codeSpent', "ENTER_CODE after the picked companion's code was used or cancelled", ['PAIR-06'], { code: 'CODE_INVALID' }),
+    R('codeWrongLastAttempt', 'codeWrongLastAttempt', "A wrong code for the picked companion on its code's last allowed attempt: refused CODE_INVALID, that code is exhausted and the companion becomes idle", ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode', companion: 'linking.code → idle' }),
+    R('codeWrong', 'codeWrong', "A wrong code for the picked companion: refused CODE_INVALID, that code's attempts + 1 (no other code is touched)", ['PAIR-06', 'PAIR-07'], { effect: 'countWrongCode' }),
+    R('codeAccepted', 'codeAccepted', "The primary enters the picked companion's right code: it is linked and online, gets the primary's history, every other linked device is told; version increases", ['PAIR-06', 'PAIR-02', 'HIST-01', 'NOTE-01', 'LIFE-02', 'AUTH-01'], { effect: 'linkByCode', companion: 'linking.code → linked.online' }),
   ],
   UNLINK: [
     R('unlinkByNotLinked', 'unlinkByNotLinked', 'UNLINK by a device that is not linked', ['AUTH-03', 'EXP-03'], { code: 'NOT_LINKED' }),
@@ -125,7 +125,7 @@ const REGISTERED = {
 
 const TIME_IN_ACCOUNT: readonly Rule[] = [
   R('companionIdleReached', 'companionIdleReached', 'A linked companion offline for companionIdleMs is signed out (idle); version increases', ['EXP-04', 'LIMIT-02', 'E2E-03', 'LIFE-02'], { effect: 'companionIdle', companion: 'linked.offline → signed-out (idle)' }),
-  R('codeLifetimeReached', 'codeLifetimeReached', "The account's active code reaches its lifetime: expired; its holder becomes idle", ['PAIR-06'], { effect: 'codeExpired', companion: 'linking.code → idle' }),
+  R('codeLifetimeReached', 'codeLifetimeReached', "A companion's active code reaches its lifetime: expired; the companion becomes idle", ['PAIR-06'], { effect: 'codeExpired', companion: 'linking.code → idle' }),
   R('qrAttemptOver', 'qrAttemptOver', "The last QR reference's window closes: the attempt ends, the companion becomes idle", ['PAIR-04'], { effect: 'qrAttemptEnded', companion: 'linking.qr → idle' }),
 ];
 

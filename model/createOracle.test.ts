@@ -133,10 +133,38 @@ describe('PAIR-06 pairing codes', () => {
     expect(codeOf(r.last)).toBe('CODE_EXPIRED');
     expect(device(r, 'A.c1')?.status).toBe('idle');
   });
-  it('a newer code cancels the earlier one and idles its holder', () => {
-    const r = run([reg('A'), code('A.c1'), code('A.c2'), enter('A.c1', true)]);
-    expect(codeOf(r.last)).toBe('CODE_INVALID');
+  it("each companion holds its own code: a stranger's request for the same number cancels nothing (issue 10)", () => {
+    // The stranger (A.c2) asks for a code for the same number after the victim (A.c1): both active.
+    const r = run([reg('A'), code('A.c1'), code('A.c2')]);
+    expect(r.last.transitions).toEqual(['A.registered/requestCode']);
+    expect(device(r, 'A.c1')?.status).toBe('linking');
+    expect(device(r, 'A.c2')?.status).toBe('linking');
+    // The stranger's wrong entries wear down only its own code; the victim still links with its own.
+    const max = DEFAULT_PROFILE.pairingCode.maxAttempts;
+    for (let i = 0; i < max; i += 1) r.last = r.oracle.step(enter('A.c2', false));
+    expect(device(r, 'A.c2')?.status).toBe('idle');
+    expect(codeOf(r.oracle.step(enter('A.c2', true)))).toBe('ATTEMPTS_EXHAUSTED');
+    r.last = r.oracle.step(enter('A.c1', true));
+    expect(codeOf(r.last)).toBe('OK');
+    expect(device(r, 'A.c1')?.status).toBe('linked');
+  });
+  it("each code expires on its own lifetime", () => {
+    const life = DEFAULT_PROFILE.pairingCode.lifetimeMs;
+    const r = run([reg('A'), code('A.c1'), wait(1000), code('A.c2'), wait(life - 1000)]);
     expect(device(r, 'A.c1')?.status).toBe('idle');
+    expect(device(r, 'A.c2')?.status).toBe('linking');
+    expect(codeOf(r.oracle.step(enter('A.c1', true)))).toBe('CODE_EXPIRED');
+    expect(codeOf(r.oracle.step(enter('A.c2', true)))).toBe('OK');
+  });
+  it("a companion's own new attempt cancels its earlier code; a code never asked for is CODE_INVALID", () => {
+    expect(codeOf(run([reg('A'), code('A.c1'), show('A.c1'), enter('A.c1', true)]).last)).toBe('CODE_INVALID');
+    const again = run([reg('A'), code('A.c1'), enter('A.c1', false), code('A.c1')]);
+    expect(again.last.observation.result.ok).toBe(true);
+    expect(codeOf(again.oracle.step(enter('A.c1', true)))).toBe('OK'); // the new code, attempts 0
+    const none = run([reg('A'), code('A.c2'), enter('A.c1', true)]);
+    expect(codeOf(none.last)).toBe('CODE_INVALID');
+    expect(none.last.transitions).toEqual(['A.registered/codeNone']);
+    expect(device(none, 'A.c2')?.status).toBe('linking');
     expect(codeOf(run([reg('A'), enter('A.c1', true)]).last)).toBe('CODE_INVALID');
     expect(codeOf(run([reg('A'), code('A.c1'), enter('A.c1', true), enter('A.c1', true)]).last)).toBe('CODE_INVALID');
   });
@@ -257,16 +285,17 @@ describe('cross-account steps (model/events.ts): each has one predicted outcome'
     expect(codeOf(run([reg('A', true), reg('B'), ...full, show('B.c1'), scanBy('B.c1', 'A.primary', { idCheck: 'fail', tamper: 'ref' })]).last)).toBe('WRONG_ACCOUNT');
     expect(codeOf(run([...both, show('B.c1'), wait(DAY_MS), scanBy('B.c1', 'A.primary', { source: 'photo' })]).last)).toBe('WRONG_ACCOUNT');
   });
-  it("ENTER_CODE of B's companion by A's primary is judged against A's own latest code; B's code untouched", () => {
+  it("ENTER_CODE of B's companion by A's primary: CODE_INVALID, no attempt counted anywhere; B's code untouched", () => {
     const none = run([...both, code('B.c1'), enter('B.c1', true, { by: 'A.primary' })]);
     expect(codeOf(none.last)).toBe('CODE_INVALID');
     expect(none.last.transitions).toEqual(['A.registered/codeNone']);
     const max = DEFAULT_PROFILE.pairingCode.maxAttempts;
-    const wear = Array.from({ length: max }, () => enter('B.c1', true, { by: 'A.primary' }));
-    const r = run([...both, code('A.c1'), code('B.c1'), ...wear]);
+    const tries = Array.from({ length: max }, () => enter('B.c1', true, { by: 'A.primary' }));
+    const r = run([...both, code('A.c1'), code('B.c1'), ...tries]);
     expect(r.steps.slice(-max).map(codeOf)).toEqual(Array(max).fill('CODE_INVALID'));
-    expect(device(r, 'A.c1')?.status).toBe('idle'); // A's code exhausted by the cross-account entries
+    expect(device(r, 'A.c1')?.status).toBe('linking'); // A's own code is not worn down
     expect(device(r, 'B.c1')?.status).toBe('linking');
+    expect(codeOf(r.oracle.step(enter('A.c1', true)))).toBe('OK');
     r.last = r.oracle.step(enter('B.c1', true));
     expect(codeOf(r.last)).toBe('OK'); // B's own primary: B's code still active, attempts untouched
   });

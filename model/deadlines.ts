@@ -6,7 +6,8 @@
  *
  * Ties at the same instant: primary dormancy first (EXP-01 is a MUST, its reason wins over a
  * companion's own idleness), then companion idleness (EXP-04), then pairing-code expiry, then QR
- * attempt end (PAIR-06, PAIR-04); account A before B, companions c1..c6.
+ * attempt end (PAIR-06, PAIR-04); account A before B, companions c1..c6 (each companion's own
+ * code expires on its own).
  */
 import { ACCOUNTS, type AccountId, type CompanionId } from './events.js';
 import { companionIds, companionOf, qrAttemptEndsAt, type World } from './world.js';
@@ -14,7 +15,7 @@ import { companionIds, companionOf, qrAttemptEndsAt, type World } from './world.
 export type Deadline =
   | { readonly kind: 'primary-dormant'; readonly account: AccountId; readonly at: number }
   | { readonly kind: 'companion-idle'; readonly account: AccountId; readonly device: CompanionId; readonly at: number }
-  | { readonly kind: 'code-expired'; readonly account: AccountId; readonly at: number }
+  | { readonly kind: 'code-expired'; readonly account: AccountId; readonly device: CompanionId; readonly at: number }
   | { readonly kind: 'qr-ended'; readonly account: AccountId; readonly device: CompanionId; readonly at: number };
 
 const KIND_ORDER: Record<Deadline['kind'], number> = { 'primary-dormant': 0, 'companion-idle': 1, 'code-expired': 2, 'qr-ended': 3 };
@@ -29,14 +30,14 @@ export function pendingDeadlines(world: World): Deadline[] {
     if (a.registered && p && !p.online && !a.dormancyReached && p.offlineSince !== null) {
       found.push({ kind: 'primary-dormant', account, at: p.offlineSince + profile.primaryDormancyMs });
     }
-    if (a.code && a.code.state === 'active') {
-      found.push({ kind: 'code-expired', account, at: a.code.issuedAt + profile.pairingCode.lifetimeMs });
-    }
     for (const device of companionIds(account)) {
       const c = companionOf(world, device);
       if (!c) continue;
       if (c.status === 'linked' && !c.online && c.offlineSince !== null) {
         found.push({ kind: 'companion-idle', account, device, at: c.offlineSince + profile.companionIdleMs });
+      }
+      if (c.code && c.code.state === 'active') {
+        found.push({ kind: 'code-expired', account, device, at: c.code.issuedAt + profile.pairingCode.lifetimeMs });
       }
       if (c.linkingBy === 'qr' && c.qr && c.qr.outcome === 'showing') {
         found.push({ kind: 'qr-ended', account, device, at: qrAttemptEndsAt(profile, c.qr) });

@@ -8,7 +8,7 @@ import { dueDeadline } from './deadlines.js';
 import * as fx from './worldEffects.js';
 import type { World } from './world.js';
 
-type Effect = (w: World, e: LinkEvent, account: AccountId | null) => World;
+export type Effect = (w: World, e: LinkEvent, account: AccountId | null) => World;
 
 function field<K extends string>(e: LinkEvent, key: K): string {
   return (e as unknown as Record<K, string>)[key];
@@ -32,14 +32,14 @@ export const EFFECTS = {
   cancelLinking: (w, e) => fx.cancelLinking(w, field(e, 'device') as CompanionId),
   linkByQr: (w, e) => fx.linkByQr(w, field(e, 'device') as CompanionId, (e as Extract<LinkEvent, { type: 'SCAN_QR' }>).source),
   linkByCode: (w, e) => fx.linkByCode(w, field(e, 'device') as CompanionId),
-  countWrongCode: (w, _e, account) => fx.countWrongCode(w, account!),
+  countWrongCode: (w, e) => fx.countWrongCode(w, field(e, 'device') as CompanionId),
   unlink: (w, e) => fx.unlink(w, field(e, 'target') as CompanionId),
   send: (w, e) => fx.send(w, field(e, 'from') as CompanionId, field(e, 'id')),
   beginAdvance: (w, e) => fx.beginAdvance(w, (e as Extract<LinkEvent, { type: 'ADVANCE' }>).ms),
   finishAdvance: (w) => fx.finishAdvance(w),
   primaryDormant: (w) => { const d = dueOf(w); return fx.primaryDormant(w, d.account, d.at); },
   companionIdle: (w) => { const d = dueOf(w); return fx.companionIdle(w, (d as { device: CompanionId }).device, d.at); },
-  codeExpired: (w) => { const d = dueOf(w); return fx.codeExpired(w, d.account, d.at); },
+  codeExpired: (w) => { const d = dueOf(w); return fx.codeExpired(w, (d as { device: CompanionId }).device, d.at); },
   qrAttemptEnded: (w) => { const d = dueOf(w); return fx.qrAttemptEnded(w, (d as { device: CompanionId }).device, d.at); },
 } satisfies Record<string, Effect>;
 

@@ -46,19 +46,27 @@
  * CANCEL_LINKING {device}           NOT_LINKING.                                       (PAIR-03)
  *   The companion stops its attempt (status 'idle'); its refs count as cancelled, its code too.
  * REQUEST_CODE {device: companion}  ALREADY_LINKED, DEVICE_OFFLINE, NOT_REGISTERED.      (PAIR-06)
- *   Creates the companion like SHOW_QR. The account's phone number gets a new active code,
- *   bound to this companion, valid pairingCode.lifetimeMs, attempts 0; any earlier code of the
- *   account is cancelled (its companion, if still linking by code, becomes 'idle'), and this
- *   companion's own earlier attempt too. The companion's status is 'linking'.
+ *   Creates the companion like SHOW_QR. The companion gets its OWN new active code for its
+ *   account's phone number (WhatsApp: each linking companion is a separate request that the
+ *   primary is notified of, with the companion's name and platform), valid
+ *   pairingCode.lifetimeMs, attempts 0. Only this companion's own earlier attempt (QR or code)
+ *   is cancelled; every other companion's code is untouched, so a stranger asking for a code
+ *   for the same number neither cancels nor replaces anyone's code. The companion's status is
+ *   'linking'.
  * ENTER_CODE {device, by, correct, idCheck}                                            (PAIR-06)
- *   `by` enters a code: `correct` = the code `device` shows, otherwise a wrong code. The step is
- *   judged in by's account, against by's account's latest code. Refusals: NOT_REGISTERED,
- *   NOT_PRIMARY, DEVICE_OFFLINE, LIMIT_REACHED, ID_CHECK_FAILED, then by the account's latest
- *   code: none ever → CODE_INVALID; exhausted → ATTEMPTS_EXHAUSTED; expired → CODE_EXPIRED; used
- *   or cancelled → CODE_INVALID; active but wrong (or `device` is not its holder, as a companion
- *   of the other account never is) → CODE_INVALID and attempts + 1, and at
- *   pairingCode.maxAttempts the code is exhausted and its holder becomes 'idle'. Accepted: the
- *   holder is linked.
+ *   `by` picks the pending request of companion `device` (the primary lists its account's
+ *   requests with each companion's name and platform) and types a code: `correct` = the code
+ *   `device` shows, otherwise a wrong code. The step is judged in by's account, against
+ *   `device`'s own code. Refusals: NOT_REGISTERED, NOT_PRIMARY, DEVICE_OFFLINE, LIMIT_REACHED,
+ *   ID_CHECK_FAILED, then by device's code: none (device never asked for a code, or is not a
+ *   companion of by's account, as a companion of the other account never is) → CODE_INVALID
+ *   and nothing changes; exhausted → ATTEMPTS_EXHAUSTED; expired → CODE_EXPIRED; used or
+ *   cancelled (including by device's own later attempt) → CODE_INVALID; active but wrong →
+ *   CODE_INVALID and that code's attempts + 1, and at pairingCode.maxAttempts it is exhausted
+ *   and device becomes 'idle'. Accepted: device is linked. A companion's code record stays
+ *   (cancelled, used, expired or exhausted) until it asks for a new code, so the answers above
+ *   are about its latest code; no other companion's code is ever read or changed. A signed-out
+ *   companion that starts afresh is a new device: it has no code until it asks for one.
  * UNLINK {by, target}               NOT_REGISTERED (by's account), NOT_LINKED (by), DEVICE_OFFLINE
  *                                   (by), NOT_LINKED (by is the primary, target of the other
  *                                   account), PRIMARY_NOT_UNLINKABLE (by's own primary),
@@ -88,9 +96,11 @@
  *   for (its account's phone number). After NO_QR, NOT_REGISTERED, NOT_PRIMARY and DEVICE_OFFLINE
  *   (by) it is refused WRONG_ACCOUNT; the companion is still linking and its QR reference is not
  *   consumed (a scan by its own primary can still use it).
- * - ENTER_CODE {device: B.cX, by: A.primary}: judged against A's own latest code exactly as a
- *   wrong code (none ever → CODE_INVALID; active → CODE_INVALID and A's attempts + 1; …). B's code
- *   is untouched.
+ * - ENTER_CODE {device: B.cX, by: A.primary}: B.cX is not a companion of A, so it has no code in A
+ *   (its request is never among A's pending requests): after NOT_REGISTERED, NOT_PRIMARY,
+ *   DEVICE_OFFLINE, LIMIT_REACHED and ID_CHECK_FAILED it is refused CODE_INVALID and nothing
+ *   changes in either account: no attempt is counted against any code, B.cX's code stays active
+ *   with its attempts (its own primary can still enter it).
  * - UNLINK {by: A.x, target: B.y}: after NOT_REGISTERED, NOT_LINKED (by) and DEVICE_OFFLINE (by)
  *   it is refused NOT_LINKED when A.x is A's primary (the target is not a device of A), before
  *   PRIMARY_NOT_UNLINKABLE; NOT_PRIMARY when A.x is a companion (a companion unlinks only itself;

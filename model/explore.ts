@@ -146,11 +146,13 @@ function companionSteps(world: World, c: CompanionId, other: CompanionId, sendId
  * primary and one companion (A.c1 and its mirror B.c1) that shows a QR, asks for a code and is
  * linked by its own primary's scan; A's primary registers with an ID check and goes offline and
  * back. Then the cross-account steps: A's primary (or A.c1) scanning B.c1, live or from its photo,
- * with a failed ID check or a tampered QR; A's primary entering B.c1's code (its wrong entries
- * wear A's own code down to exhaustion), with the ID check passing or failing; unlinking the other
+ * with a failed ID check or a tampered QR; A's primary entering B.c1's code (no request of A: no
+ * attempt counts anywhere), with the ID check passing or failing; unlinking the other
  * account's primary or companion, both ways; B's primary scanning A.c1. The accounts' own pairing
  * refusals, messages, fillers and the reverse code entry (the same region definition) are the
- * main pass's: these steps only add refusals that read both accounts.
+ * main pass's: these steps only add refusals that read both accounts. A rival companion of A (A.c2)
+ * asks for a code of its own for the same number and has it entered right, and A.c1's code is
+ * entered right by A's primary: two codes of one number side by side (PAIR-06, issue 10).
  * As in the main pass, a SCAN_QR probe only where the scanned companion has a QR attempt.
  */
 function crossAccountSteps(world: World, a: CompanionId, reduce = true): LinkEvent[] {
@@ -177,6 +179,8 @@ function crossAccountSteps(world: World, a: CompanionId, reduce = true): LinkEve
     ...(hasQr(a) ? [scanBy(a, pb)] : []),
     enterBy(b, pa),
     enterBy(b, pa, 'fail'),
+    // A's own companion's right entry, while a rival may hold a code of the same number
+    enterBy(a, pa),
     { type: 'UNLINK', by: pa, target: pb },
     { type: 'UNLINK', by: pa, target: b },
     { type: 'UNLINK', by: a, target: b },
@@ -186,6 +190,10 @@ function crossAccountSteps(world: World, a: CompanionId, reduce = true): LinkEve
 }
 
 const mirrorOf = (c: CompanionId): CompanionId => `${c.startsWith('A') ? 'B' : 'A'}${c.slice(1)}` as CompanionId;
+
+function rivalSteps(c: CompanionId): LinkEvent[] {
+  return [{ type: 'REQUEST_CODE', device: c }, { type: 'ENTER_CODE', device: c, by: primaryOf('A'), correct: true, idCheck: 'pass' }];
+}
 
 function fillerSteps(c: CompanionId): LinkEvent[] {
   return [{ type: 'SHOW_QR', device: c }, { type: 'UNLINK', by: primaryOf('A'), target: c }];
@@ -213,6 +221,12 @@ export interface Abstraction {
   readonly full: readonly CompanionId[];
   /** Companions of A that only link by QR and get unlinked: they fill the slots. */
   readonly fillers: readonly CompanionId[];
+  /**
+   * Companions of A that only ask for a pairing code of their own and have it entered right (the
+   * cross-account pass): the "stranger" whose request for the same number must not touch the full
+   * companion's code, and whose code the full companion's steps must not touch (PAIR-06).
+   */
+  readonly rivals?: readonly CompanionId[];
   readonly maxMessages: number;
   /** ADVANCE steps on a path: windows would otherwise accumulate arbitrary offsets. */
   readonly maxTimeSteps: number;
@@ -253,9 +267,10 @@ export function crossAccountAbstraction(maxMessages = 1, maxTimeSteps = 3): Abst
   return {
     full: ['A.c1'],
     fillers: [],
+    rivals: ['A.c2'],
     maxMessages,
     maxTimeSteps,
-    keySpec: { groups: [['c1'], COMPANION_SLOTS.slice(1)], fillers: [] },
+    keySpec: { groups: [['c1'], ['c2'], COMPANION_SLOTS.slice(2)], fillers: [] },
     crossAccount: true,
   };
 }
@@ -266,7 +281,11 @@ export function exploreAlphabet(abstraction: Abstraction) {
   const reduce = abstraction.reduceAlphabet !== false;
   return (node: SpaceNode): LinkEvent[] => {
     if (abstraction.crossAccount) {
-      return [...full.flatMap((c) => crossAccountSteps(node.world, c, reduce)), ...(node.timeSteps >= maxTimeSteps ? [] : timeSteps(node.world))];
+      return [
+        ...full.flatMap((c) => crossAccountSteps(node.world, c, reduce)),
+        ...(abstraction.rivals ?? []).flatMap(rivalSteps),
+        ...(node.timeSteps >= maxTimeSteps ? [] : timeSteps(node.world)),
+      ];
     }
     const sendId = node.sent < maxMessages ? `m${node.sent + 1}` : null;
 
@@ -314,7 +333,8 @@ export function describeAbstraction(profile: Profile, abstraction: Abstraction, 
     return [
       ...scaled,
       `each account has a primary and one companion (${abstraction.full.flatMap((c) => [c, mirrorOf(c)]).join(', ')}) that shows a QR, asks for a code and is linked by its own primary's scan; A's primary has an ID check`,
-      "the cross-account steps: A's primary or companion scanning B's companion (live, from its photo, with a failed ID check, with a tampered key), B's primary scanning A's; A's primary entering B's companion's code (ID check passing or failing), which wears A's own code down; unlinking the other account's primary or companion, both ways",
+      "the cross-account steps: A's primary or companion scanning B's companion (live, from its photo, with a failed ID check, with a tampered key), B's primary scanning A's; A's primary entering B's companion's code (ID check passing or failing), which counts no attempt anywhere; unlinking the other account's primary or companion, both ways",
+      ...(abstraction.rivals?.length ? [`a rival companion of A (${abstraction.rivals.join(', ')}) asks for a code of its own for the same number and has it entered right, while ${abstraction.full.join(', ')} holds a code or links: neither request touches the other's code (PAIR-06, the stranger of issue 10)`] : []),
       'no message, no filler: the main pass explores those; these steps only add refusals that read both accounts',
       ...time,
     ];

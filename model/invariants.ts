@@ -4,11 +4,11 @@
  * event, the world after). The exhaustive check (explore.ts) evaluates all of them everywhere it
  * goes; a violation comes back with the shortest event path that shows it.
  */
-import { ACCOUNTS, accountOf, isPrimaryId, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
+import { ACCOUNTS, accountOf, isPrimaryId, otherAccount, primaryOf, type AccountId, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
 import type { OperationErrorCode } from './errors.js';
 import type { RequirementId } from './requirements.js';
 import { qrAttemptMs } from './profile.js';
-import { accountOfEvent, companionIds, deviceOf, linkedCompanions, linkedDevices, type World } from './world.js';
+import { accountOfEvent, companionIds, companionOf, deviceOf, linkedCompanions, linkedDevices, type World } from './world.js';
 
 export interface ModelState {
   readonly world: World;
@@ -118,20 +118,20 @@ export const STATE_INVARIANTS: readonly StateInvariant[] = [
       if (acc.registered && acc.primary && !acc.primary.online && !acc.dormancyReached && since(acc.primary.offlineSince) >= p.primaryDormancyMs) {
         return `${a}'s primary is past its dormancy limit with companions not signed out`;
       }
-      if (acc.code?.state === 'active' && world.now - acc.code.issuedAt >= p.pairingCode.lifetimeMs) return `${a}'s code outlived its lifetime`;
       return firstFailing(companionIds(a), (id) => {
         const c = world.accounts[a].companions[id.slice(2) as 'c1'];
         if (!c) return null;
+        if (c.code?.state === 'active' && world.now - c.code.issuedAt >= p.pairingCode.lifetimeMs) return `${id}'s code outlived its lifetime`;
         if (c.status === 'linked' && !c.online && since(c.offlineSince) >= p.companionIdleMs) return `${id} is past its idleness limit and still linked`;
         if (c.linkingBy === 'qr' && c.qr && world.now - c.qr.startedAt >= qrAttemptMs(p)) return `${id} still shows a QR after its attempt ended`;
         return null;
       });
     }) },
   { kind: 'state', id: 'code-attempts-bounded', title: 'An active pairing code has had fewer than maxAttempts wrong entries', requirements: ['PAIR-06'],
-    check: ({ world }) => perAccount((a) => {
-      const code = world.accounts[a].code;
-      return code?.state === 'active' && code.attempts >= world.profile.pairingCode.maxAttempts ? `${a}'s code is active after ${code.attempts} wrong entries` : null;
-    }) },
+    check: ({ world }) => perAccount((a) => firstFailing(companionIds(a), (id) => {
+      const code = companionOf(world, id)?.code;
+      return code?.state === 'active' && code.attempts >= world.profile.pairingCode.maxAttempts ? `${id}'s code is active after ${code.attempts} wrong entries` : null;
+    })) },
   { kind: 'state', id: 'chart-mirrors-world', title: "The statechart's state nodes agree with the world: registration, primary connectivity, dormancy", requirements: ['LIFE-01', 'EXP-01', 'EXP-02'],
     check: ({ world, states }) => perAccount((a) => {
       const acc = world.accounts[a];
@@ -164,7 +164,7 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
       if (event.by !== primaryOf(a) || !acc.registered || !acc.primary?.online) return `${why}, not approved by ${a}'s online primary`;
       if (acc.idCheck && event.idCheck === 'fail') return `${why} although the ID check failed`;
       if (event.type === 'SCAN_QR' && (event.tamper !== 'none' || newly[0] !== event.device)) return `${why} from a tampered or foreign QR`;
-      if (event.type === 'ENTER_CODE' && (!event.correct || acc.code?.holder !== newly[0] || event.device !== newly[0])) return `${why} with a wrong code`;
+      if (event.type === 'ENTER_CODE' && (!event.correct || event.device !== newly[0] || companionOf(w, newly[0]!)?.code?.state !== 'active')) return `${why} with a wrong code`;
       return null;
     })) },
   { kind: 'step', id: 'refusal-changes-nothing', title: 'A refused step changes nothing (except the wrong-code counter and what it exhausts)', requirements: ['LIMIT-01', 'PAIR-03', 'PAIR-05', 'PAIR-07', 'AUTH-01', 'AUTH-03'],
@@ -174,7 +174,7 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
       const w1 = after.world;
       // Most refusals copy nothing but the result: the same accounts object means nothing changed.
       if (w1.accounts === w0.accounts && w1.now === w0.now && w1.advanceTo === w0.advanceTo && w1.profile === w0.profile) return null;
-      const strip = (w: World, keepCode: boolean) => JSON.stringify({ ...w, result: null, trace: null, accounts: keepCode ? w.accounts : ACCOUNTS.map((a) => ({ ...w.accounts[a], code: null, companions: Object.fromEntries(Object.entries(w.accounts[a].companions).map(([k, c]) => [k, { ...c, status: c!.status === 'linking' ? 'idle' : c!.status, linkingBy: null }])) })) });
+      const strip = (w: World, keepCode: boolean) => JSON.stringify({ ...w, result: null, trace: null, accounts: keepCode ? w.accounts : ACCOUNTS.map((a) => ({ ...w.accounts[a], companions: Object.fromEntries(Object.entries(w.accounts[a].companions).map(([k, c]) => [k, { ...c, code: null, status: c!.status === 'linking' ? 'idle' : c!.status, linkingBy: null }])) })) });
       const codeInvalid = !after.world.result.ok && after.world.result.code === 'CODE_INVALID';
       return strip(before.world, !codeInvalid) === strip(after.world, !codeInvalid) ? null : `refused ${after.world.result.code} yet the world changed`;
     } },
@@ -228,6 +228,16 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
       return firstFailing(allDevices(before.world).filter((d) => accountOf(d) !== own && !isPrimaryId(d)), (d) =>
         deviceOf(before.world, d)!.status !== deviceOf(after.world, d)!.status ? `${event.type} for ${own} changed ${d}` : null);
     } },
+  { kind: 'step', id: 'code-steps-touch-only-the-picked-companion', title: "A code request or a code entry changes no other companion's pairing attempt: a stranger's request for the same number neither cancels nor replaces anyone's code", requirements: ['PAIR-06', 'PAIR-07'],
+    check: (before, event, after) => {
+      if ((event.type !== 'REQUEST_CODE' && event.type !== 'ENTER_CODE') || untouched(before, after)) return null;
+      const attempt = (w: World, id: CompanionId) => {
+        const c = companionOf(w, id);
+        return c ? JSON.stringify([c.status, c.linkingBy, c.qr, c.code]) : '';
+      };
+      const others = ACCOUNTS.flatMap(companionIds).filter((id) => id !== event.device);
+      return firstFailing(others, (id) => attempt(before.world, id) === attempt(after.world, id) ? null : `${event.type} ${event.device} changed ${id}'s pairing attempt`);
+    } },
   { kind: 'step', id: 'cross-account-step-refused', title: "A device acting on another account's device (approving its companion by QR or code, unlinking it) is refused with the code model/events.ts predicts, and the other account is left exactly as it was", requirements: ['PAIR-07', 'PAIR-06', 'AUTH-03', 'AUTH-01'],
     check: (before, event, after) => {
       const other = crossAccountOf(event);
@@ -235,7 +245,9 @@ export const STEP_INVARIANTS: readonly StepInvariant[] = [
       const r = after.world.result;
       if (r.ok) return `${event.type} across accounts was accepted`;
       if (!(CROSS_ACCOUNT_CODES[event.type as keyof typeof CROSS_ACCOUNT_CODES] as readonly string[]).includes(r.code)) return `${event.type} across accounts refused ${r.code}`;
-      return JSON.stringify(before.world.accounts[other]) === JSON.stringify(after.world.accounts[other]) ? null : `${event.type} across accounts changed account ${other}`;
+      if (JSON.stringify(before.world.accounts[other]) !== JSON.stringify(after.world.accounts[other])) return `${event.type} across accounts changed account ${other}`;
+      // A code entered for the other account's companion is no request of the acting account: no attempt counts anywhere.
+      return event.type === 'ENTER_CODE' && before.world.accounts !== after.world.accounts ? `ENTER_CODE across accounts changed account ${otherAccount(other)}` : null;
     } },
   { kind: 'step', id: 'reregister-needs-proof', title: 'A re-registration without proof of owning the number is refused and changes nothing; an accepted one always had proof', requirements: ['LIFE-03'],
     check: (before, event, after) => {
@@ -258,7 +270,7 @@ function crossAccountOf(event: LinkEvent): AccountId | null {
 /** What each cross-account step may be refused with: the refusals ahead of it, and its own. */
 const CROSS_ACCOUNT_CODES = {
   SCAN_QR: ['NO_QR', 'NOT_REGISTERED', 'NOT_PRIMARY', 'DEVICE_OFFLINE', 'WRONG_ACCOUNT'],
-  ENTER_CODE: ['NOT_REGISTERED', 'NOT_PRIMARY', 'DEVICE_OFFLINE', 'LIMIT_REACHED', 'ID_CHECK_FAILED', 'CODE_INVALID', 'ATTEMPTS_EXHAUSTED', 'CODE_EXPIRED'],
+  ENTER_CODE: ['NOT_REGISTERED', 'NOT_PRIMARY', 'DEVICE_OFFLINE', 'LIMIT_REACHED', 'ID_CHECK_FAILED', 'CODE_INVALID'],
   // NOT_PRIMARY: a companion unlinks only itself, whatever the target's account.
   UNLINK: ['NOT_REGISTERED', 'NOT_LINKED', 'DEVICE_OFFLINE', 'NOT_PRIMARY'],
 } as const satisfies Record<string, readonly OperationErrorCode[]>;

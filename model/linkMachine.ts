@@ -11,7 +11,7 @@ import { assign, setup } from 'xstate';
 import type { AccountId, LinkEvent } from './events.js';
 import type { OperationErrorCode } from './errors.js';
 import { dueDeadline } from './deadlines.js';
-import { EFFECTS, type EffectName } from './effects.js';
+import { EFFECTS, type Effect, type EffectName } from './effects.js';
 import type { Profile } from './profile.js';
 import { RULES } from './rules.js';
 import { accountRegion } from './accountRegion.js';
@@ -28,7 +28,7 @@ function traced(next: World, before: World, via: string): World {
 export function createLinkMachine(options: { rules?: Partial<typeof RULES>; effects?: Partial<typeof EFFECTS> } = {}) {
   // `options` exists so tests can build deliberately broken copies (explore.test.ts).
   const rules = { ...RULES, ...options.rules };
-  const effects = { ...EFFECTS, ...options.effects };
+  const effects: Record<EffectName, Effect> = { ...EFFECTS, ...options.effects };
   return setup({
     types: {
       context: {} as World,

@@ -54,7 +54,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'PAIR-05', level: 'MUST', area: 'pairing', seed: 'Follow the instructions on screen to verify your identity if any ID check is set up.',
     text: 'Where an ID check (PIN, biometric) is set up on the primary, linking happens only after it passes; a failed check links nothing.' },
   { id: 'PAIR-06', level: 'SHOULD', area: 'pairing', seed: 'the company also says it is working on an OTP-based authentication system as an alternative.',
-    text: "Pairing-code alternative: the companion asks for a one-time code for a phone number (8 characters from `123456789ABCDEFGHJKLMNPQRSTVWXYZ`); entering it on that account's primary links the companion; a wrong code links nothing, attempts are limited, the code expires." },
+    text: "Pairing-code alternative: each linking companion asks for its own one-time code for a phone number (8 characters from `123456789ABCDEFGHJKLMNPQRSTVWXYZ`); the account's primary picks that companion's request (shown with its name and platform) and enters the code, which links that companion; a wrong code links nothing, attempts are limited per code, each code expires; a request by anyone else for the same number neither cancels nor replaces it." },
   { id: 'PAIR-07', level: 'MUST', area: 'pairing', seed: SEED_QR,
     text: 'Linking binds exactly the companion that showed the code to exactly the account whose primary approved it; a tampered code (altered key, reference or secret) links nothing.' },
   { id: 'PAIR-08', level: 'SHOULD', area: 'pairing', seed: 'the company also says it is working on an OTP-based authentication system as an alternative.',

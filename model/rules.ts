@@ -27,7 +27,12 @@ function photoUsed(w: World, device: CompanionId): boolean {
 function photoExpired(w: World, device: CompanionId): boolean {
   return shownRef(w.profile, companionOf(w, device)!.qr!, w.now) !== 0;
 }
-const codeOf = (w: World, account: AccountId) => w.accounts[account].code;
+/**
+ * The code the primary picked: `device`'s own latest code, if `device` is a companion of the
+ * judging account (a companion of the other account never has a request there). Null: none.
+ */
+const pickedCode = (w: World, e: { device: CompanionId }, account: AccountId) =>
+  (accountOf(e.device) === account ? companionOf(w, e.device)?.code ?? null : null);
 
 function due(kind: Deadline['kind']): Rule {
   return (w, _e, account) => {
@@ -84,15 +89,12 @@ export const RULES = {
   codeByOffline: on('ENTER_CODE', (w, e) => offline(w, e.by)),
   codeLimitReached: on('ENTER_CODE', (w, _e, account) => limitReached(w, account)),
   codeIdCheckFailed: on('ENTER_CODE', (w, e, account) => idCheckFails(w, account, e.idCheck)),
-  codeNone: on('ENTER_CODE', (w, _e, account) => codeOf(w, account) === null),
-  codeExhausted: on('ENTER_CODE', (w, _e, account) => codeOf(w, account)!.state === 'exhausted'),
-  codeExpired: on('ENTER_CODE', (w, _e, account) => codeOf(w, account)!.state === 'expired'),
-  codeSpent: on('ENTER_CODE', (w, _e, account) => codeOf(w, account)!.state !== 'active'),
-  codeWrongLastAttempt: on('ENTER_CODE', (w, e, account) => {
-    const code = codeOf(w, account)!;
-    return (!e.correct || code.holder !== e.device) && code.attempts + 1 >= w.profile.pairingCode.maxAttempts;
-  }),
-  codeWrong: on('ENTER_CODE', (w, e, account) => !e.correct || codeOf(w, account)!.holder !== e.device),
+  codeNone: on('ENTER_CODE', (w, e, account) => pickedCode(w, e, account) === null),
+  codeExhausted: on('ENTER_CODE', (w, e, account) => pickedCode(w, e, account)!.state === 'exhausted'),
+  codeExpired: on('ENTER_CODE', (w, e, account) => pickedCode(w, e, account)!.state === 'expired'),
+  codeSpent: on('ENTER_CODE', (w, e, account) => pickedCode(w, e, account)!.state !== 'active'),
+  codeWrongLastAttempt: on('ENTER_CODE', (w, e, account) => !e.correct && pickedCode(w, e, account)!.attempts + 1 >= w.profile.pairingCode.maxAttempts),
+  codeWrong: on('ENTER_CODE', (_w, e) => !e.correct),
   codeAccepted: on('ENTER_CODE', () => true),
   // ---- UNLINK, in precedence order
   unlinkNotRegistered: on('UNLINK', () => true),

@@ -5,8 +5,8 @@
  * - time is relative: only the elapsed time of each *running* window is kept (QR attempt, code
  *   lifetime, primary dormancy, companion idleness); the absolute clock and finished windows go;
  * - companions of a symmetry group are interchangeable: their records are sorted, so A.c1 linked
- *   + A.c2 idle and A.c1 idle + A.c2 linked are one state (the code holder is a flag on its
- *   record); "filler" companions, which only link by QR and get unlinked, count by status class;
+ *   + A.c2 idle and A.c1 idle + A.c2 linked are one state (each companion's own pairing code is
+ *   part of its record); "filler" companions, which only link by QR and get unlinked, count by status class;
  * - what no guard ever reads is dropped: device-list versions (compared by change, per step),
  *   notices and sign-out reasons (checked per step by the step invariants), a finished QR
  *   attempt beyond the refusal a replay of its photo would get.
@@ -31,15 +31,21 @@ function deviceKey(w: World, d: DeviceState, windowRunning: boolean): string {
   return [status, d.online ? 1 : 0, d.messages.join('.'), d.pendingMessages.join('.'), elapsed].join(',');
 }
 
-function companionKey(w: World, account: AccountId, slot: CompanionSlot, c: CompanionState): string {
-  const code = w.accounts[account].code;
+/** A code answers by its state only once spent (used and cancelled alike: CODE_INVALID). */
+function codeKey(w: World, c: CompanionState): string {
+  const code = c.code;
+  return !code ? 'nocode'
+    : code.state === 'active' ? `active:${code.attempts}:${w.now - code.issuedAt}`
+      : code.state === 'cancelled' ? 'used' : code.state;
+}
+
+function companionKey(w: World, c: CompanionState): string {
   // Once an attempt is over, a replay of its photo can only be refused QR_USED or QR_EXPIRED.
   const qr = !c.qr ? 'noqr'
     : c.qr.outcome === 'showing' ? `qr@${w.now - c.qr.startedAt}`
       : c.qr.outcome === 'cancelled' || (c.qr.outcome === 'used' && c.qr.usedRef === 0) ? 'qr:used' : 'qr:expired';
-  const holder = code?.state === 'active' && code.holder === `${account}.${slot}` ? 'holder' : '';
   const running = c.status === 'linked' && !c.online;
-  return `${deviceKey(w, c, running)}|${c.linkingBy ?? ''}|${qr}|${holder}`;
+  return `${deviceKey(w, c, running)}|${c.linkingBy ?? ''}|${qr}|${codeKey(w, c)}`;
 }
 
 /** A filler's class: fillers of one class are interchangeable (the alphabet tries one of each). */
@@ -52,16 +58,12 @@ export function fillerKey(w: World, c: CompanionState | undefined): string {
 function accountKey(w: World, account: AccountId, spec: KeySpec): string {
   const a = w.accounts[account];
   const primary = a.primary ? deviceKey(w, a.primary, a.registered && !a.primary.online && !a.dormancyReached) : 'none';
-  // A spent code answers by its state only (used and cancelled alike: CODE_INVALID).
-  const code = !a.code ? 'nocode'
-    : a.code.state === 'active' ? `active:${a.code.attempts}:${w.now - a.code.issuedAt}`
-      : a.code.state === 'cancelled' ? 'used' : a.code.state;
   const groups = spec.groups.map((group) => group.map((slot) => {
     const c = a.companions[slot];
-    return c ? companionKey(w, account, slot, c) : '-';
+    return c ? companionKey(w, c) : '-';
   }).sort().join('/'));
   const fillers = spec.fillers.map((slot) => fillerKey(w, a.companions[slot])).sort().join('');
-  return [a.registered ? 'R' : 'U', a.idCheck ? 'id' : '', a.dormancyReached ? 'dormant' : '', primary, code, fillers, ...groups].join(';');
+  return [a.registered ? 'R' : 'U', a.idCheck ? 'id' : '', a.dormancyReached ? 'dormant' : '', primary, fillers, ...groups].join(';');
 }
 
 /** The key of a world plus the search's own bounded counters (messages sent, long time steps). */

@@ -44,11 +44,15 @@ export interface CompanionState extends DeviceState {
   linkingBy: 'qr' | 'code' | null;
   /** The latest QR attempt: its reference 0 is the "photo" a replay scans (PAIR-03). */
   qr: QrAttempt | null;
+  /**
+   * The companion's own latest pairing code (PAIR-06): each linking companion holds its own, so
+   * one number can have several active codes and nobody's request touches another's.
+   */
+  code: PairingCode | null;
 }
 
-/** The account's latest pairing code (one phone number, one active code: PAIR-06). */
+/** A companion's pairing code for its account's phone number (PAIR-06). */
 export interface PairingCode {
-  holder: CompanionId;
   issuedAt: number;
   attempts: number;
   state: 'active' | 'exhausted' | 'expired' | 'used' | 'cancelled';
@@ -61,7 +65,6 @@ export interface AccountState {
   /** Null until the first REGISTER; stays (signed out) after LOGOUT. */
   primary: DeviceState | null;
   companions: Partial<Record<CompanionSlot, CompanionState>>;
-  code: PairingCode | null;
   /** Set when the primary's dormancy reached the limit and its companions were signed out. */
   dormancyReached: boolean;
 }
@@ -82,7 +85,7 @@ export interface World {
 }
 
 export function emptyAccount(): AccountState {
-  return { registered: false, idCheck: false, version: 0, primary: null, companions: {}, code: null, dormancyReached: false };
+  return { registered: false, idCheck: false, version: 0, primary: null, companions: {}, dormancyReached: false };
 }
 
 export function initialWorld(profile: Profile): World {

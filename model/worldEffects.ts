@@ -2,7 +2,7 @@
  * Every change the spec allows to the world, as pure functions: each takes a world and returns a
  * new one (the input is never mutated). The statechart's actions call exactly these, so a
  * transition's effect can be read here in one place. Refusals change nothing except the wrong-code
- * counter (PAIR-06), which is `countWrongCode`.
+ * counter of the picked companion's code (PAIR-06), which is `countWrongCode`.
  *
  * Serves PAIR-01..07, LIMIT-02, AUTH-03, OFF-01/02, EXP-01..04, E2E-02/03, HIST-01, LIFE-01/02,
  * NOTE-01 (each function names its own).
@@ -21,13 +21,14 @@ function cloneDevice<T extends DeviceState>(d: T): T {
     messages: [...d.messages], notices: [...d.notices],
     pendingMessages: [...d.pendingMessages], pendingNotices: [...d.pendingNotices],
     ...('qr' in d && d.qr ? { qr: { ...(d as unknown as CompanionState).qr! } } : {}),
+    ...('code' in d && d.code ? { code: { ...(d as unknown as CompanionState).code! } } : {}),
   };
 }
 
 function cloneAccount(a: AccountState): AccountState {
   const companions: AccountState['companions'] = {};
   for (const [slot, c] of Object.entries(a.companions)) companions[slot as keyof typeof companions] = cloneDevice(c!);
-  return { ...a, primary: a.primary ? cloneDevice(a.primary) : null, companions, code: a.code ? { ...a.code } : null };
+  return { ...a, primary: a.primary ? cloneDevice(a.primary) : null, companions };
 }
 
 /** A deep copy to change; the profile is shared (it never changes). */
@@ -78,12 +79,11 @@ function signOutLinkedCompanions(w: World, account: AccountId, reason: SignOutRe
   return ids.length;
 }
 
-/** Stop whatever linking attempt the companion has: QR refs and its code count as cancelled. */
+/** Stop whatever linking attempt the companion has: QR refs and its own code count as cancelled. */
 function stopLinking(w: World, device: CompanionId): void {
   const c = companionOf(w, device)!;
   if (c.qr && c.qr.outcome === 'showing') c.qr.outcome = 'cancelled';
-  const code = w.accounts[accountOf(device)].code;
-  if (code && code.holder === device && code.state === 'active') code.state = 'cancelled';
+  if (c.code && c.code.state === 'active') c.code.state = 'cancelled';
   c.linkingBy = null;
   if (c.status === 'linking') c.status = 'idle';
 }
@@ -93,7 +93,10 @@ function startAfresh(w: World, device: CompanionId): CompanionState {
   const account = w.accounts[accountOf(device)];
   const existing = account.companions[slotOf(device)];
   if (existing) stopLinking(w, device);
-  const fresh: CompanionState = { ...freshDevice('linking'), linkingBy: null, qr: existing?.qr ?? null };
+  // A signed-out companion comes back as a new device (a new identity): no code request of its own
+  // survives; an idle one keeps its spent or expired code's record (what an entry for it answers).
+  const code = existing && existing.status !== 'signed-out' ? existing.code : null;
+  const fresh: CompanionState = { ...freshDevice('linking'), linkingBy: null, qr: existing?.qr ?? null, code };
   account.companions[slotOf(device)] = fresh;
   return fresh;
 }
@@ -169,13 +172,12 @@ export function showQr(world: World, device: CompanionId): World {
   return w;
 }
 
+/** The companion's own new code; only its own earlier attempt is cancelled (PAIR-06). */
 export function requestCode(world: World, device: CompanionId): World {
   const w = draft(world);
-  const a = w.accounts[accountOf(device)];
-  if (a.code && a.code.state === 'active' && a.code.holder !== device) stopLinking(w, a.code.holder);
   const c = startAfresh(w, device);
   c.linkingBy = 'code';
-  a.code = { holder: device, issuedAt: w.now, attempts: 0, state: 'active' };
+  c.code = { issuedAt: w.now, attempts: 0, state: 'active' };
   return w;
 }
 
@@ -212,19 +214,21 @@ export function linkByQr(world: World, device: CompanionId, source: 'live' | 'ph
 
 export function linkByCode(world: World, device: CompanionId): World {
   const w = draft(world);
-  const code = w.accounts[accountOf(device)].code!;
-  code.state = 'used';
-  link(w, code.holder);
+  companionOf(w, device)!.code!.state = 'used';
+  link(w, device);
   return w;
 }
 
-/** A wrong code: refused CODE_INVALID, yet the attempt counts; at the limit the code is spent. */
-export function countWrongCode(world: World, account: AccountId): World {
+/**
+ * A wrong code for the picked companion: refused CODE_INVALID, yet the attempt counts against
+ * that companion's code; at the limit the code is spent and the companion stops linking.
+ */
+export function countWrongCode(world: World, device: CompanionId): World {
   const w = draft(world);
-  const code = w.accounts[account].code!;
+  const code = companionOf(w, device)!.code!;
   code.attempts += 1;
   if (code.attempts >= w.profile.pairingCode.maxAttempts) {
-    stopLinking(w, code.holder);
+    stopLinking(w, device);
     code.state = 'exhausted';
   }
   return refuse(w, 'CODE_INVALID');
@@ -292,12 +296,11 @@ export function qrAttemptEnded(world: World, device: CompanionId, at: number): W
   return w;
 }
 
-export function codeExpired(world: World, account: AccountId, at: number): World {
+export function codeExpired(world: World, device: CompanionId, at: number): World {
   const w = draft(world);
   w.now = at;
-  const code = w.accounts[account].code!;
-  code.state = 'expired';
-  const holder = companionOf(w, code.holder);
-  if (holder && holder.linkingBy === 'code') { holder.linkingBy = null; holder.status = 'idle'; }
+  const holder = companionOf(w, device)!;
+  holder.code!.state = 'expired';
+  if (holder.linkingBy === 'code') { holder.linkingBy = null; holder.status = 'idle'; }
   return w;
 }

@@ -83,8 +83,10 @@ export type Fault =
   | 'id-check-once-per-session'
   /** PAIR-06: wrong-code attempts are counted in server memory: a restart resets them (server). */
   | 'code-attempts-in-memory'
-  /** PAIR-06: a new code for the same number inherits the wrong attempts of the code it replaces (server). */
+  /** PAIR-06: a companion's new code inherits the wrong attempts of its own code it replaces (server). */
   | 'code-attempts-carried-over'
+  /** PAIR-06: the number's latest code request wins: it cancels every other companion's code (server; issue 10). */
+  | 'code-latest-wins'
   /** OFF-02: a device's queue is purged once it has been offline 14 days (a retention sweep) (server). */
   | 'queue-expires-after-14-days'
   /** OFF-02: a companion reconnecting while its primary is offline finds its backlog cleared as stale (server). */
@@ -131,7 +133,7 @@ export const FAULTS: readonly Fault[] = [
   'dormancy-spares-offline-companions', 'companion-reconnect-restarts-window', 'companion-send-restarts-window',
   'restart-restarts-window', 'restart-cancels-linking', 'expired-sessions-hold-slots', 'lifecycle-sign-outs-hold-slots',
   'limit-from-signed-list', 'dormant-companion-revives', 'history-truncated', 'history-omits-own-companions',
-  'history-snapshot-cached', 'id-check-once-per-session', 'code-attempts-in-memory', 'code-attempts-carried-over',
+  'history-snapshot-cached', 'id-check-once-per-session', 'code-attempts-in-memory', 'code-attempts-carried-over', 'code-latest-wins',
   'queue-expires-after-14-days', 'backlog-dropped-without-primary', 'unlink-any-account', 'copies-only-to-primary',
   'notice-only-online', 'history-plaintext', 'accepts-older-list', 'trusts-adv-without-list', 'box-key-unchecked',
 ];

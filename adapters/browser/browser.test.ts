@@ -105,7 +105,7 @@ describe.runIf(available)('web companion in Chromium (reference-browser)', () =>
       if (!code.ok) throw new Error(`no code: ${code.code}`);
       const c2 = page(driver, 'A.c2');
       await expect.poll(() => c2.pageForTests!.textContent('#pairing-code')).toContain(code.value);
-      expect(await driver.enterPairingCode('A.primary', code.value, 'pass')).toEqual({ ok: true });
+      expect(await driver.enterPairingCode('A.primary', 'A.c2', code.value, 'pass')).toEqual({ ok: true });
       expect((await driver.observe()).A.devices['A.c2']).toMatchObject({ status: 'linked' });
 
       expect(await driver.setOnline('A.primary', false)).toEqual({ ok: true });

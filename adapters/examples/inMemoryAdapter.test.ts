@@ -64,10 +64,22 @@ describe('the in-memory example, rule by rule', () => {
     world.register('A', false);
     const code = world.requestCode('A.c1', web);
     for (let i = 0; i < DEFAULT_PROFILE.pairingCode.maxAttempts; i++) {
-      expect(world.enterCode('A.primary', 'WRONGWRO', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+      expect(world.enterCode('A.primary', 'A.c1', 'WRONGWRO', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
     }
-    expect(world.enterCode('A.primary', code.ok ? code.value : '', 'pass')).toEqual({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
+    expect(world.enterCode('A.primary', 'A.c1', code.ok ? code.value : '', 'pass')).toEqual({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
     expect(world.observe().A.devices['A.c1']?.status).toBe('idle');
+  });
+
+  it("keeps each companion's own code: a second request for the same number cancels nothing (PAIR-06)", () => {
+    const world = new InMemoryWorld(DEFAULT_PROFILE);
+    world.register('A', false);
+    const victim = world.requestCode('A.c1', web);
+    const stranger = world.requestCode('A.c2', web);
+    expect(world.observe().A.devices['A.c1']?.status).toBe('linking');
+    expect(world.enterCode('A.primary', 'A.c1', stranger.ok ? stranger.value : '', 'pass')).toEqual(
+      victim.ok && stranger.ok && victim.value === stranger.value ? { ok: true } : { ok: false, code: 'CODE_INVALID' });
+    expect(world.enterCode('A.primary', 'A.c1', victim.ok ? victim.value : '', 'pass')).toEqual({ ok: true });
+    expect(world.observe().A.devices['A.c2']?.status).toBe('linking');
   });
 
   it('signs companions out at exactly 14 days of primary dormancy, not 1 ms before (EXP-01)', () => {

@@ -56,7 +56,7 @@ function openWorld(profile: Profile, bugs: Bugs, serverStandIns: boolean): Drive
     scanQr: async (by, qrText, idCheck) => world.scanQr(by, qrText, idCheck),
     cancelLinking: async (device) => world.cancelLinking(device),
     requestPairingCode: async (device, info) => world.requestCode(device, info),
-    enterPairingCode: async (by, code, idCheck) => world.enterCode(by, code, idCheck),
+    enterPairingCode: async (by, companion, code, idCheck) => world.enterCode(by, companion, code, idCheck),
     unlink: async (by, target) => world.unlink(by, target),
     send: async (from, messageId) => world.send(from, messageId),
     advanceClock: async (ms) => world.advance(ms),

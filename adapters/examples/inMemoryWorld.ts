@@ -53,6 +53,7 @@ interface Device {
   keyChanges: AccountId[];
 }
 
+/** A companion's own pairing-code request (PAIR-06): each linking companion holds its own. */
 interface PairingCode {
   readonly value: string;
   readonly holder: CompanionId;
@@ -67,7 +68,8 @@ interface Account {
   version: number;
   /** The primary's dormancy sign-out already happened for its current offline spell. */
   dormancyDone: boolean;
-  code?: PairingCode;
+  /** The latest code request of each companion of the account, whatever its state. */
+  readonly codes: Map<CompanionId, PairingCode>;
   readonly devices: Map<DeviceId, Device>;
 }
 
@@ -75,7 +77,7 @@ export class InMemoryWorld {
   private now = 0;
   private counter = 0;
   private readonly accounts = Object.fromEntries(ACCOUNTS.map((a): [AccountId, Account] =>
-    [a, { registered: false, idCheck: false, version: 0, dormancyDone: false, devices: new Map() }])) as Record<AccountId, Account>;
+    [a, { registered: false, idCheck: false, version: 0, dormancyDone: false, codes: new Map(), devices: new Map() }])) as Record<AccountId, Account>;
   /** Every QR reference ever issued, to the companion and attempt that issued it. */
   private readonly refs = new Map<string, { device: CompanionId; attempt: QrAttempt; index: number }>();
   /** Which companion a QR identity key belongs to: a QR whose reference was altered still names it. */
@@ -222,26 +224,28 @@ export class InMemoryWorld {
     if (existing !== undefined && !existing.online) return { ok: false, code: 'DEVICE_OFFLINE' };
     const acc = this.accounts[accountOf(id)];
     if (!acc.registered) return { ok: false, code: 'NOT_REGISTERED' };
-    if (acc.code?.state === 'active') this.endCode(acc, 'cancelled');
+    // Only this companion's own earlier attempt ends (companionAfresh): nobody else's code is touched.
     const device = this.companionAfresh(id, info);
     const { alphabet, length } = this.profile.pairingCode;
     const value = Array.from({ length }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
-    acc.code = { value, holder: id, issuedAt: this.now, attempts: 0, state: 'active' };
+    acc.codes.set(id, { value, holder: id, issuedAt: this.now, attempts: 0, state: 'active' });
     device.status = 'linking';
     return { ok: true, value };
   }
 
-  enterCode(by: DeviceId, entered: string, idCheck: IdCheckOutcome): OpResult {
+  /** `by` picked the request of `companion` and typed `entered`: judged against that request only. */
+  enterCode(by: DeviceId, companion: CompanionId, entered: string, idCheck: IdCheckOutcome): OpResult {
     const gate = this.approverGate(by, idCheck);
     if (!gate.ok) return gate;
     const acc = this.accounts[accountOf(by)];
-    const code = acc.code;
+    // Another account's companion has no request here: the same answer as one that never asked.
+    const code = acc.codes.get(companion);
     if (code === undefined) return refused('CODE_INVALID');
     if (code.state === 'exhausted') return refused('ATTEMPTS_EXHAUSTED');
     if (code.state === 'expired') return refused('CODE_EXPIRED');
     if (code.state !== 'active') return refused('CODE_INVALID');
     if (entered.replace('-', '').toUpperCase() !== code.value) {
-      if (++code.attempts >= this.profile.pairingCode.maxAttempts) this.endCode(acc, 'exhausted');
+      if (++code.attempts >= this.profile.pairingCode.maxAttempts) this.endCode(code, 'exhausted');
       return refused('CODE_INVALID');
     }
     code.state = 'used';
@@ -380,14 +384,13 @@ export class InMemoryWorld {
   /** The companion stops linking: its QR refs count as cancelled, its pairing code too. */
   private stopLinking(device: Device & { id: CompanionId }): void {
     if (device.qr?.state === 'active') device.qr.state = 'cancelled';
-    const acc = this.accounts[accountOf(device.id)];
-    if (acc.code?.state === 'active' && acc.code.holder === device.id) acc.code.state = 'cancelled';
+    const code = this.accounts[accountOf(device.id)].codes.get(device.id);
+    if (code?.state === 'active') code.state = 'cancelled';
     device.status = 'idle';
   }
 
-  /** The account's active code ends; its holder, if still linking by code, becomes idle. */
-  private endCode(acc: Account, state: 'cancelled' | 'exhausted' | 'expired'): void {
-    const code = acc.code!;
+  /** A companion's active code ends; the companion, if still linking by code, becomes idle. */
+  private endCode(code: PairingCode, state: 'cancelled' | 'exhausted' | 'expired'): void {
     code.state = state;
     const holder = this.device(code.holder);
     if (holder?.status === 'linking' && holder.qr?.state !== 'active') holder.status = 'idle';
@@ -401,6 +404,8 @@ export class InMemoryWorld {
       existing.info = info;
       return existing;
     }
+    // A signed-out companion comes back as a new device: its old code request is not its own any more.
+    if (existing?.status === 'signed-out') this.accounts[accountOf(id)].codes.delete(id);
     const device = this.freshDevice(id, 'idle');
     device.info = info;
     this.accounts[accountOf(id)].devices.set(id, device);
@@ -435,8 +440,8 @@ export class InMemoryWorld {
           }
         } });
       }
-      if (acc.code?.state === 'active') {
-        candidates.push({ at: acc.code.issuedAt + this.profile.pairingCode.lifetimeMs, fire: () => this.endCode(acc, 'expired') });
+      for (const code of acc.codes.values()) {
+        if (code.state === 'active') candidates.push({ at: code.issuedAt + this.profile.pairingCode.lifetimeMs, fire: () => this.endCode(code, 'expired') });
       }
       for (const d of acc.devices.values()) {
         if (!isPrimaryId(d.id) && d.status === 'linked' && !d.online) {

@@ -36,6 +36,8 @@ import { NO_FAULTS, type FaultSet } from '../../reference/faults.js';
 
 export const QUIESCENCE_TIMEOUT_MS = 5_000;
 const QR_PNG_CACHE = 32;
+/** A well-formed identity key no companion holds (32 zero bytes): the pick of a companion that never asked for a code. */
+const NO_SUCH_COMPANION = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** The phone number of each symbolic account. */
 export const PHONES: Record<AccountId, string> = { A: '+15550000001', B: '+15550000002' };
@@ -260,10 +262,16 @@ export class ReferenceDriver implements Driver {
     return r.ok ? { ok: true, value: r.value } : { ok: false, code: r.code };
   }
 
-  async enterPairingCode(by: DeviceId, code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
+  /**
+   * The user picks the request of `companion` on the primary: the companion's identity key, as
+   * the primary's `code.list` shows it. A companion never created has no request anywhere: its
+   * pick names a key no companion holds (the server answers CODE_INVALID).
+   */
+  async enterPairingCode(by: DeviceId, companion: CompanionId, code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
     const approver = await this.approver(by);
     if ('ok' in approver) return approver;
-    return this.settle(() => approver.enterCode(code, idCheck));
+    const picked = this.clients.get(companion)?.identityKey ?? NO_SUCH_COMPANION;
+    return this.settle(() => approver.enterCode(picked, code, idCheck));
   }
 
   // ---- unlink, send (AUTH-03, E2E-*) ----------------------------------------------------------

@@ -115,38 +115,40 @@ describe('reference adapter: linking (PAIR-*)', () => {
     await twoAccounts(d);
     const code = await d.requestPairingCode('A.c1', info('A.c1'));
     expect(code.ok && /^[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}$/.test(code.value)).toBe(true);
-    expect(await d.enterPairingCode('A.primary', code.ok ? code.value : '', 'pass')).toEqual({ ok: true });
+    expect(await d.enterPairingCode('A.primary', 'A.c1', code.ok ? code.value : '', 'pass')).toEqual({ ok: true });
     expect((await statusOf(d, 'A.c1'))?.status).toBe('linked');
 
     const second = await d.requestPairingCode('A.c2', info('A.c2'));
     const wrong = (second.ok ? second.value : '').replace(/^./, (c) => (c === 'Z' ? 'Y' : 'Z'));
     for (let i = 1; i < DEFAULT_PROFILE.pairingCode.maxAttempts; i++) {
-      expect(await d.enterPairingCode('A.primary', wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+      expect(await d.enterPairingCode('A.primary', 'A.c2', wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
       expect((await statusOf(d, 'A.c2'))?.status).toBe('linking');
     }
-    expect(await d.enterPairingCode('A.primary', wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await d.enterPairingCode('A.primary', 'A.c2', wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
     expect((await statusOf(d, 'A.c2'))?.status).toBe('idle');
-    expect(await d.enterPairingCode('A.primary', second.ok ? second.value : '', 'pass')).toEqual({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
+    expect(await d.enterPairingCode('A.primary', 'A.c2', second.ok ? second.value : '', 'pass')).toEqual({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
 
     const third = await d.requestPairingCode('A.c3', info('A.c3'));
     await d.advanceClock(DEFAULT_PROFILE.pairingCode.lifetimeMs);
     expect((await statusOf(d, 'A.c3'))?.status).toBe('idle');
-    expect(await d.enterPairingCode('A.primary', third.ok ? third.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_EXPIRED' });
+    expect(await d.enterPairingCode('A.primary', 'A.c3', third.ok ? third.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_EXPIRED' });
   });
 });
 
 describe('reference adapter: pairing-code bookkeeping (PAIR-06)', () => {
-  it('a newer code cancels the earlier one (its holder goes idle); a cancelled code stays CODE_INVALID after its lifetime', async () => {
+  it("each companion holds its own code: a stranger's request for the same number cancels nothing; a cancelled code stays CODE_INVALID after its lifetime", async () => {
     const d = await world();
     await twoAccounts(d);
     const first = await d.requestPairingCode('A.c1', info('A.c1'));
     const second = await d.requestPairingCode('A.c2', info('A.c2'));
-    expect((await statusOf(d, 'A.c1'))?.status).toBe('idle');
+    expect((await statusOf(d, 'A.c1'))?.status).toBe('linking');
     expect((await statusOf(d, 'A.c2'))?.status).toBe('linking');
-    expect(await d.enterPairingCode('A.primary', first.ok ? first.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    // The other request's code typed for A.c1's request is a wrong code for A.c1.
+    expect(await d.enterPairingCode('A.primary', 'A.c1', second.ok ? second.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await d.enterPairingCode('A.primary', 'A.c1', first.ok ? first.value : '', 'pass')).toEqual({ ok: true });
     expect(await d.cancelLinking('A.c2')).toEqual({ ok: true });
     await d.advanceClock(DEFAULT_PROFILE.pairingCode.lifetimeMs);
-    expect(await d.enterPairingCode('A.primary', second.ok ? second.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await d.enterPairingCode('A.primary', 'A.c2', second.ok ? second.value : '', 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
     expect(await d.requestPairingCode('A.c3', info('A.c3'))).toMatchObject({ ok: true });
     expect(await d.setOnline('A.c3', false)).toEqual({ ok: true });
     expect((await statusOf(d, 'A.c3'))?.status).toBe('idle');
@@ -302,16 +304,19 @@ describe('reference adapter: cross-account steps (PAIR-07, PAIR-06, AUTH-03; mod
     expect((await d.observe()).B.devices['B.c1']).toMatchObject({ status: 'linked' });
   });
 
-  it('ENTER_CODE of another account\'s code is judged against the entering account\'s own code; the other code is untouched', async () => {
+  it("ENTER_CODE for another account's companion: CODE_INVALID, no attempt counted anywhere; the other code is untouched", async () => {
     const d = await world();
     await twoAccounts(d);
     const code = await d.requestPairingCode('B.c1', info('B.c1'));
     if (!code.ok) throw new Error(code.code);
-    expect(await d.enterPairingCode('A.primary', code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await d.enterPairingCode('A.primary', 'B.c1', code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
     const own = await d.requestPairingCode('A.c1', info('A.c1'));
-    expect(own.ok).toBe(true);
-    expect(await d.enterPairingCode('A.primary', code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
-    expect(await d.enterPairingCode('B.primary', code.value, 'pass')).toEqual({ ok: true });
+    if (!own.ok) throw new Error(own.code);
+    for (let i = 0; i < DEFAULT_PROFILE.pairingCode.maxAttempts; i++) {
+      expect(await d.enterPairingCode('A.primary', 'B.c1', code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    }
+    expect(await d.enterPairingCode('B.primary', 'B.c1', code.value, 'pass')).toEqual({ ok: true });
+    expect(await d.enterPairingCode('A.primary', 'A.c1', own.value, 'pass')).toEqual({ ok: true });
   });
 
   it('UNLINK of another account\'s device: NOT_LINKED, before PRIMARY_NOT_UNLINKABLE and NOT_PRIMARY', async () => {

@@ -82,7 +82,7 @@ export const METHODS = {
   'driver.scanQr': { params: inWorld({ by: device, qrText: z.string(), idCheck }), result: opResultSchema },
   'driver.cancelLinking': { params: inWorld({ device: companion }), result: opResultSchema },
   'driver.requestPairingCode': { params: inWorld({ device: companion, info }), result: outcomeSchema(z.string()) },
-  'driver.enterPairingCode': { params: inWorld({ by: device, code: z.string(), idCheck }), result: opResultSchema },
+  'driver.enterPairingCode': { params: inWorld({ by: device, companion, code: z.string(), idCheck }), result: opResultSchema },
   'driver.unlink': { params: inWorld({ by: device, target: device }), result: opResultSchema },
   'driver.send': { params: inWorld({ from: device, messageId: z.string() }), result: opResultSchema },
   'driver.advanceClock': { params: inWorld({ ms: z.number().nonnegative() }), result: nothing },

@@ -62,7 +62,7 @@ function remoteDriver(client: RpcClient, world: string, capabilities: ReadonlySe
     scanQr: (by, qrText, idCheck) => call('driver.scanQr', { by, qrText, idCheck }),
     cancelLinking: (device) => call('driver.cancelLinking', { device }),
     requestPairingCode: (device, info) => call('driver.requestPairingCode', { device, info: { name: info.name, platform: info.platform } }),
-    enterPairingCode: (by, code, idCheck) => call('driver.enterPairingCode', { by, code, idCheck }),
+    enterPairingCode: (by, companion, code, idCheck) => call('driver.enterPairingCode', { by, companion, code, idCheck }),
     unlink: (by, target) => call('driver.unlink', { by, target }),
     send: (from, messageId) => call('driver.send', { from, messageId }),
     advanceClock: (ms) => done(call('driver.advanceClock', { ms })),

@@ -100,7 +100,7 @@ export async function runDemo(print: (line: string) => void, options: { terminal
 
     // PAIR-06: the seed's "OTP-based alternative": a pairing code typed on the primary instead of a scan.
     const code = await d.requestPairingCode('A.c2', { name: 'A.c2', platform: 'desktop' });
-    const typed = code.ok ? await d.enterPairingCode('A.primary', code.value, 'pass') : code;
+    const typed = code.ok ? await d.enterPairingCode('A.primary', 'A.c2', code.value, 'pass') : code;
     seen = await d.observe();
     step('PAIR-06', `The alternative to a QR code: A.c2 shows a pairing code${code.ok ? ` (${code.value})` : ''}, Alice types it on her phone: linked`, typed.ok && seen.A.devices['A.c2']?.status === 'linked', show(typed));
   } finally {

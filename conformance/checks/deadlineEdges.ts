@@ -3,8 +3,8 @@
  * (`npm run mutation`, selftest/MUTATION.md): mutants in these paths survived the suite.
  * - PAIR-04: a QR attempt ends after its last reference; then there is no QR and a photo of it
  *   links nothing.
- * - PAIR-06: a pairing code expires at its lifetime; a newer code cancels the older one; a
- *   cancelled code links nothing.
+ * - PAIR-06: a pairing code expires at its lifetime; another companion's request for the same
+ *   number cancels nothing (each companion holds its own code); a cancelled code links nothing.
  * - EXP-02 / EXP-04: a device back online is not signed out later by a window that ended when it
  *   came back.
  * - EXP-04 with EXP-01: two deadlines passed in one ADVANCE are processed in time order (the
@@ -31,15 +31,15 @@ export const QR_ATTEMPT_ENDS = sequenceCheck({
 
 export const PAIRING_CODE_LIFECYCLE = sequenceCheck({
   id: 'pairing-code-lifecycle',
-  title: 'A pairing code expires at its lifetime, a newer code cancels the older, a cancelled code links nothing',
+  title: "A pairing code expires at its lifetime, another companion's request for the number cancels nothing, a cancelled code links nothing",
   requirements: ['PAIR-06'],
   needs: ['pairing-code', 'clock'],
   events: (profile) => [
     register('A'),
     requestCode('A.c1'), advance(profile.pairingCode.lifetimeMs - 1), advance(1), enter('A.c1'),
-    requestCode('A.c1'), requestCode('A.c2'), enter('A.c1'),
+    requestCode('A.c1'), requestCode('A.c2'), enter('A.c2', false), enter('A.c1'),
     { type: 'CANCEL_LINKING', device: 'A.c2' }, enter('A.c2'),
-    requestCode('A.c2'), enter('A.c2'),
+    requestCode('A.c2'), requestCode('A.c2'), enter('A.c2'),
   ],
 });
 

@@ -107,6 +107,13 @@ export const CODE_ATTEMPTS_NEW_CODE = situationCheck(
   (caps, p) => codeAttempts(caps, p, { account: 'A', first: p.pairingCode.maxAttempts - 1, restart: false, rerequest: 'same', second: 2, advance: 0, final: true }),
 );
 
+export const CODE_RIVAL_REQUEST = situationCheck(
+  'situation-code-rival-request',
+  "Another companion's code request for the same number (a stranger's) leaves a companion's code as it was: it still links",
+  ['PAIR-06'], ['pairing-code'],
+  (caps, p) => codeAttempts(caps, p, { account: 'A', first: 1, restart: false, rerequest: 'other', second: 1, advance: 0, final: true }),
+);
+
 export const BACKLOG_OVER_14_DAYS = situationCheck(
   'situation-backlog-over-14-days',
   'A companion offline for 15 days gets every message queued meanwhile, once each, in order',
@@ -170,7 +177,7 @@ export const COPY_TO_EVERY_OWN_DEVICE = sequenceCheck({
 
 export const SITUATION_CHECKS: readonly SecurityCheck[] = [
   DEADLINE_AFTER_COMPANION_ACTIVITY, RESTART_INSIDE_WINDOW, ...SLOT_REUSE, LONG_HISTORY, HISTORY_IS_CIPHERTEXT, ID_CHECK_EVERY_APPROVAL,
-  CODE_ATTEMPTS_ACROSS_RESTART, CODE_ATTEMPTS_NEW_CODE, BACKLOG_OVER_14_DAYS, PRIMARY_BACKLOG_OVER_14_DAYS, BACKLOG_WITHOUT_PRIMARY,
+  CODE_ATTEMPTS_ACROSS_RESTART, CODE_ATTEMPTS_NEW_CODE, CODE_RIVAL_REQUEST, BACKLOG_OVER_14_DAYS, PRIMARY_BACKLOG_OVER_14_DAYS, BACKLOG_WITHOUT_PRIMARY,
   RESTART_MID_LINK, RESTART_MID_LINK_PHOTO, RESTART_MID_CODE, COPY_TO_EVERY_OWN_DEVICE, DEADLINE_TIE,
   // Cross-account steps (TEAM decision 3), once the model answers them.
   ...(CROSS_ACCOUNT_SPECIFIED ? (['scan', 'code', 'unlink', 'unlink-by-companion'] as const).map((kind) => situationCheck(

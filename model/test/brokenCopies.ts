@@ -78,10 +78,23 @@ export const BROKEN_COPIES: Record<string, { readonly shortest: number; readonly
     },
   } } },
   'code-attempts-bounded': { shortest: 7, how: 'a wrong code is counted but the code is never exhausted', overrides: { effects: {
-    countWrongCode: (w, _e, a) => {
+    countWrongCode: (w, e) => {
       const copy = fx.draft(w);
-      copy.accounts[a!].code!.attempts += 1;
+      companionOf(copy, field(e, 'device') as CompanionId)!.code!.attempts += 1;
       return fx.refuse(copy, 'CODE_INVALID');
+    },
+  } } },
+  'code-steps-touch-only-the-picked-companion': { shortest: 3, crossAccount: true, how: "the latest request wins: a code request cancels every other companion's code of the number (issue 10)", overrides: { effects: {
+    requestCode: (w, e) => {
+      const device = field(e, 'device') as CompanionId;
+      const copy = fx.draft(fx.requestCode(w, device));
+      for (const slot of Object.keys(copy.accounts[accountOf(device)].companions)) {
+        const c = copy.accounts[accountOf(device)].companions[slot as 'c1']!;
+        if (`${accountOf(device)}.${slot}` === device || c.code?.state !== 'active') continue;
+        c.code.state = 'cancelled';
+        if (c.linkingBy === 'code') { c.linkingBy = null; c.status = 'idle'; }
+      }
+      return copy;
     },
   } } },
   'chart-mirrors-world': { shortest: 1, how: 'REGISTER moves the chart but leaves the account unregistered in the world', overrides: { effects: {
@@ -100,9 +113,10 @@ export const BROKEN_COPIES: Record<string, { readonly shortest: number; readonly
   } } },
   'only-primary-approved-linked': { shortest: 3, how: 'a failed ID check on a QR scan is ignored', overrides: { rules: { scanIdCheckFailed: () => false } } },
   'refusal-changes-nothing': { shortest: 3, how: 'a wrong code also bumps the version', overrides: { effects: {
-    countWrongCode: (w, e, a) => {
-      const after = fx.countWrongCode(w, a!);
-      return { ...after, accounts: { ...after.accounts, [a!]: { ...after.accounts[a!], version: after.accounts[a!].version + 1 } } };
+    countWrongCode: (w, e) => {
+      const a = accountOf(field(e, 'device') as CompanionId);
+      const after = fx.countWrongCode(w, field(e, 'device') as CompanionId);
+      return { ...after, accounts: { ...after.accounts, [a]: { ...after.accounts[a], version: after.accounts[a].version + 1 } } };
     },
   } } },
   'signed-out-receives-nothing': { shortest: 6, how: 'a message is delivered to signed-out devices too', overrides: { effects: {

@@ -31,17 +31,19 @@ export interface LinkTarget {
   readonly faults?: FaultSet;
 }
 
-export type LinkInput = { readonly kind: 'qr'; readonly text: string } | { readonly kind: 'code'; readonly code: string };
+/** A scanned QR text, or a typed code for the pending code request of `companion` (its identity key, from `code.list`). */
+export type LinkInput = { readonly kind: 'qr'; readonly text: string } | { readonly kind: 'code'; readonly companion: string; readonly code: string };
 
 interface Companion { identity: Uint8Array; box: Uint8Array; hmacKey: Uint8Array; via: { ref: string } | { codeToken: string } }
 
 /**
- * PAIR-06/08: the typed code never goes to the server. The primary unwraps the holder's key with
- * it, sends its own wrapped key, and links only if the holder proves it derived the same link key
- * (crypto/codeExchange.ts); otherwise the attempt is reported failed and the answer is CODE_INVALID.
+ * PAIR-06/08: the typed code never goes to the server. The user picked the request of
+ * `companion`; the primary unwraps that request's key with the code, sends its own wrapped key,
+ * and links only if the holder proves it derived the same link key (crypto/codeExchange.ts);
+ * otherwise the attempt is reported failed and the answer is CODE_INVALID.
  */
-async function fromCode(t: LinkTarget, code: string): Promise<Companion | OpResult> {
-  const entered = await t.wire.request<{ codeToken: string; wrapped: string; companion: { identityKey: string; boxKey: string; boxKeySignature: string } }>('code.enter', {});
+async function fromCode(t: LinkTarget, companion: string, code: string): Promise<Companion | OpResult> {
+  const entered = await t.wire.request<{ codeToken: string; wrapped: string; companion: { identityKey: string; boxKey: string; boxKeySignature: string } }>('code.enter', { companion });
   if (!entered.ok) return refused(entered.code);
   const { codeToken, companion: c } = entered.value;
   const identity = tryFromBase64(c.identityKey);
@@ -49,6 +51,8 @@ async function fromCode(t: LinkTarget, code: string): Promise<Companion | OpResu
   const boxSig = tryFromBase64(c.boxKeySignature);
   const blob = tryFromBase64(entered.value.wrapped);
   if (!identity || !box || !boxSig || !blob || !verify(boxKeyBytes(box), boxSig, identity)) return refused('BAD_SIGNATURE');
+  // The server must answer for the request the user picked, not another companion's.
+  if (c.identityKey !== companion) return refused('CODE_INVALID');
   const normal = normalisePairingCode(code, t.profile.pairingCode) ?? code;
   const answer = await primaryAnswer(normal, blob);
   if (!answer) return refused('CODE_INVALID');
@@ -72,7 +76,7 @@ function fromQr(text: string): Companion | OpResult {
 }
 
 export async function approveLink(t: LinkTarget, input: LinkInput): Promise<OpResult> {
-  const companion = input.kind === 'qr' ? fromQr(input.text) : await fromCode(t, input.code);
+  const companion = input.kind === 'qr' ? fromQr(input.text) : await fromCode(t, input.companion, input.code);
   if ('ok' in companion) return companion;
   const current = await t.wire.request<WireDevicesAnswer>('devices.get', { phone: t.phone });
   if (!current.ok) return refused(current.code);

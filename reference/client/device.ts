@@ -30,6 +30,16 @@ import { WireConnection, type ServerPush, type WireResult } from './wire.js';
 
 export type ClientStatus = 'idle' | 'linking' | 'linked' | 'signed-out';
 
+/** One pending pairing-code request of the primary's number, as `code.list` answers it (PAIR-06). */
+export interface CodeRequest {
+  /** The requesting companion's identity key (base64): what `enterCode` names. */
+  readonly companion: string;
+  readonly name: string;
+  readonly platform: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+}
+
 export interface DeviceClientOptions {
   /** ws:// URL of the server; may be changed (restart on another port) via `url`. */
   readonly url: string;
@@ -359,12 +369,24 @@ export class DeviceClient {
     return approveLink(this.linkContext(), { kind: 'qr', text: qrText });
   }
 
-  /** Enter a pairing code shown on a companion and approve, after the ID check. */
-  async enterCode(code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
+  /**
+   * The pending code requests of this primary's own number (PAIR-06): one per linking companion,
+   * with the name and platform it announced, for the user to pick the device they are linking.
+   */
+  async listCodeRequests(): Promise<WireResult<readonly CodeRequest[]>> {
+    const r = await this.w.request<{ requests: CodeRequest[] }>('code.list', {});
+    return r.ok ? { ok: true, value: r.value.requests } : refused(r.code) as WireResult<readonly CodeRequest[]>;
+  }
+
+  /**
+   * Enter a pairing code for the request the user picked (`companion`: its identity key, as
+   * listed by listCodeRequests) and approve, after the ID check.
+   */
+  async enterCode(companion: string, code: string, idCheck: IdCheckOutcome): Promise<OpResult> {
     const pre = await this.w.request('link.precheck');
     if (!pre.ok) return refused(pre.code);
     if (this.idChecked(idCheck) === 'fail') return refused('ID_CHECK_FAILED');
-    return approveLink(this.linkContext(), { kind: 'code', code });
+    return approveLink(this.linkContext(), { kind: 'code', companion, code });
   }
 
   /** PAIR-05: the ID check's outcome, when one is set up. Fault 'id-check-skipped': never run. */

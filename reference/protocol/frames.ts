@@ -88,8 +88,17 @@ export const RequestSchemas = {
    * device's account (WRONG_ACCOUNT, PAIR-07).
    */
   'link.precheck': req('link.precheck', { ref: z.string().min(1).max(200).optional(), companionIdentityKey: b64.optional() }),
-  /** Primary: a code was typed: the account's latest code's blob, its holder's keys and a link token (the code itself is not sent). */
-  'code.enter': req('code.enter', {}),
+  /**
+   * Primary: the pending code requests of its own number, one per linking companion: its identity
+   * key, name, platform, issuedAt, expiresAt (never a code or a blob; PAIR-06).
+   */
+  'code.list': req('code.list', {}),
+  /**
+   * Primary: the user picked the request of `companion` (its identity key, from `code.list`) and
+   * typed a code: that request's blob, its companion's keys and a link token (the code itself is
+   * not sent).
+   */
+  'code.enter': req('code.enter', { companion: b64 }),
   /** Primary: its ephemeral key wrapped under the typed code (48 bytes); answered with the holder's confirmation. */
   'code.challenge': req('code.challenge', { codeToken: z.string().min(1).max(200), wrapped: b64 }),
   /** Holder companion: its confirmation for a `code.challenge` push (HMAC under the derived link key). */

@@ -4,7 +4,7 @@
  * learns the code and cannot tell a right code from a wrong one by itself.
  *
  *   primary                          server                                holder companion
- *     |-- code.enter ----------------->|  account's latest code, model order  |
+ *     |-- code.enter {companion} ------>|  that companion's code, model order   |
  *     |<-- {codeToken, wrapped, keys} -|                                       |
  *     |-- code.challenge {token, wrapped P} ->| attempts + 1 (stored)          |
  *     |                                |-- push code.challenge {id, wrapped P} ->|
@@ -14,25 +14,31 @@
  *     |  it does not: code.fail {token} -> at the attempt limit the code is exhausted
  *
  * Attempts are counted when a challenge is relayed, so a primary that never reports its failure
- * still spends the attempt (activeLatestCode exhausts the code at the next entry).
+ * still spends the attempt (pickedCode exhausts the code at the next entry). Every count and
+ * exhaustion is of the picked companion's own code: no other request of the number is touched.
  */
 import type { Request } from '../protocol/frames.js';
 import { LINK_ANSWER_TIMEOUT_MS } from '../protocol/constants.js';
 import { tryFromBase64 } from '../crypto/keys.js';
 import { PRIMARY_BLOB_BYTES } from '../crypto/codeExchange.js';
 import { connectionOfCompanion, done, fail, token, type Connection, type HandlerResult, type ServerContext } from './context.js';
-import { activeLatestCode, codeAttempts, countAttempt, exhaust } from './linking.js';
+import { codeAttempts, countAttempt, exhaust, pickedCode } from './linking.js';
 
-/** The primary that holds `codeToken` for its own account's latest code, or the refusal. */
+/**
+ * The code `codeToken` was issued for (by code.enter to this primary, for a code of its own
+ * number), judged again as code.enter judged it, or the refusal.
+ */
 function tokenCode(ctx: ServerContext, conn: Connection, codeToken: string) {
   const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
   if (!device || device.status !== 'linked' || device.role !== 'primary') return fail('OUT_OF_ORDER', 'code.enter first, as the primary');
   const codeId = ctx.codeTokens.get(codeToken);
+  const issued = codeId ? ctx.storage.listActiveCodesOf(device.phone).find((c) => c.codeId === codeId) : undefined;
   if (!codeId) return fail('CODE_INVALID', 'unknown or finished code token');
-  const latest = activeLatestCode(ctx, device.phone);
-  if ('ok' in latest) { ctx.codeTokens.delete(codeToken); return latest; }
-  if (latest.codeId !== codeId) { ctx.codeTokens.delete(codeToken); return fail('CODE_INVALID', 'the code was replaced'); }
-  return latest;
+  if (!issued) { ctx.codeTokens.delete(codeToken); return fail('CODE_INVALID', 'the code is no longer active'); }
+  const picked = pickedCode(ctx, device.phone, issued.companionId);
+  if ('ok' in picked) { ctx.codeTokens.delete(codeToken); return picked; }
+  if (picked.codeId !== codeId) { ctx.codeTokens.delete(codeToken); return fail('CODE_INVALID', 'the companion asked for a new code'); }
+  return picked;
 }
 
 export async function challengeCode(ctx: ServerContext, conn: Connection, req: Request<'code.challenge'>): Promise<HandlerResult> {

@@ -84,6 +84,14 @@ export interface Limits {
   readonly verificationAttempts: number;
 }
 
+/**
+ * Active pairing-code requests one number holds at once (PAIR-06, linking.ts requestCode): each
+ * linking companion holds its own code, so a number could otherwise collect requests without
+ * bound. One more is refused TOO_MANY_CODE_REQUESTS; no pending code is ever evicted (evicting
+ * would be a stranger's cancellation). Above the model's six companions per account.
+ */
+export const MAX_ACTIVE_CODES_PER_NUMBER = 10;
+
 export const DEFAULT_LIMITS: Limits = {
   frameBurst: 2_000,
   framesPerSecond: 1_000,

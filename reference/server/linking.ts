@@ -27,6 +27,7 @@ import { verifyAccountSignature, verifyDeviceList, verifyDeviceSignature } from 
 import { COMPANION_BLOB_BYTES } from '../crypto/codeExchange.js';
 import { qrRefWindow } from '../../model/profile.js';
 import { BIND_PREFIX, boxKeyBytes, challengeBytes, LINK_ANSWER_TIMEOUT_MS } from '../protocol/constants.js';
+import { MAX_ACTIVE_CODES_PER_NUMBER } from './limits.js';
 import type { Request } from '../protocol/frames.js';
 import type { PairingCodeRecord, QrAttemptRecord } from '../storage/storage.js';
 import {
@@ -123,27 +124,54 @@ export function cancel(ctx: ServerContext, conn: Connection): HandlerResult {
 }
 
 /**
- * code.request (PAIR-06, PAIR-08): the companion's wrapped key becomes the phone number's only
- * active code (model/events.ts REQUEST_CODE). The server never sees the code itself.
+ * code.request (PAIR-06, PAIR-08): the companion's wrapped key becomes ITS OWN active code for the
+ * number (model/events.ts REQUEST_CODE). Only this companion's earlier attempt (QR or code) is
+ * cancelled: another companion's request for the same number, a stranger's included, never
+ * touches it. The server never sees the code itself.
+ *
+ * A number holds at most MAX_ACTIVE_CODES_PER_NUMBER active requests (limits.ts): one more from a
+ * companion that holds none is refused TOO_MANY_CODE_REQUESTS and nothing changes. The newcomer is
+ * refused rather than the oldest evicted, because evicting would let a stranger cancel a
+ * victim's code by filling the number; refusing keeps every pending code valid until it is
+ * entered, cancelled by its own companion, or expires.
  */
 export function requestCode(ctx: ServerContext, conn: Connection, req: Request<'code.request'>): HandlerResult {
   const companionId = boundCompanion(ctx, conn);
   if (typeof companionId !== 'string') return companionId;
   if (!ctx.storage.getAccount(req.phone)?.registered) return fail('NOT_REGISTERED');
   if (tryFromBase64(req.wrapped)?.length !== COMPANION_BLOB_BYTES) return fail('BAD_FRAME', `wrapped must be ${COMPANION_BLOB_BYTES} bytes`);
+  const others = ctx.storage.listActiveCodesOf(req.phone).filter((c) => c.companionId !== companionId);
+  if (others.length >= MAX_ACTIVE_CODES_PER_NUMBER) return fail('TOO_MANY_CODE_REQUESTS', `the number already has ${others.length} pending code requests`);
   ctx.storage.transaction(() => {
+    // Fault 'code-attempts-carried-over': the companion's wrong attempts survive its own new code (PAIR-06).
+    const earlier = ctx.faults.has('code-attempts-carried-over') ? ctx.storage.getLatestCodeOf(req.phone, companionId) : undefined;
     cancelLinkingOf(ctx, companionId, undefined);
-    const earlier = ctx.storage.getLatestCode(req.phone);
-    if (earlier && earlier.state === 'active') {
-      ctx.storage.putCode({ ...earlier, state: 'cancelled' });
-      connectionOfCompanion(ctx, earlier.companionId)?.push({ type: 'code.ended', reason: 'cancelled' });
+    // Fault 'code-latest-wins': the number's latest request cancels every other one (issue 10).
+    if (ctx.faults.has('code-latest-wins')) {
+      for (const other of others) {
+        ctx.storage.putCode({ ...other, state: 'cancelled' });
+        connectionOfCompanion(ctx, other.companionId)?.push({ type: 'code.ended', reason: 'cancelled' });
+      }
     }
     const now = ctx.clock.now();
-    // Fault 'code-attempts-carried-over': the number's wrong attempts survive a new code (PAIR-06).
-    const attempts = ctx.faults.has('code-attempts-carried-over') ? (earlier?.attempts ?? 0) : 0;
-    ctx.storage.putCode({ codeId: token(), phone: req.phone, wrapped: req.wrapped, companionId, issuedAt: now, expiresAt: now + ctx.profile.pairingCode.lifetimeMs, attempts, state: 'active' });
+    ctx.storage.putCode({ codeId: token(), phone: req.phone, wrapped: req.wrapped, companionId, issuedAt: now, expiresAt: now + ctx.profile.pairingCode.lifetimeMs, attempts: earlier?.attempts ?? 0, state: 'active' });
   });
   return done();
+}
+
+/**
+ * code.list (PAIR-06, NOTE-01): the pending code requests of the primary's own number, one per
+ * linking companion, with the name and platform it announced, so the user picks the device they
+ * are linking (the defence against code phishing). Never a code or a blob.
+ */
+export function listCodes(ctx: ServerContext, conn: Connection): HandlerResult {
+  const primary = actingPrimary(ctx, conn, undefined, false);
+  if ('ok' in primary) return primary;
+  const requests = ctx.storage.listActiveCodesOf(primary.phone).flatMap((code) => {
+    const companion = ctx.storage.getPendingCompanion(code.companionId);
+    return companion ? [{ companion: code.companionId, name: companion.name, platform: companion.platform, issuedAt: code.issuedAt, expiresAt: code.expiresAt }] : [];
+  });
+  return done({ requests });
 }
 
 /** Companions holding a slot: the linked ones (LIMIT-02: any sign-out frees the slot). */
@@ -228,42 +256,45 @@ export function countAttempt(ctx: ServerContext, code: PairingCodeRecord): numbe
 }
 
 /**
- * code.enter (PAIR-06): the account's latest code, judged in model order (none ever, exhausted,
- * expired, used or cancelled); an active one is answered with its holder's wrapped key and keys
- * and a link token for the exchange (server/codeExchange.ts). Whether the typed code is right is
- * decided by cryptography between the two devices, never here (PAIR-08).
+ * code.enter {companion} (PAIR-06): the code of the request the primary picked (its companion),
+ * judged in model order (none, exhausted, expired, used or cancelled); an active one is answered
+ * with its holder's wrapped key and keys and a link token for the exchange
+ * (server/codeExchange.ts). Whether the typed code is right is decided by cryptography between
+ * the two devices, never here (PAIR-08).
  */
-export function enterCode(ctx: ServerContext, conn: Connection, _req: Request<'code.enter'>): HandlerResult {
+export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'code.enter'>): HandlerResult {
   const primary = actingPrimary(ctx, conn);
   if ('ok' in primary) return primary;
-  const latest = activeLatestCode(ctx, primary.phone);
-  if ('ok' in latest) return latest;
-  const companion = ctx.storage.getPendingCompanion(latest.companionId);
+  const picked = pickedCode(ctx, primary.phone, req.companion);
+  if ('ok' in picked) return picked;
+  const companion = ctx.storage.getPendingCompanion(picked.companionId);
   if (!companion) return fail('INTERNAL', 'the holder never announced its keys');
   const linkToken = token();
-  ctx.codeTokens.set(linkToken, latest.codeId);
+  ctx.codeTokens.set(linkToken, picked.codeId);
   return done({
-    codeToken: linkToken, wrapped: latest.wrapped,
+    codeToken: linkToken, wrapped: picked.wrapped,
     companion: { identityKey: companion.id, boxKey: companion.boxKey, boxKeySignature: companion.boxKeySignature, name: companion.name, platform: companion.platform },
   });
 }
 
 /**
- * The account's latest code if it can still be entered, else the model's refusal for it. A code
- * whose failed attempts reached the limit without being closed (a primary that never reported
- * its failure) is exhausted here.
+ * The picked companion's code for this number if it can still be entered, else the model's
+ * refusal for it: none (the companion never asked this number for a code: a companion of another
+ * account answers exactly like an unknown one) → CODE_INVALID, exhausted, expired, used or
+ * cancelled. A code whose failed attempts reached the limit without being closed (a primary that
+ * never reported its failure) is exhausted here. No other code is read or changed.
  */
-export function activeLatestCode(ctx: ServerContext, phone: string): PairingCodeRecord | HandlerResult {
-  const latest = ctx.storage.getLatestCode(phone);
-  if (!latest) return fail('CODE_INVALID', 'no code was ever issued for this number');
-  if (latest.state === 'exhausted') return fail('ATTEMPTS_EXHAUSTED');
-  if (latest.state === 'expired') return fail('CODE_EXPIRED');
-  if (latest.state !== 'active') return fail('CODE_INVALID', `the latest code was ${latest.state}`);
-  if (codeAttempts(ctx, latest) >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts')) {
-    exhaust(ctx, latest);
+export function pickedCode(ctx: ServerContext, phone: string, companionId: string): PairingCodeRecord | HandlerResult {
+  const code = ctx.storage.getLatestCodeOf(phone, companionId);
+  if (!code) return fail('CODE_INVALID', 'no code request of this companion for this number');
+  if (code.state === 'exhausted') return fail('ATTEMPTS_EXHAUSTED');
+  if (code.state === 'expired') return fail('CODE_EXPIRED');
+  if (code.state !== 'active') return fail('CODE_INVALID', `the code was ${code.state}`);
+  if (codeAttempts(ctx, code) >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts')) {
+    exhaust(ctx, code);
     return fail('ATTEMPTS_EXHAUSTED');
   }
-  return latest;
+  return code;
 }
 
 /** PAIR-06: the code is exhausted; its holder stops linking. */

@@ -47,7 +47,7 @@ describe('pairing codes the server never learns (PAIR-06, PAIR-08)', () => {
     const laptop = await companion(url, 'laptop');
     const code = await laptop.requestCode(PHONE);
     if (!code.ok) throw new Error(code.code);
-    expect(await phone.enterCode(code.value, 'pass')).toEqual({ ok: true });
+    expect(await phone.enterCode(laptop.identityKey, code.value, 'pass')).toEqual({ ok: true });
     await wait(() => laptop.status === 'linked');
     expect(devices()).toEqual(['phone linked', 'laptop linked']);
     const bare = code.value.replace('-', '');
@@ -60,23 +60,34 @@ describe('pairing codes the server never learns (PAIR-06, PAIR-08)', () => {
     const code = await laptop.requestCode(PHONE);
     if (!code.ok) throw new Error(code.code);
     const wrong = code.value.startsWith('2') ? '3333-3333' : '2222-2222';
-    for (let i = 0; i < 4; i++) expect(await phone.enterCode(wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    for (let i = 0; i < 4; i++) expect(await phone.enterCode(laptop.identityKey, wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
     expect(laptop.status).toBe('linking');
-    expect(await phone.enterCode(wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    expect(await phone.enterCode(laptop.identityKey, wrong, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
     await wait(() => laptop.status === 'idle');
     expect(laptop.status).toBe('idle');
-    expect(await phone.enterCode(code.value, 'pass')).toEqual({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
+    expect(await phone.enterCode(laptop.identityKey, code.value, 'pass')).toEqual({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
   });
 
-  it('no hijack: a stranger who requested a code for the number is not linked by the owner entering the owner\'s code', async () => {
+  it("no hijack, no cancellation: a stranger's request for the number is a separate request; the owner's code still links the owner's laptop only", async () => {
     const { url, phone } = await world();
     const laptop = await companion(url, 'laptop');
     const code = await laptop.requestCode(PHONE);
     if (!code.ok) throw new Error(code.code);
     const stranger = await companion(url, 'stranger');
     expect((await stranger.requestCode(PHONE)).ok).toBe(true);
-    expect(await phone.enterCode(code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
-    expect(devices()).toEqual(['phone linked']);
+    // The primary lists both requests, each with its companion's name (never a code).
+    const listed = await phone.listCodeRequests();
+    if (!listed.ok) throw new Error(listed.code);
+    expect(listed.value.map((r) => [r.name, r.companion])).toEqual([['laptop', laptop.identityKey], ['stranger', stranger.identityKey]]);
+    expect(JSON.stringify(listed.value)).not.toContain(code.value.replace('-', ''));
+    // The owner's code typed for the stranger's request is a wrong code there: nothing links.
+    expect(await phone.enterCode(stranger.identityKey, code.value, 'pass')).toEqual({ ok: false, code: 'CODE_INVALID' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(laptop.status).toBe('linking'); // no code.ended {cancelled} reached it
+    expect(await phone.enterCode(laptop.identityKey, code.value, 'pass')).toEqual({ ok: true });
+    await wait(() => laptop.status === 'linked');
+    expect(devices()).toEqual(['phone linked', 'laptop linked']);
+    expect(stranger.status).toBe('linking');
   });
 
   it('a primary that never reports its failures still spends its attempts', async () => {
@@ -89,11 +100,11 @@ describe('pairing codes the server never learns (PAIR-06, PAIR-08)', () => {
     const r = await w.request<{ deviceId: string }>('auth', { deviceId: phone.deviceId, signature: toBase64(sign(challengeBytes(new TextEncoder().encode('linkspec-auth-v1'), w.nonce), phone.keys.signing.secretKey)) });
     expect(r.ok).toBe(true);
     for (let i = 0; i < DEFAULT_PROFILE.pairingCode.maxAttempts; i++) {
-      const entered = await w.request<{ codeToken: string }>('code.enter', {});
+      const entered = await w.request<{ codeToken: string }>('code.enter', { companion: laptop.identityKey });
       if (!entered.ok) throw new Error(entered.code);
       expect(await w.request('code.challenge', { codeToken: entered.value.codeToken, wrapped: toBase64(new Uint8Array(48)) })).toMatchObject({ ok: true });
     }
-    expect(await w.request('code.enter', {})).toMatchObject({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
+    expect(await w.request('code.enter', { companion: laptop.identityKey })).toMatchObject({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
   });
 
   it('code.request carries an 80-byte blob, never a code', async () => {

@@ -28,7 +28,7 @@ import { InboundQueue, ReadGate } from './backpressure.js';
 import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
 import { lieAddressed, startLie } from './lyingServer.js';
-import { answerOffer, approve, bind, cancel, enterCode, precheck, requestCode, startQr } from './linking.js';
+import { answerOffer, approve, bind, cancel, enterCode, listCodes, precheck, requestCode, startQr } from './linking.js';
 import { challengeCode, failCode, respondCode } from './codeExchange.js';
 import { accountInfo, auth, disconnect, logout, recordOffline, register } from './registration.js';
 import { ack, send } from './relay.js';
@@ -79,7 +79,7 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   register, auth, logout: (ctx, c) => logout(ctx, c), disconnect: (ctx, c) => disconnect(ctx, c),
   'devices.get': getDevices, 'devices.sign': signList,
   'link.bind': bind, 'link.start': startQr, 'link.cancel': (ctx, c) => cancel(ctx, c),
-  'code.request': requestCode, 'link.precheck': precheck, 'code.enter': enterCode,
+  'code.request': requestCode, 'code.list': (ctx, c) => listCodes(ctx, c), 'link.precheck': precheck, 'code.enter': enterCode,
   'code.challenge': challengeCode, 'code.response': respondCode, 'code.fail': failCode,
   'link.approve': approve, 'link.answer': answerOffer, unlink, send,
   'tc.reset': () => { throw new Error('handled by the server'); },
