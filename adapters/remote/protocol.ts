@@ -15,7 +15,7 @@ import { accountsSchema, DEVICE_IDS, opResultSchema, outcomeSchema } from '../..
 import { ACCOUNTS, COMPANION_SLOTS, type CompanionId, type DeviceId } from '../../model/events.js';
 
 /** Bumped on any incompatible change; `linkspec.hello` reports it and the client checks it. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** JSON-RPC 2.0 error codes used by the driver server (the spec's, plus -32000 for driver faults). */
 export const RPC_ERRORS = {
