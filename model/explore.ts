@@ -32,6 +32,11 @@
  * With the cross-account pass (21 invariants; load average 9-20, so times are upper bounds): full
  * 21,032 + 6,137 = 27,169 states / 467,869 steps / 118 s; quick 5,006 + 6,137 = 11,143 states /
  * 210,677 steps. Cross-account steps tried inside the main pass instead: over ten minutes (quick).
+ * Per-companion pairing codes (22 invariants, a rival companion A.c2 in the cross-account pass;
+ * load average 9-12): full 21,032 + 13,066 = 34,098 states / 653,624 steps / 190 s; quick
+ * 5,006 + 13,066 = 18,072 states / 396,432 steps / 51 s. The rival in the main pass instead: quick
+ * 20,418 main states alone (4x), so it lives in the small pass; A.c1's wrong entries beside it
+ * there: 27,885 cross-account states (the main pass covers attempts).
  */
 import { COMPANION_SLOTS, describeEvent, primaryOf, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
 import { INVARIANTS, type Invariant, type ModelState } from './invariants.js';

@@ -269,12 +269,25 @@ export function enterCode(ctx: ServerContext, conn: Connection, req: Request<'co
   if ('ok' in picked) return picked;
   const companion = ctx.storage.getPendingCompanion(picked.companionId);
   if (!companion) return fail('INTERNAL', 'the holder never announced its keys');
-  const linkToken = token();
-  ctx.codeTokens.set(linkToken, picked.codeId);
+  const linkToken = mintCodeToken(ctx, picked.codeId);
   return done({
     codeToken: linkToken, wrapped: picked.wrapped,
     companion: { identityKey: companion.id, boxKey: companion.boxKey, boxKeySignature: companion.boxKeySignature, name: companion.name, platform: companion.platform },
   });
+}
+
+/**
+ * A link token for an entry into `codeId` (issue 10: pending records pruned). ctx.codeTokens
+ * holds at most one token per active code: minting drops the earlier token of the same code (an
+ * entry abandoned before its challenge) and every token whose code is no longer active, so the
+ * map never outgrows the active codes.
+ */
+function mintCodeToken(ctx: ServerContext, codeId: string): string {
+  const active = new Set(ctx.storage.listActiveCodes().map((c) => c.codeId));
+  for (const [t, id] of ctx.codeTokens) if (id === codeId || !active.has(id)) ctx.codeTokens.delete(t);
+  const linkToken = token();
+  ctx.codeTokens.set(linkToken, codeId);
+  return linkToken;
 }
 
 /**

@@ -107,6 +107,22 @@ describe('pairing codes the server never learns (PAIR-06, PAIR-08)', () => {
     expect(await w.request('code.enter', { companion: laptop.identityKey })).toMatchObject({ ok: false, code: 'ATTEMPTS_EXHAUSTED' });
   });
 
+  it('keeps at most one link token per active code (pending records pruned)', async () => {
+    const { url, phone } = await world();
+    const laptops = [await companion(url, 'laptop'), await companion(url, 'tablet')];
+    for (const c of laptops) expect((await c.requestCode(PHONE)).ok).toBe(true);
+    const w = await WireConnection.open(url);
+    open.push(w);
+    expect((await w.request('auth', { deviceId: phone.deviceId, signature: toBase64(sign(challengeBytes(new TextEncoder().encode('linkspec-auth-v1'), w.nonce), phone.keys.signing.secretKey)) })).ok).toBe(true);
+    const tokens = () => (server as unknown as { ctx: { codeTokens: Map<string, string> } }).ctx.codeTokens.size;
+    // Entries abandoned before their challenge: one token per code survives.
+    for (let i = 0; i < 5; i++) for (const c of laptops) expect((await w.request('code.enter', { companion: c.identityKey })).ok).toBe(true);
+    expect(tokens()).toBe(2);
+    expect((await laptops[0]!.cancelLinking()).ok).toBe(true);
+    expect((await w.request('code.enter', { companion: laptops[1]!.identityKey })).ok).toBe(true);
+    expect(tokens()).toBe(1);
+  });
+
   it('code.request carries an 80-byte blob, never a code', async () => {
     const { url } = await world();
     const w = await WireConnection.open(url);
