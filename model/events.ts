@@ -48,7 +48,7 @@
  * REQUEST_CODE {device: companion}  ALREADY_LINKED, DEVICE_OFFLINE, NOT_REGISTERED.      (PAIR-06)
  *   Creates the companion like SHOW_QR. The companion gets its OWN new active code for its
  *   account's phone number (WhatsApp: each linking companion is a separate request that the
- *   primary is notified of, with the companion's name and platform), valid
+ *   primary sees with the companion's name and platform), valid
  *   pairingCode.lifetimeMs, attempts 0. Only this companion's own earlier attempt (QR or code)
  *   is cancelled; every other companion's code is untouched, so a stranger asking for a code
  *   for the same number neither cancels nor replaces anyone's code. The companion's status is
@@ -99,8 +99,8 @@
  * - ENTER_CODE {device: B.cX, by: A.primary}: B.cX is not a companion of A, so it has no code in A
  *   (its request is never among A's pending requests): after NOT_REGISTERED, NOT_PRIMARY,
  *   DEVICE_OFFLINE, LIMIT_REACHED and ID_CHECK_FAILED it is refused CODE_INVALID and nothing
- *   changes in either account: no attempt is counted against any code, B.cX's code stays active
- *   with its attempts (its own primary can still enter it).
+ *   changes in either account: no attempt is counted against any code, and B.cX's code is
+ *   untouched (its own primary can still enter it if it is active).
  * - UNLINK {by: A.x, target: B.y}: after NOT_REGISTERED, NOT_LINKED (by) and DEVICE_OFFLINE (by)
  *   it is refused NOT_LINKED when A.x is A's primary (the target is not a device of A), before
  *   PRIMARY_NOT_UNLINKABLE; NOT_PRIMARY when A.x is a companion (a companion unlinks only itself;
