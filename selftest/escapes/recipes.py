@@ -243,12 +243,10 @@ bug("client-accepts-unsigned-additions", "AUTH-02",
 
 # ---- pairing (PAIR-*) ---------------------------------------------------------------------------
 bug("code-lookup-by-value", "PAIR-07",
-    "code.enter finds the active code by its value across all numbers: a primary can link another account's companion",
+    "code.enter finds the picked companion's active code across all numbers: a primary can link another account's companion",
     "REGISTER A, REGISTER B, REQUEST_CODE B.c1, ENTER_CODE B.c1 by A.primary (right code)",
-    (LNK, "  const latest = ctx.storage.getLatestCode(primary.phone);\n  if (!latest) return fail('CODE_INVALID', 'no code was ever issued for this number');",
-          "  const entered = normalisePairingCode(req.code, ctx.profile.pairingCode);\n"
-          "  const latest = ctx.storage.listActiveCodes().find((c) => c.code === entered) ?? ctx.storage.getLatestCode(primary.phone);\n"
-          "  if (!latest) return fail('CODE_INVALID', 'no code was ever issued for this number');"))
+    (LNK, "  const code = ctx.storage.getLatestCodeOf(phone, companionId);",
+          "  const code = ctx.storage.listActiveCodes().find((c) => c.companionId === companionId) ?? ctx.storage.getLatestCodeOf(phone, companionId);"))
 
 bug("id-check-cached", "PAIR-05",
     "the primary's app remembers a passed ID check for the connection and does not ask again",
@@ -370,10 +368,10 @@ bug("code-attempts-in-memory", "PAIR-06",
     (LNK, "    const inMemory = ctx.faults.has('code-attempts-in-memory');", "    const inMemory = true;"), level="SHOULD")
 
 bug("latest-code-first-inserted", "PAIR-06",
-    "the storage returns the number's first code instead of its latest",
-    "REGISTER A, REQUEST_CODE A.c1, REQUEST_CODE A.c2, ENTER_CODE A.c2 by A.primary (right code)",
-    (MEM, "    for (const code of this.t.codes.values()) if (code.phone === phone) latest = code;",
-          "    for (const code of this.t.codes.values()) if (code.phone === phone && !latest) latest = code;"), level="SHOULD")
+    "the storage returns a companion's first code for the number instead of its latest",
+    "REGISTER A, REQUEST_CODE A.c1, REQUEST_CODE A.c1, ENTER_CODE A.c1 by A.primary (right code)",
+    (MEM, "    for (const code of this.t.codes.values()) if (code.phone === phone && code.companionId === companionId) latest = code;",
+          "    for (const code of this.t.codes.values()) if (code.phone === phone && code.companionId === companionId && !latest) latest = code;"), level="SHOULD")
 
 bug("notice-online-only", "NOTE-01",
     "link notices are pushed to connected devices only, never queued",
