@@ -1,9 +1,10 @@
 /**
  * Abuse figures of the reference server (issue 10), measured, never asserted:
- * - `server.deepJsonFlood`: p50/p99/max round trip of a probe request (an honest client's cheap
- *   request, on its own connection) while `floodSockets` unauthenticated sockets send frames of
+ * - `server.deepJsonFlood`: p50/p99/max round trip of a probe request (an honest primary,
+ *   registered before the flood, sending `link.precheck` in a loop on its own connection) while `floodSockets` unauthenticated sockets send frames of
  *   nested `[` as fast as the server takes them (bench/flooder.ts: 1 MiB ones, closed 1009 and
- *   reopened; 60 KiB ones refused by the nesting scan; 60 KiB ones as deep as allowed, parsed),
+ *   reopened; 60 KiB ones refused by the nesting scan; 60 KiB ones as deep as allowed, parsed;
+ *   40-byte ones 40 deep, 64 in flight; every socket the server closes is reopened),
  *   against the DEFAULT limits (what an attacker meets). The line gives the attack volume while
  *   the probe ran (frames, MB, connections opened) and the load average. Target: p99 < 500 ms.
  * - `crypto.pairingCodePbkdf2`: milliseconds per PBKDF2-SHA256 derivation at 131,072 iterations,
@@ -13,17 +14,24 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import WebSocket from 'ws';
+import { DEFAULT_PROFILE } from '../model/profile.js';
+import { DeviceClient } from '../reference/client/device.js';
+import type { WireConnection } from '../reference/client/wire.js';
 import { PAIRING_CODE_ITERATIONS } from '../reference/crypto/pairingCode.js';
-import { startChildServer } from './child.js';
+import { startChildServer, type ChildServer } from './child.js';
 import type { BenchLine } from './line.js';
 
-function open(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { maxPayload: 8 * 1_048_576 });
-    ws.once('message', () => resolve(ws)); // the challenge
-    ws.once('error', reject);
-  });
+/**
+ * The honest probe: a registered primary (an honest client asking often is authenticated; before
+ * that, its own small budgets would close it, PROTOCOL.md §1 Limits). Registered before the flood
+ * starts, so the attacker's per-address cap does not keep it out.
+ */
+async function honestProbe(server: ChildServer, phone: string): Promise<{ client: DeviceClient; ask: () => Promise<unknown> }> {
+  const client = new DeviceClient({ url: server.url, role: 'primary', name: 'probe', platform: 'bench', profile: DEFAULT_PROFILE, verificationCode: (p) => server.verificationCode(p) });
+  const registered = await client.register(phone, { idCheck: false });
+  if (!registered.ok) throw new Error(`the probe could not register (${registered.code})`);
+  const wire = (client as unknown as { wire: WireConnection }).wire;
+  return { client, ask: () => wire.request('link.precheck', {}) };
 }
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -32,16 +40,13 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 interface FloodVolume { frames: number; bytes: number; connections: number }
 
-/** Round trips (ms, sorted) of `link.precheck` on `probe`, one at a time 10 ms apart. */
-async function probeLoop(probe: WebSocket, probes: number, maxMs: number): Promise<number[]> {
+/** Round trips (ms, sorted) of `ask()`, one at a time 10 ms apart. */
+async function probeLoop(ask: () => Promise<unknown>, probes: number, maxMs: number): Promise<number[]> {
   const rtts: number[] = [];
   const until = performance.now() + maxMs;
   for (let i = 0; i < probes && performance.now() < until; i++) {
     const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      probe.once('message', () => resolve());
-      probe.send(JSON.stringify({ type: 'link.precheck', id: i }));
-    });
+    await ask();
     rtts.push(performance.now() - t0);
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -52,12 +57,10 @@ const ms = (x: number) => Math.round(x * 10) / 10;
 
 export async function benchDeepJsonFlood(options: { floodSockets: number; probes: number; maxMs: number }): Promise<BenchLine[]> {
   const server = await startChildServer('reference-defaults');
-  const sockets: WebSocket[] = [];
   let volume: FloodVolume = { frames: 0, bytes: 0, connections: 0 };
+  const probe = await honestProbe(server, '+1555000');
   // Baseline from the same run: the same probe before any flood (the machine's load shows in both).
-  const quiet = await open(server.url);
-  sockets.push(quiet);
-  const baseline = await probeLoop(quiet, Math.ceil(options.probes / 3), options.maxMs / 3);
+  const baseline = await probeLoop(probe.ask, Math.ceil(options.probes / 3), options.maxMs / 3);
   const flooder = spawn(process.execPath, ['--import', 'tsx', 'bench/flooder.ts', server.url, String(options.floodSockets)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -72,12 +75,10 @@ export async function benchDeepJsonFlood(options: { floodSockets: number; probes
     });
     // Let the flood reach its steady state before probing.
     await new Promise((r) => setTimeout(r, 500));
-    const probe = await open(server.url);
-    sockets.push(probe);
     const load = loadavg()[0]!;
     const before = { ...volume };
     const started = performance.now();
-    const rtts = await probeLoop(probe, options.probes, options.maxMs);
+    const rtts = await probeLoop(probe.ask, options.probes, options.maxMs);
     const seconds = (performance.now() - started) / 1000;
     // The flooder reports every 250 ms: let its last figures for the probing window arrive.
     await new Promise((r) => setTimeout(r, 300));
@@ -93,7 +94,7 @@ export async function benchDeepJsonFlood(options: { floodSockets: number; probes
       target: 'p99 < 500 ms', met: p99 < 500,
     }];
   } finally {
-    for (const ws of sockets) ws.terminate();
+    await probe.client.close();
     flooder.kill('SIGKILL');
     await server.stop();
   }

@@ -11,7 +11,7 @@
  *   is not an authenticated device - the anonymous and companion roles, or a primary after its
  *   own `disconnect`/`logout`); INTERNAL counts as a failure (a handler threw on input);
  * - other clients unaffected: the canary's rounds, its final link and its device lists;
- * - a flood against a server with the DEFAULT limits is answered RATE_LIMITED, frame by frame,
+ * - a flood against a server with the DEFAULT frame budget is answered RATE_LIMITED, frame by frame,
  *   while another connection is served.
  * The main phase raises the frame-rate limit (limits.ts) so the frames reach the handlers; the
  * flood phase checks that limit on its own.
@@ -170,9 +170,13 @@ async function worker(url: string, w: number, frames: number, options: Required<
  */
 const served = (a: { type?: string; ok?: boolean; code?: string } | undefined) => a?.type === 'result' && (a.ok === true || a.code === 'OUT_OF_ORDER');
 
-/** Flood one connection of a DEFAULT-limits server; another connection must still be served. */
+/**
+ * Flood one connection of a server with the DEFAULT frame budget; another connection must still
+ * be served. The flooder does not authenticate: its own smaller budgets (which close it, 1008
+ * RATE_LIMITED; parseBudget.test.ts) are lifted so that the frame budget is what is judged.
+ */
 async function flood(frames: number, tally: Tally): Promise<FuzzReport['flood']> {
-  const server = new ReferenceServer();
+  const server = new ReferenceServer({ limits: { unauthenticatedFrameBurst: 1e9, unauthenticatedBytesBurst: 1e9 } });
   const url = await server.start();
   try {
     const [flooder, other] = await Promise.all([FuzzSocket.open(url), FuzzSocket.open(url)]);
@@ -218,7 +222,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   // The main phase judges frames, not time: an anonymous session may outlast the authentication deadline under load.
-  const server = new ReferenceServer({ limits: { frameBurst: 1e9, framesPerSecond: 1e9, unauthenticatedBytesBurst: 1e9, authDeadlineMs: 3_600_000 } });
+  const server = new ReferenceServer({ limits: { frameBurst: 1e9, framesPerSecond: 1e9, unauthenticatedFrameBurst: 1e9, unauthenticatedBytesBurst: 1e9, authDeadlineMs: 3_600_000 } });
   const url = await server.start();
   let canaryOutcome: CanaryOutcome = { ok: false, rounds: 0, reason: 'not started' };
   let floodOutcome: FuzzReport['flood'] = { frames: 0, ok: 0, rateLimited: 0, otherConnectionServed: false };

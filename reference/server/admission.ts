@@ -34,8 +34,18 @@ interface Entry {
   deadline: NodeJS.Timeout | undefined;
 }
 
-/** How long a socket refused at accept may take to finish the closing handshake before it is cut. */
-const REFUSED_CLOSE_MS = 1_000;
+/** How long a socket closed for abuse may take to finish the closing handshake before it is cut. */
+const ABUSE_CLOSE_MS = 1_000;
+
+/**
+ * Close with `code` and `reason` (the client learns why), and cut the socket if the client has
+ * not completed the closing handshake within ABUSE_CLOSE_MS: a client that never answers the
+ * close frame does not keep the socket for ws's 30 s.
+ */
+export function closeAndCut(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+  setTimeout(() => ws.terminate(), ABUSE_CLOSE_MS).unref();
+}
 
 export class Admission {
   private unauthenticated = 0;
@@ -60,9 +70,7 @@ export class Admission {
     else if ((this.byAddress.get(address) ?? 0) >= this.limits.unauthenticatedPerAddress) reason = `TOO_MANY_UNAUTHENTICATED: at most ${this.limits.unauthenticatedPerAddress} per address`;
     if (reason === null) return false;
     ws.on('error', () => undefined);
-    ws.close(CLOSE.TRY_AGAIN_LATER, reason);
-    // A client that never answers the close frame does not keep the socket.
-    setTimeout(() => ws.terminate(), REFUSED_CLOSE_MS).unref();
+    closeAndCut(ws, CLOSE.TRY_AGAIN_LATER, reason);
     return true;
   }
 
@@ -74,7 +82,7 @@ export class Admission {
     setReadLimit(conn.ws, this.limits.unauthenticatedFrameBytes);
     entry.deadline = setTimeout(() => {
       entry.deadline = undefined;
-      conn.ws.close(CLOSE.POLICY, `AUTH_DEADLINE: authenticate or bind within ${this.limits.authDeadlineMs / 1000} s`);
+      closeAndCut(conn.ws, CLOSE.POLICY, `AUTH_DEADLINE: authenticate or bind within ${this.limits.authDeadlineMs / 1000} s`);
     }, this.limits.authDeadlineMs);
     entry.deadline.unref();
   }

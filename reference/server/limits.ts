@@ -5,6 +5,8 @@
  *   (reference/protocol/constants.ts owns both numbers; re-exported here so every limit is in one
  *   place);
  * - frames per connection: a token bucket, RATE_LIMITED (the frame is not handled);
+ * - frames and bytes of a connection not authenticated as a device: token buckets of its own,
+ *   past either it is closed (1008 RATE_LIMITED);
  * - `account.info` + `devices.get` per authenticated connection: a token bucket, RATE_LIMITED
  *   (before authenticating both are refused OUT_OF_ORDER);
  * - QR attempts (`link.start`) and pairing codes (`code.request`) per connection per window:
@@ -38,10 +40,13 @@ export interface Limits {
   readonly bytesBurst: number;
   readonly bytesPerSecond: number;
   /**
-   * The byte budget of a connection not authenticated as a device (instead of the one above):
-   * what it may send is a few small frames (verify, register, bind, link answers, acks). A flood of
-   * frames as deep and as large as allowed is refused unparsed past it (bench/abuse.ts).
+   * The budgets of a connection not authenticated as a device (its bytes instead of the byte
+   * budget above; its frames besides the frame budget): what it needs is a few small frames
+   * (verify, register, bind, link answers, acks). Past either it is closed 1008 RATE_LIMITED: a
+   * flood of frames, small or deep or large, costs no more than reconnecting (bench/abuse.ts).
    */
+  readonly unauthenticatedFrameBurst: number;
+  readonly unauthenticatedFramesPerSecond: number;
   readonly unauthenticatedBytesBurst: number;
   readonly unauthenticatedBytesPerSecond: number;
   /**
@@ -98,7 +103,10 @@ export const DEFAULT_LIMITS: Limits = {
   bytesBurst: 8 * 1_048_576,
   bytesPerSecond: 4 * 1_048_576,
   // 60 sockets from one address parsing 64 KiB frames at 4 MiB/s each held the probe's p99 at
-  // 771 ms (load 11); a register frame is about 1 KiB.
+  // 771 ms (load 11), 60 sending 32-byte frames at 1,000/s each at 1.8 s; a register frame is
+  // about 1 KiB, and a device registers in 3 frames, a companion links in about 10.
+  unauthenticatedFrameBurst: 100,
+  unauthenticatedFramesPerSecond: 20,
   unauthenticatedBytesBurst: 262_144,
   unauthenticatedBytesPerSecond: 65_536,
   unauthenticatedFrameBytes: 65_536,
@@ -132,7 +140,13 @@ export const DEFAULT_LIMITS: Limits = {
  * A test-control server (the harness re-registers one number many times a second) lifts the
  * per-number verification budget; guesses per code stay limited. Never used without test control.
  */
-export const TEST_CONTROL_LIMITS: Partial<Limits> = { verificationSendsPerWindow: 1_000_000 };
+export const TEST_CONTROL_LIMITS: Partial<Limits> = {
+  verificationSendsPerWindow: 1_000_000,
+  // The harness drives each world through one control connection that never authenticates (tc.*):
+  // it keeps the frame budget every connection has. Test control listens on loopback only.
+  unauthenticatedFrameBurst: 2_000,
+  unauthenticatedFramesPerSecond: 1_000,
+};
 
 /** Real monotonic milliseconds; a parameter so tests of the bucket need no real waiting. */
 export type Monotonic = () => number;
@@ -184,6 +198,7 @@ export class WindowCounter {
 export class ConnectionLimiter {
   readonly frames: TokenBucket;
   readonly bytes: TokenBucket;
+  readonly unauthenticatedFrames: TokenBucket;
   readonly unauthenticatedBytes: TokenBucket;
   readonly linking: WindowCounter;
   readonly lookups: TokenBucket;
@@ -191,6 +206,7 @@ export class ConnectionLimiter {
   constructor(limits: Limits, now: Monotonic = monotonic) {
     this.frames = new TokenBucket(limits.frameBurst, limits.framesPerSecond, now);
     this.bytes = new TokenBucket(limits.bytesBurst, limits.bytesPerSecond, now);
+    this.unauthenticatedFrames = new TokenBucket(limits.unauthenticatedFrameBurst, limits.unauthenticatedFramesPerSecond, now);
     this.unauthenticatedBytes = new TokenBucket(limits.unauthenticatedBytesBurst, limits.unauthenticatedBytesPerSecond, now);
     this.linking = new WindowCounter(limits.linkingStartsPerWindow, limits.linkingWindowMs, now);
     this.lookups = new TokenBucket(limits.lookupBurst, limits.lookupsPerSecond, now);

@@ -23,8 +23,8 @@ import { KNOWN_TYPES, PROTOCOL_VERSION, RequestSchemas, TEST_CONTROL_TYPES, AckS
 import { MemoryStorage } from '../storage/memory.js';
 import type { Storage } from '../storage/storage.js';
 import { Connection, connectionOfDevice, fail, type HandlerResult, type PresenceHooks, type RelayLogEntry, type ServerContext } from './context.js';
-import { Admission } from './admission.js';
-import { InboundQueue, ReadGate } from './backpressure.js';
+import { Admission, closeAndCut } from './admission.js';
+import { InboundQueue } from './backpressure.js';
 import { advance } from './deadlines.js';
 import { getDevices, signList, unlink } from './deviceLists.js';
 import { lieAddressed, startLie } from './lyingServer.js';
@@ -148,8 +148,6 @@ export class ReferenceServer {
   private readonly sender: VerificationSender;
   /** Server-visible traffic, kept only with test control (capability 'server-traffic'). */
   private readonly traffic = new TrafficLog();
-  /** How long a connection not authenticated as a device is not read once over its budget. */
-  private readonly budgetPauseMs: number;
   /** Outbound backpressure of every connection (context.ts Connection.send), from the limits. */
   private readonly outbound: Connection['outbound'];
   /** Caps, deadline and read limit of connections not authenticated as a device (admission.ts). */
@@ -176,8 +174,6 @@ export class ReferenceServer {
     this.limits = { ...DEFAULT_LIMITS, ...(options.testControl ? TEST_CONTROL_LIMITS : {}), ...options.limits };
     this.admission = new Admission(this.limits);
     this.outbound = { capBytes: this.limits.outboundBufferBytes, lowWaterBytes: this.limits.outboundLowWaterBytes };
-    // Half the burst's refill time, at most 2 s: a paused socket cannot read its client's close frame either.
-    this.budgetPauseMs = Math.min(2_000, (this.limits.unauthenticatedBytesBurst / this.limits.unauthenticatedBytesPerSecond / 2) * 1000);
     this.sender = options.verificationSender ? new FanOutSender([this.outbox, options.verificationSender]) : this.outbox;
     this.ctx = { ...this.context(options.storage ?? new MemoryStorage(), options.profile ?? DEFAULT_PROFILE, options.clock, relayLog, options.faults), byDevice: this.byDevice, cluster: options.cluster };
     options.cluster?.attach(() => this.ctx);
@@ -252,21 +248,26 @@ export class ReferenceServer {
     conn.outbound = this.outbound;
     cluster?.opened(conn);
     const limiter = new ConnectionLimiter(this.limits);
-    const gate = new ReadGate(ws);
-    const inbound = new InboundQueue(gate, this.limits);
+    const inbound = new InboundQueue(ws, this.limits);
     this.limiters.set(conn, limiter);
     this.ctx.connections.add(conn);
     conn.send({ type: 'challenge', nonce: toBase64(nonce), protocol: PROTOCOL_VERSION });
     ws.on('message', (data, isBinary) => {
       if (this.options.testControl && !isBinary) this.traffic.record(data as Buffer);
+      // A closing connection's frames could not be answered: dropped unread.
+      if (ws.readyState !== ws.OPEN) return;
+      const size = (data as Buffer).length;
+      // Before authenticating as a device a connection has small budgets of its own, and one over
+      // them is closed: refusing a flood frame by frame cost the server more than reconnecting
+      // costs the attacker (bench/abuse.ts).
+      if (!conn.deviceId && (limiter.unauthenticatedFrames.take() === 'limited' || limiter.unauthenticatedBytes.take(size) === 'limited')) {
+        closeAndCut(ws, CLOSE.POLICY, `RATE_LIMITED: before authenticating at most ${this.limits.unauthenticatedFramesPerSecond} frames/s, ${this.limits.unauthenticatedBytesPerSecond} bytes/s`);
+        return;
+      }
       // Judged on arrival (real time): a flood is refused before it is parsed. Two budgets:
       // frames, and bytes (parsing costs what the bytes cost). A refused frame waits for its
       // turn (answers keep the frame order) as its id only, not its bytes.
-      const size = (data as Buffer).length;
-      const bytes = conn.deviceId ? limiter.bytes : limiter.unauthenticatedBytes;
-      const limited = limiter.frames.take() === 'limited' || bytes.take(size) === 'limited';
-      // Before authenticating a flood is not even read while the budget refills (backpressure.ts).
-      if (limited && !conn.deviceId) gate.holdFor('budget', this.budgetPauseMs);
+      const limited = limiter.frames.take() === 'limited' || (conn.deviceId !== undefined && limiter.bytes.take(size) === 'limited');
       const kept = limited ? 0 : size;
       const id = limited && !isBinary ? readRequestId(data as Buffer) : null;
       // Backpressure (backpressure.ts): above the marks the socket is not read until handlers catch up.
@@ -354,7 +355,7 @@ export class ReferenceServer {
    * no parse): the request id is read by the byte scan when it can be (frameScan.ts).
    */
   private refuseLimited(conn: Connection, id: string | number | null): void {
-    conn.send({ type: 'error', id, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s or ${this.limits.bytesPerSecond} bytes/s (${this.limits.unauthenticatedBytesPerSecond} before authenticating)` });
+    conn.send({ type: 'error', id, code: 'RATE_LIMITED', message: `more than ${this.limits.framesPerSecond} frames/s or ${this.limits.bytesPerSecond} bytes/s` });
   }
 
   /** The per-request limits (limits.ts): lookups, linking starts per window, connections per account. */
