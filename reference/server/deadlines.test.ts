@@ -63,6 +63,18 @@ describe.each(STORES)('the deadline tick on %s', (_name, make) => {
     storage.close();
   });
 
+  it('reads the index once per advance, however many deadlines fall in it (a burst after downtime)', () => {
+    const { storage, calls } = counted(make());
+    for (let n = 0; n < 40; n++) account(storage, n, null, n); // 40 companions idle at 30 days + n ms
+    const server = new ReferenceServer({ storage });
+    calls.clear();
+    server.advance(DEFAULT_PROFILE.companionIdleMs + 100);
+    expect(storage.listDevices('+39').map((d) => d.status)).toEqual(['linked', 'signed-out']);
+    expect(storage.getDeviceList('+0')?.version).toBe(3);
+    expect(calls.get('dueDeadlines')).toBe(4); // dormancy, idle, code, qr: once each, not once per deadline
+    storage.close();
+  });
+
   it('signs companions out at the exact deadline, dormancy before idleness at the same instant', () => {
     const storage = make();
     const { primaryDormancyMs: dormancy, companionIdleMs: idle } = DEFAULT_PROFILE;
