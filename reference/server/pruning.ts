@@ -15,7 +15,7 @@
  * window, 45 days: 1,125 days), so no verdict depends on it; a deployment would choose its own.
  */
 import { DAY_MS } from '../../model/profile.js';
-import { connectionOfCompanion, type ServerContext } from './context.js';
+import type { ServerContext } from './context.js';
 
 export const PRUNE_HORIZON_MS = 4 * 365 * DAY_MS;
 /** How often (virtual time) advance() prunes. */
@@ -34,12 +34,16 @@ export function pruneLinking(ctx: ServerContext): Pruned {
     attempts += n;
   }
   const coding = new Set(storage.listActiveCodes().map((c) => c.companionId));
+  // Bound here (one walk of this node's connections), or on another node (its presence row).
+  const boundHere = new Set<string>();
+  for (const c of ctx.connections) if (c.companionId !== undefined) boundHere.add(c.companionId);
+  const bound = (id: string) => boundHere.has(id) || ctx.cluster?.remote('companion', id) !== undefined;
   let companions = 0;
   let after = '';
   for (;;) {
     const ids = storage.listPendingCompanionIds(after, BATCH);
     for (const id of ids) {
-      if (coding.has(id) || storage.hasQrAttempts(id) || connectionOfCompanion(ctx, id)) continue;
+      if (coding.has(id) || storage.hasQrAttempts(id) || bound(id)) continue;
       storage.deletePendingCompanion(id);
       companions++;
     }
