@@ -42,6 +42,8 @@ export class MemoryStorage implements Storage {
   private readonly devicesByPhone = new Map<string, Set<string>>();
   /** attemptId -> its references (refs are never deleted): listQrRefs without walking every ref. */
   private readonly refsByAttempt = new Map<string, Set<string>>();
+  /** companionId -> its attempts (hasQrAttempts without walking every attempt). */
+  private readonly attemptsByCompanion = new Map<string, Set<string>>();
   /** Listing order of accounts, devices, codes and attempts ('table\0key' -> n), for dueDeadlines. */
   private readonly order = new Map<string, number>();
   private nextOrder = 0;
@@ -200,6 +202,7 @@ export class MemoryStorage implements Storage {
   putQrAttempt(attempt: QrAttemptRecord) {
     this.place('attempts', attempt.attemptId, !this.t.attempts.has(attempt.attemptId));
     this.setRow('attempts', attempt.attemptId, copy(attempt));
+    addTo(this.attemptsByCompanion, attempt.companionId, attempt.attemptId);
     this.reindexAttempt(attempt.attemptId);
   }
   listActiveQrAttempts() { return [...this.t.attempts.values()].filter((a) => a.state === 'active').map(copy); }
@@ -265,7 +268,7 @@ export class MemoryStorage implements Storage {
   }
   deletePendingCompanion(id: string) { if (this.t.pending.has(id)) this.deleteRow('pending', id); }
   hasQrAttempts(companionId: string) {
-    for (const a of this.t.attempts.values()) if (a.companionId === companionId) return true;
+    for (const id of this.attemptsByCompanion.get(companionId) ?? []) if (this.t.attempts.get(id)?.companionId === companionId) return true;
     return false;
   }
   pruneQrAttempts(before: number, limit: number) {
