@@ -285,9 +285,11 @@ export class MemoryStorage implements Storage {
       const group = this.refsByAttempt.get(id);
       const ordKey = `attempts\0${id}`;
       const ord = this.order.get(ordKey);
+      const mine = this.attemptsByCompanion.get(attempt.companionId);
       this.refsByAttempt.delete(id);
       this.order.delete(ordKey);
-      this.undo?.push(() => { if (group) this.refsByAttempt.set(id, group); if (ord !== undefined) this.order.set(ordKey, ord); });
+      mine?.delete(id);
+      this.undo?.push(() => { if (group) this.refsByAttempt.set(id, group); if (ord !== undefined) this.order.set(ordKey, ord); mine?.add(id); });
       pruned++;
     }
     return pruned;
