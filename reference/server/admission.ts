@@ -39,12 +39,12 @@ const ABUSE_CLOSE_MS = 1_000;
 
 /**
  * Close with `code` and `reason` (the client learns why), and cut the socket if the client has
- * not completed the closing handshake within ABUSE_CLOSE_MS: a client that never answers the
- * close frame does not keep the socket for ws's 30 s.
+ * not completed the closing handshake within `graceMs`: a client that never answers the close
+ * frame does not keep the socket (and what is buffered for it) for ws's 30 s.
  */
-export function closeAndCut(ws: WebSocket, code: number, reason: string): void {
+export function closeAndCut(ws: WebSocket, code: number, reason: string, graceMs = ABUSE_CLOSE_MS): void {
   ws.close(code, reason);
-  setTimeout(() => ws.terminate(), ABUSE_CLOSE_MS).unref();
+  setTimeout(() => ws.terminate(), graceMs).unref();
 }
 
 export class Admission {

@@ -13,6 +13,10 @@ import type { FaultSet } from '../faults.js';
 import type { QueueLimits } from './quotas.js';
 import type { Verifications } from './verification.js';
 import { CLOSE } from '../protocol/constants.js';
+import { closeAndCut } from './admission.js';
+
+/** How long a client closed for OUTBOUND_BACKLOG has to read its frames and the close frame before the socket is cut. */
+const OUTBOUND_CLOSE_GRACE_MS = 5_000;
 import type { DeviceRecord, QueuedDelivery, Storage, StoredSignOutReason } from '../storage/storage.js';
 
 /** A handler's answer: the `result` frame's body. */
@@ -136,7 +140,8 @@ export class Connection {
   send(frame: object): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.unsent() > this.outbound.capBytes) {
-      this.ws.close(CLOSE.POLICY, `OUTBOUND_BACKLOG: more than ${this.outbound.capBytes} bytes unread`);
+      // A client that reads nothing will not read the close frame either: cut after a grace.
+      closeAndCut(this.ws, CLOSE.POLICY, `OUTBOUND_BACKLOG: more than ${this.outbound.capBytes} bytes unread`, OUTBOUND_CLOSE_GRACE_MS);
       return;
     }
     const text = JSON.stringify(frame);
