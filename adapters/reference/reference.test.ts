@@ -319,7 +319,7 @@ describe('reference adapter: cross-account steps (PAIR-07, PAIR-06, AUTH-03; mod
     expect(await d.enterPairingCode('A.primary', 'A.c1', own.value, 'pass')).toEqual({ ok: true });
   });
 
-  it('UNLINK of another account\'s device: NOT_LINKED, before PRIMARY_NOT_UNLINKABLE and NOT_PRIMARY', async () => {
+  it('UNLINK of another account\'s device: NOT_LINKED by the primary, NOT_PRIMARY by a companion (it unlinks only itself)', async () => {
     const d = await world();
     await twoAccounts(d);
     expect(await link(d, 'A.c1')).toEqual({ ok: true });
@@ -327,8 +327,8 @@ describe('reference adapter: cross-account steps (PAIR-07, PAIR-06, AUTH-03; mod
     const before = await d.observe();
     expect(await d.unlink('A.primary', 'B.primary')).toEqual({ ok: false, code: 'NOT_LINKED' });
     expect(await d.unlink('A.primary', 'B.c1')).toEqual({ ok: false, code: 'NOT_LINKED' });
-    expect(await d.unlink('A.c1', 'B.c1')).toEqual({ ok: false, code: 'NOT_LINKED' });
-    expect(await d.unlink('A.c1', 'B.primary')).toEqual({ ok: false, code: 'NOT_LINKED' });
+    expect(await d.unlink('A.c1', 'B.c1')).toEqual({ ok: false, code: 'NOT_PRIMARY' });
+    expect(await d.unlink('A.c1', 'B.primary')).toEqual({ ok: false, code: 'NOT_PRIMARY' });
     expect(await d.observe()).toEqual(before);
   });
 });

@@ -32,8 +32,10 @@ function tokenCode(ctx: ServerContext, conn: Connection, codeToken: string) {
   const device = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
   if (!device || device.status !== 'linked' || device.role !== 'primary') return fail('OUT_OF_ORDER', 'code.enter first, as the primary');
   const codeId = ctx.codeTokens.get(codeToken);
-  const issued = codeId ? ctx.storage.listActiveCodesOf(device.phone).find((c) => c.codeId === codeId) : undefined;
-  if (!codeId) return fail('CODE_INVALID', 'unknown or finished code token');
+  // Only the primary of the code's own number may use (or spend) its token: to anyone else it is
+  // unknown, and stays valid for its owner (red-team F2).
+  if (!codeId || ctx.storage.getCode(codeId)?.phone !== device.phone) return fail('CODE_INVALID', 'unknown or finished code token');
+  const issued = ctx.storage.listActiveCodesOf(device.phone).find((c) => c.codeId === codeId);
   if (!issued) { ctx.codeTokens.delete(codeToken); return fail('CODE_INVALID', 'the code is no longer active'); }
   const picked = pickedCode(ctx, device.phone, issued.companionId);
   if ('ok' in picked) { ctx.codeTokens.delete(codeToken); return picked; }
@@ -69,9 +71,11 @@ export function respondCode(ctx: ServerContext, conn: Connection, req: Request<'
 
 /** The primary's confirmation check failed (a wrong code): at the limit the code is exhausted (PAIR-06). */
 export function failCode(ctx: ServerContext, conn: Connection, req: Request<'code.fail'>): HandlerResult {
+  // Refused like code.challenge (OUT_OF_ORDER, CODE_INVALID) unless this is the token's primary:
+  // a stranger's code.fail must not spend or end someone else's exchange (red-team F2).
   const code = tokenCode(ctx, conn, req.codeToken);
+  if ('ok' in code) return code;
   ctx.codeTokens.delete(req.codeToken);
-  if ('ok' in code) return done();
   // Fault 'unlimited-code-attempts': counted, never enforced (PAIR-06).
   if (codeAttempts(ctx, code) >= ctx.profile.pairingCode.maxAttempts && !ctx.faults.has('unlimited-code-attempts')) exhaust(ctx, code);
   return done();

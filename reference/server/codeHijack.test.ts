@@ -138,9 +138,10 @@ describe("a stranger's raw frames against a victim's pairing code (issue 10)", (
 
   it('filling the number with requests is refused TOO_MANY_CODE_REQUESTS and cancels nothing; the victim may still renew its own', async () => {
     const { url, phone, laptop, seen } = await victim();
-    const stranger = await RawClient.open(url);
     const answers: Array<string | undefined> = [];
     for (let i = 0; i < MAX_ACTIVE_CODES_PER_NUMBER; i++) {
+      // One socket per fake companion: re-binding one socket ends the previous key's request.
+      const stranger = await RawClient.open(url);
       expect(await stranger.bindFresh(`fake ${i}`)).toMatchObject({ ok: true });
       const r = await stranger.request('code.request', { phone: PHONE, wrapped: b64(randomBytes(80)) });
       answers.push(r.ok ? 'ok' : r.code);
@@ -153,5 +154,33 @@ describe("a stranger's raw frames against a victim's pairing code (issue 10)", (
     const renewed = await laptop.requestCode(PHONE);
     if (!renewed.ok) throw new Error(renewed.code);
     expect(await phone.enterCode(laptop.identityKey, renewed.value, 'pass')).toEqual({ ok: true });
+  });
+
+  it('one socket re-binding fresh keys keeps one request at most: each bind ends the previous key\'s request (red-team F3)', async () => {
+    const { url, phone } = await victim();
+    const stranger = await RawClient.open(url);
+    for (let i = 0; i < MAX_ACTIVE_CODES_PER_NUMBER; i++) {
+      expect(await stranger.bindFresh(`fake ${i}`)).toMatchObject({ ok: true });
+      expect(await stranger.request('code.request', { phone: PHONE, wrapped: b64(randomBytes(80)) })).toMatchObject({ ok: true });
+    }
+    const listed = await phone.listCodeRequests();
+    if (!listed.ok) throw new Error(listed.code);
+    expect(listed.value.map((r) => r.name)).toEqual(['laptop', `fake ${MAX_ACTIVE_CODES_PER_NUMBER - 1}`]);
+  });
+
+  it("code.fail with the victim primary's token: refused to a stranger and to another number's primary, and the token stays the owner's (red-team F2)", async () => {
+    const { url, phone, laptop } = await victim();
+    const wire = (phone as unknown as { wire: { request: (type: string, fields: object) => Promise<{ ok: boolean; value?: { codeToken: string } }> } }).wire;
+    const entered = await wire.request('code.enter', { companion: laptop.identityKey });
+    const codeToken = entered.value!.codeToken;
+    const stranger = await RawClient.open(url);
+    expect(await stranger.request('code.fail', { codeToken })).toMatchObject({ ok: false, code: 'OUT_OF_ORDER' });
+    const other = new DeviceClient({ url, role: 'primary', name: 'other', platform: 'android', profile: DEFAULT_PROFILE, verificationCode: (p) => server!.verificationCode(p) });
+    open.push(other);
+    expect(await other.register('+15550004001', { idCheck: false })).toEqual({ ok: true });
+    const otherWire = (other as unknown as { wire: { request: (type: string, fields: object) => Promise<{ ok: boolean; code?: string }> } }).wire;
+    expect(await otherWire.request('code.fail', { codeToken })).toMatchObject({ ok: false, code: 'CODE_INVALID' });
+    // Still the owner's: its own report is taken (before the fix the stranger's had spent it).
+    expect(await wire.request('code.fail', { codeToken })).toMatchObject({ ok: true });
   });
 });

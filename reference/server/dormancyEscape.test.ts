@@ -82,3 +82,33 @@ describe('no dormancy escape on one socket (EXP-01)', () => {
     expect(laptopStatus()).toBe('signed-out');
   });
 });
+
+describe('no dormancy escape across a restart (EXP-01, red-team F1)', () => {
+  it('a primary connected when the server stopped, never back: its window starts at the stop, companions out at 14 days', async () => {
+    await accountWithLaptop();
+    server!.advance(DAY_MS);
+    const storage = server!.storage;
+    await server!.stop();
+    server = new ReferenceServer({ storage });
+    await server.start();
+    expect(server.inspect().accounts[0]!.devices.every((d) => !d.online)).toBe(true);
+    server.advance(14 * DAY_MS - 1);
+    expect(laptopStatus()).toBe('linked');
+    server.advance(1);
+    expect(laptopStatus()).toBe('signed-out');
+  });
+
+  it('a primary that reconnects after the restart keeps its companions (a restart alone changes nothing)', async () => {
+    const { phone } = await accountWithLaptop();
+    const storage = server!.storage;
+    await server!.stop();
+    server = new ReferenceServer({ storage, port: Number(new URL(phone.url).port) });
+    await server.start();
+    await phone.dropConnection();
+    expect(await phone.connect()).toEqual({ ok: true });
+    await wait(() => server!.inspect().accounts[0]!.devices.some((d) => d.role === 'primary' && d.online));
+    server.advance(30 * DAY_MS);
+    // The laptop went offline before the restart: idle at 30 days (EXP-04), not dormancy.
+    expect(server.inspect().accounts[0]!.devices.find((d) => d.name === 'laptop')?.signOutReason).toBe('idle');
+  });
+});

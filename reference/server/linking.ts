@@ -50,6 +50,10 @@ export function bind(ctx: ServerContext, conn: Connection, req: Request<'link.bi
   ctx.storage.putPendingCompanion({ id: req.identityKey, boxKey: req.boxKey, boxKeySignature: req.boxKeySignature, name: req.name, platform: req.platform });
   const previous = connectionOfCompanion(ctx, req.identityKey);
   if (previous && previous !== conn) previous.companionId = undefined;
+  // The companion this connection was bound as leaves it, as if it went offline (PAIR-03): its
+  // attempt and code end. Otherwise one socket re-binding fresh keys kept a code request alive
+  // per key and filled the number's requests alone (red-team F3).
+  if (conn.companionId && conn.companionId !== req.identityKey) cancelLinkingOf(ctx, conn.companionId, undefined);
   conn.companionId = req.identityKey;
   conn.deviceId = undefined;
   // After a server restart the attempt is still in the store: show its current reference again.

@@ -407,11 +407,27 @@ export class ReferenceServer {
 }
 
 /**
- * What the server does with the state it finds at boot: nothing, in the conformant reference (a
- * restart changes nothing observable). Two known-bad "recoveries" a team could write live here.
+ * What the server does with the state it finds at boot. Nothing observable for a device that comes
+ * back (model RESTART), but a device that was connected when the server stopped has no offline
+ * time in the store: without a stamp no dormancy or idleness deadline would ever be due for it,
+ * and a primary that never reconnects would keep its companions linked for good (red-team F1,
+ * EXP-01/EXP-04). Its window starts at the server's last stored time (meta 'clock', the last tick
+ * before the stop: downtime counts); reconnecting clears it as any reconnect does. Devices already
+ * offline keep their stamp (re-stamping them is the known-bad 'restart-restarts-window'); injected
+ * devices never connect. A cluster node skips this: the shared store's devices may be connected to
+ * other nodes (reference/CLUSTER.md). Two known-bad "recoveries" a team could write live here too.
  */
 function bootRecovery(ctx: ServerContext): void {
   const now = ctx.clock.now();
+  if (!ctx.cluster) {
+    ctx.storage.transaction(() => {
+      for (const account of ctx.storage.listAccounts()) {
+        for (const d of ctx.storage.listDevices(account.phone)) {
+          if (d.status === 'linked' && d.offlineSince === null && !d.injected) ctx.storage.putDevice({ ...d, offlineSince: now });
+        }
+      }
+    });
+  }
   // Fault 'restart-restarts-window': every offline device is stamped offline as of the boot (EXP-01).
   if (ctx.faults.has('restart-restarts-window')) {
     for (const account of ctx.storage.listAccounts()) {
