@@ -66,6 +66,19 @@ describe('authentication deadline', () => {
   });
 });
 
+describe('authentication deadline and test control', () => {
+  it("the harness's test-control connection (an accepted tc.* frame) is not closed at the deadline; an idle one beside it is", async () => {
+    server = new ReferenceServer({ testControl: true, limits: { authDeadlineMs: 300 } });
+    const url = await server.start();
+    const control = raw(url);
+    const idle = raw(url);
+    expect([await control.challenged, await idle.challenged]).toEqual([true, true]);
+    control.ws.send(JSON.stringify({ type: 'tc.inspect', id: 1 }));
+    expect(await closedWithin(idle, 5_000)).toEqual({ code: CLOSE.POLICY, reason: expect.stringMatching(/^AUTH_DEADLINE/) });
+    expect(await closedWithin(control, 400)).toBe('open');
+  });
+});
+
 describe('caps on unauthenticated connections', () => {
   it('refuses one more from the same address at accept (1013), counts only unauthenticated ones, and not other addresses', async () => {
     const url = await start({ unauthenticatedPerAddress: 2 });

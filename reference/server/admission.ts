@@ -97,6 +97,16 @@ export class Admission {
     setReadLimit(conn.ws, standing === 'device' ? HARD_FRAME_BYTES : this.limits.unauthenticatedFrameBytes);
   }
 
+  /**
+   * The harness's test-control connection (a loopback-only server with test control: it sent an
+   * accepted tc.* frame) never authenticates and lives as long as a world does, minutes on a slow
+   * adapter: its deadline is met. It still counts against the caps.
+   */
+  controls(conn: Connection): void {
+    const entry = this.entries.get(conn);
+    if (entry?.deadline) { clearTimeout(entry.deadline); entry.deadline = undefined; }
+  }
+
   /** The socket closed. */
   left(conn: Connection): void {
     const entry = this.entries.get(conn);

@@ -8,7 +8,7 @@
  */
 import { tryFromBase64, verify } from '../crypto/keys.js';
 import { verifyDeviceList } from '../crypto/linking.js';
-import { AUTH_PREFIX, boxKeyBytes, challengeBytes, transferBytes } from '../protocol/constants.js';
+import { AUTH_PREFIX, boxKeyBytes, challengeBytes, CLOSE, transferBytes } from '../protocol/constants.js';
 import type { Request } from '../protocol/frames.js';
 import {
   assertRemoval, connectionOfDevice, deliverPending, done, fail, linkedDevices, signOutDevice,
@@ -121,7 +121,7 @@ export function authenticate(ctx: ServerContext, conn: Connection, deviceId: str
   const previous = connectionOfDevice(ctx, deviceId);
   if (previous && previous !== conn) {
     previous.deviceId = undefined;
-    previous.ws.close();
+    previous.ws.close(CLOSE.NORMAL, 'authenticated on another connection');
   }
   // The device this connection spoke for until now leaves the network here (EXP-01/04: its
   // offline window starts), exactly as if its socket had closed.

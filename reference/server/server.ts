@@ -316,6 +316,7 @@ export class ReferenceServer {
     if (!KNOWN_TYPES.has(type) || (TEST_CONTROL_TYPES.has(type) && !this.options.testControl)) {
       return error('UNKNOWN_TYPE', `unknown frame type "${type.slice(0, 40)}"`, id);
     }
+    if (TEST_CONTROL_TYPES.has(type)) this.admission.controls(conn);
     if (type === 'ack') {
       const parsed = AckSchema.safeParse(raw);
       if (!parsed.success) return error('BAD_FRAME', parsed.error.issues[0]?.message ?? 'bad ack');
