@@ -60,7 +60,7 @@ async function startRaw(): Promise<string> {
 const codesFile = join(tmpdir(), `linkspec-bench-codes-${process.pid}.jsonl`);
 process.on('exit', () => rmSync(codesFile, { force: true }));
 
-const CAPACITY_LIMITS = { frameBurst: 1e9, framesPerSecond: 1e9, unauthenticatedFrameBurst: 1e9, unauthenticatedBytesBurst: 1e9, unauthenticatedConnections: 1e9, unauthenticatedPerAddress: 1e9, authDeadlineMs: 1e9 };
+const CAPACITY_LIMITS = { frameBurst: 1e9, framesPerSecond: 1e9, unauthenticatedFrameBurst: 1e9, unauthenticatedBytesBurst: 1e9, unauthenticatedConnections: 1e9, unauthenticatedPerAddress: 1e9, authDeadlineMs: 1e9, verificationSendsPerAddress: 1e9, verificationSendsPerMinute: 1e9 };
 
 async function startReference(sqlite: boolean, defaults = false): Promise<string> {
   const file = join(tmpdir(), `linkspec-bench-${process.pid}.db`);

@@ -25,10 +25,10 @@ export class WireConnection {
 
   private constructor(private readonly ws: WebSocket, readonly nonce: Uint8Array) {}
 
-  /** Connect and wait for the server's challenge. */
-  static open(url: string): Promise<WireConnection> {
+  /** Connect and wait for the server's challenge; `localAddress` binds the client end (tests of per-address limits use 127.0.0.x). */
+  static open(url: string, options: { localAddress?: string } = {}): Promise<WireConnection> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, options.localAddress ? { localAddress: options.localAddress } : {});
       let conn: WireConnection | undefined;
       const early: ServerPush[] = [];
       ws.on('message', (data) => {

@@ -59,6 +59,9 @@ export class Admission {
     return { total: this.unauthenticated, address: address === undefined ? 0 : this.byAddress.get(normalise(address)) ?? 0 };
   }
 
+  /** The remote address `conn` was accepted from (normalised; 'unknown' for an in-process connection). */
+  addressOf(conn: Connection): string { return this.entries.get(conn)?.address ?? 'unknown'; }
+
   /**
    * At accept: close the socket (1013) if one more unauthenticated connection would pass a cap.
    * Returns whether it was refused; a refused socket must get no per-connection state.

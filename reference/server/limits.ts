@@ -20,6 +20,8 @@
  * - backpressure (backpressure.ts): reading a socket pauses while `inboundQueueFrames` frames or
  *   `inboundQueueBytes` bytes wait for their handler; a client leaving `outboundBufferBytes`
  *   unread is closed (1008 OUTBOUND_BACKLOG); `canSend()` is true below `outboundLowWaterBytes`;
+ * - verification codes (`verify.request`, verification.ts): per number, per connection, per
+ *   remote address per window and server-wide per minute, RATE_LIMITED naming the budget;
  * - wrong pairing-code entries: the profile's `pairingCode.maxAttempts` (ATTEMPTS_EXHAUSTED, PAIR-06).
  *
  * WARNING: these limits run on REAL monotonic time (performance.now), unlike everything else in
@@ -85,6 +87,16 @@ export interface Limits {
   /** Verification codes sent to one number in any `verificationWindowMs` (LIFE-03, verification.ts). */
   readonly verificationSendsPerWindow: number;
   readonly verificationWindowMs: number;
+  /**
+   * Verification codes requested by one connection, by one remote address, and by the whole
+   * server (issue 10 red team F4: the per-number budget alone let one unauthenticated connection
+   * send codes to 300 numbers in 0.1 s, 8 connections 20,000 codes in 20 s - SMS cost and spam).
+   * Per connection and per address in any `verificationWindowMs`...
+   */
+  readonly verificationSendsPerConnection: number;
+  readonly verificationSendsPerAddress: number;
+  /** ...and server-wide in any minute (what the SMS gateway is asked to send). */
+  readonly verificationSendsPerMinute: number;
   /** Wrong `verify.confirm` guesses before a verification code is burned. */
   readonly verificationAttempts: number;
 }
@@ -134,14 +146,25 @@ export const DEFAULT_LIMITS: Limits = {
   verificationSendsPerWindow: 5,
   verificationWindowMs: 3_600_000,
   verificationAttempts: 5,
+  // A phone registers with one request, and re-requests if the SMS is late: 3 per connection.
+  // An address may be a household or office NAT: 30 an hour. Server-wide 120 a minute, far above
+  // what a reference deployment registers; past it every request is refused until the minute
+  // passes (the gateway bill is bounded; registration waits, accounts are not at risk).
+  verificationSendsPerConnection: 3,
+  verificationSendsPerAddress: 30,
+  verificationSendsPerMinute: 120,
 };
 
 /**
- * A test-control server (the harness re-registers one number many times a second) lifts the
- * per-number verification budget; guesses per code stay limited. Never used without test control.
+ * A test-control server (the harness re-registers one number many times a second, all from
+ * 127.0.0.1, sometimes on one connection) lifts the verification send budgets; guesses per code
+ * stay limited. Never used without test control.
  */
 export const TEST_CONTROL_LIMITS: Partial<Limits> = {
   verificationSendsPerWindow: 1_000_000,
+  verificationSendsPerConnection: 1_000_000,
+  verificationSendsPerAddress: 1_000_000,
+  verificationSendsPerMinute: 1_000_000,
   // The harness drives each world through one control connection that never authenticates (tc.*):
   // it keeps the frame budget every connection has. Test control listens on loopback only.
   unauthenticatedFrameBurst: 2_000,
@@ -180,11 +203,16 @@ export class WindowCounter {
   constructor(private readonly max: number, private readonly windowMs: number, private readonly now: Monotonic = monotonic) {}
 
   take(): 'ok' | 'limited' {
+    if (this.full()) return 'limited';
+    this.times.push(this.now());
+    return 'ok';
+  }
+
+  /** Would `take()` be refused now? (Several budgets are checked before any is spent.) */
+  full(): boolean {
     const t = this.now();
     while (this.times.length > 0 && this.times[0]! <= t - this.windowMs) this.times.shift();
-    if (this.times.length >= this.max) return 'limited';
-    this.times.push(t);
-    return 'ok';
+    return this.times.length >= this.max;
   }
 
   /** Nothing counted in the current window (the counter may be dropped). */

@@ -91,7 +91,7 @@ const HANDLERS: { [T in RequestType]: Handler } = {
   'tc.payloads': (ctx) => ({ ok: true, value: ctx.relayLog.map((e) => e.payload) }),
   'tc.lie': (ctx, _c, r) => startLie(ctx, r),
   'tc.lieAddressed': (ctx, _c, r) => lieAddressed(ctx, r),
-  'verify.request': (ctx, _c, r) => ctx.verifications.request(ctx, r),
+  'verify.request': (ctx, c, r) => ctx.verifications.request(ctx, c, r),
   'verify.confirm': (ctx, c, r) => ctx.verifications.confirm(ctx, c, r),
   'tc.verificationCode': () => { throw new Error('handled by the server'); },
   'tc.traffic': () => { throw new Error('handled by the server'); },
@@ -185,7 +185,7 @@ export class ReferenceServer {
     return {
       storage, profile, clock: clock ?? new VirtualClock(Number.isFinite(stored) ? stored : 0),
       connections: new Set(), relayLog, offers: new Map(), codeTokens: new Map(), challenges: new Map(), faults,
-      verifications: new Verifications(this.sender, this.limits),
+      verifications: new Verifications(this.sender, this.limits, (conn) => this.admission.addressOf(conn)),
       queueLimits: { ...DEFAULT_QUEUE_LIMITS, ...this.options.queueLimits },
     };
   }

@@ -32,8 +32,8 @@ function phone(url: string, name: string, reads = true): DeviceClient {
   return c;
 }
 
-async function wire(url: string): Promise<WireConnection> {
-  const w = await WireConnection.open(url);
+async function wire(url: string, localAddress?: string): Promise<WireConnection> {
+  const w = await WireConnection.open(url, { localAddress });
   open.push(w);
   return w;
 }
@@ -147,5 +147,44 @@ describe('LIFE-03: proof of owning the number', () => {
     expect(await thief.register(PHONE, { idCheck: false, replace: true, proof: { kind: 'transfer', signature: owner.transferSignature(forged.identityKey), version } })).toEqual({ ok: false, code: 'NUMBER_NOT_VERIFIED' });
     const next = phone(url, 'next phone', false);
     expect(await next.register(PHONE, { idCheck: false, replace: true, proof: { kind: 'transfer', signature: owner.transferSignature(next.identityKey), version } })).toEqual({ ok: true });
+  });
+});
+
+/** Red team F4: verification codes cost money and reach people; the per-number budget alone let one connection text 300 numbers in 0.1 s. */
+describe('verification send budgets (issue 10, F4)', () => {
+  const number = (i: number) => `+1555002${String(i).padStart(4, '0')}`;
+
+  it('one connection gets 3 codes per window, to any numbers; the 4th is refused naming the budget', async () => {
+    const url = await start();
+    const w = await wire(url);
+    for (let i = 0; i < 3; i++) expect(await w.request('verify.request', { phone: number(i) })).toMatchObject({ ok: true });
+    expect(await w.request('verify.request', { phone: number(3) })).toMatchObject({ ok: false, code: 'RATE_LIMITED', message: expect.stringContaining('per connection') });
+    expect(server!.verificationCode(number(3))).toBeNull();
+    // A fresh connection (same address) has its own budget.
+    expect(await (await wire(url)).request('verify.request', { phone: number(3) })).toMatchObject({ ok: true });
+  });
+
+  it('one remote address gets verificationSendsPerAddress codes per window over all its connections; another address is not affected', async () => {
+    const url = await start({ limits: { verificationSendsPerAddress: 4 } });
+    let sent = 0;
+    for (let c = 0; c < 2; c++) {
+      const w = await wire(url, '127.0.0.2');
+      for (let i = 0; i < 2; i++) expect(await w.request('verify.request', { phone: number(sent++) })).toMatchObject({ ok: true });
+    }
+    const fresh = await wire(url, '127.0.0.2');
+    expect(await fresh.request('verify.request', { phone: number(sent) })).toMatchObject({ ok: false, code: 'RATE_LIMITED', message: expect.stringContaining('per remote address') });
+    expect(await (await wire(url, '127.0.0.3')).request('verify.request', { phone: number(sent) })).toMatchObject({ ok: true });
+  });
+
+  it('the server sends at most verificationSendsPerMinute codes a minute, whatever the addresses', async () => {
+    const url = await start({ limits: { verificationSendsPerMinute: 5 } });
+    for (let i = 0; i < 5; i++) expect(await (await wire(url, `127.0.0.${10 + i}`)).request('verify.request', { phone: number(i) })).toMatchObject({ ok: true });
+    expect(await (await wire(url, '127.0.0.20')).request('verify.request', { phone: number(5) })).toMatchObject({ ok: false, code: 'RATE_LIMITED', message: expect.stringContaining('per minute') });
+  });
+
+  it('test control lifts the send budgets (the harness registers from one address, often)', async () => {
+    const url = await start({ testControl: true });
+    const w = await wire(url);
+    for (let i = 0; i < 10; i++) expect(await w.request('verify.request', { phone: number(i) })).toMatchObject({ ok: true });
   });
 });

@@ -17,7 +17,11 @@
  *
  * Abuse limits (real time, like every limit in limits.ts): at most `verificationSendsPerWindow`
  * codes per number per `verificationWindowMs` (a stranger cannot flood a number with SMS, nor
- * draw fresh codes to guess), and `verificationAttempts` wrong guesses per code. An active code
+ * draw fresh codes to guess), and `verificationAttempts` wrong guesses per code. Every code sent
+ * costs money and reaches a person, so sends are also budgeted per connection and per remote
+ * address per window and server-wide per minute (red team F4: with the per-number budget only,
+ * 8 connections sent 20,000 codes to different numbers in 20 s). All budgets are checked before
+ * any is spent: a refused request costs no budget. An active code
  * is re-sent, not replaced, by a second request: a stranger's request does not cancel the owner's
  * code. Codes live in memory: a restart forgets them (request a new one).
  */
@@ -76,18 +80,35 @@ interface ActiveCode { readonly code: string; readonly expiresAt: number; wrong:
 export class Verifications {
   private readonly codes = new Map<string, ActiveCode>();
   private readonly sends = new Map<string, WindowCounter>();
+  private readonly sendsByConnection = new WeakMap<Connection, WindowCounter>();
+  private readonly sendsByAddress = new Map<string, WindowCounter>();
+  private readonly sendsServerWide: WindowCounter;
   /** Connection -> the number it proved (spent by a successful register). */
   private readonly proven = new WeakMap<Connection, string>();
 
-  constructor(private readonly sender: VerificationSender, private readonly limits: Limits) {}
+  constructor(
+    private readonly sender: VerificationSender,
+    private readonly limits: Limits,
+    /** The remote address a connection came from (admission.ts). */
+    private readonly addressOf: (conn: Connection) => string = () => 'unknown',
+  ) {
+    this.sendsServerWide = new WindowCounter(limits.verificationSendsPerMinute, 60_000);
+  }
 
-  request(ctx: ServerContext, req: Request<'verify.request'>): HandlerResult {
+  request(ctx: ServerContext, conn: Connection, req: Request<'verify.request'>): HandlerResult {
     this.prune(ctx.clock.now());
-    let counter = this.sends.get(req.phone);
-    if (!counter) { counter = new WindowCounter(this.limits.verificationSendsPerWindow, this.limits.verificationWindowMs); this.sends.set(req.phone, counter); }
-    if (counter.take() === 'limited') {
-      return fail('RATE_LIMITED', `at most ${this.limits.verificationSendsPerWindow} verification codes per number per ${this.limits.verificationWindowMs / 1000} s`);
-    }
+    const l = this.limits;
+    const per = `per ${l.verificationWindowMs / 1000} s`;
+    const address = this.addressOf(conn);
+    const budgets: Array<[WindowCounter, string]> = [
+      [counterIn(this.sends, req.phone, l.verificationSendsPerWindow, l.verificationWindowMs), `at most ${l.verificationSendsPerWindow} verification codes per number ${per}`],
+      [counterIn(this.sendsByConnection, conn, l.verificationSendsPerConnection, l.verificationWindowMs), `at most ${l.verificationSendsPerConnection} verification codes per connection ${per}`],
+      [counterIn(this.sendsByAddress, address, l.verificationSendsPerAddress, l.verificationWindowMs), `at most ${l.verificationSendsPerAddress} verification codes per remote address ${per}`],
+      [this.sendsServerWide, `at most ${l.verificationSendsPerMinute} verification codes per minute on this server`],
+    ];
+    const spent = budgets.find(([counter]) => counter.full());
+    if (spent) return fail('RATE_LIMITED', spent[1]);
+    for (const [counter] of budgets) counter.take();
     let active = this.codes.get(req.phone);
     if (!active) {
       const code = String(randomInt(10 ** VERIFICATION_CODE_DIGITS)).padStart(VERIFICATION_CODE_DIGITS, '0');
@@ -122,7 +143,18 @@ export class Verifications {
   private prune(now: number): void {
     for (const [phone, c] of this.codes) if (c.expiresAt <= now) this.codes.delete(phone);
     if (this.sends.size > 10_000) for (const [phone, counter] of this.sends) if (counter.idle()) this.sends.delete(phone);
+    if (this.sendsByAddress.size > 10_000) for (const [address, counter] of this.sendsByAddress) if (counter.idle()) this.sendsByAddress.delete(address);
   }
+}
+
+/** The window counter for `key`, created on first use. */
+function counterIn<K extends object | string>(
+  counters: { get(k: K): WindowCounter | undefined; set(k: K, v: WindowCounter): unknown },
+  key: K, max: number, windowMs: number,
+): WindowCounter {
+  let counter = counters.get(key);
+  if (!counter) { counter = new WindowCounter(max, windowMs); counters.set(key, counter); }
+  return counter;
 }
 
 function timingSafeEqualText(a: string, b: string): boolean {
