@@ -84,8 +84,10 @@ export interface Limits {
   readonly linkingWindowMs: number;
   /** Connections authenticated as devices of one account at the same time. */
   readonly connectionsPerAccount: number;
-  /** Verification codes sent to one number in any `verificationWindowMs` (LIFE-03, verification.ts). */
+  /** Verification codes sent to one number at the request of one remote address in any `verificationWindowMs` (LIFE-03, verification.ts). */
   readonly verificationSendsPerWindow: number;
+  /** Verification codes sent to one number from all addresses in any `verificationWindowMs` (no SMS flood of a number). */
+  readonly verificationSendsPerNumber: number;
   readonly verificationWindowMs: number;
   /**
    * Verification codes requested by one connection, by one remote address, and by the whole
@@ -142,8 +144,10 @@ export const DEFAULT_LIMITS: Limits = {
   linkingWindowMs: 60_000,
   // 5 devices (the primary and 4 companions) plus room for a reconnect overlap or a larger profile.
   connectionsPerAccount: 16,
-  // 5 codes per number per hour, 5 guesses each: 25 guesses an hour against 10^6 codes.
+  // 5 codes per (number, address) per hour, 5 guesses each: 25 guesses an hour per address, and
+  // at most 20 x 5 = 100 an hour per number from all addresses, each against one code of 10^6.
   verificationSendsPerWindow: 5,
+  verificationSendsPerNumber: 20,
   verificationWindowMs: 3_600_000,
   verificationAttempts: 5,
   // A phone registers with one request, and re-requests if the SMS is late: 3 per connection.
@@ -162,6 +166,7 @@ export const DEFAULT_LIMITS: Limits = {
  */
 export const TEST_CONTROL_LIMITS: Partial<Limits> = {
   verificationSendsPerWindow: 1_000_000,
+  verificationSendsPerNumber: 1_000_000,
   verificationSendsPerConnection: 1_000_000,
   verificationSendsPerAddress: 1_000_000,
   verificationSendsPerMinute: 1_000_000,

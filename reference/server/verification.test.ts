@@ -98,7 +98,7 @@ describe('LIFE-03: proof of owning the number', () => {
     expect(await w.request('verify.confirm', { phone: PHONE, code })).toMatchObject({ ok: false, code: 'NUMBER_NOT_VERIFIED' });
   });
 
-  it('codes per number are rate-limited; a stranger\'s request re-sends the owner\'s code instead of replacing it', async () => {
+  it('codes per number from one address are rate-limited; a second request from the same address re-sends the code instead of replacing it', async () => {
     const url = await start({ limits: { verificationSendsPerWindow: 3 } });
     const owner = await wire(url);
     const stranger = await wire(url);
@@ -186,5 +186,45 @@ describe('verification send budgets (issue 10, F4)', () => {
     const url = await start({ testControl: true });
     const w = await wire(url);
     for (let i = 0; i < 10; i++) expect(await w.request('verify.request', { phone: number(i) })).toMatchObject({ ok: true });
+  });
+});
+
+/** Red team F5: a stranger's 5 requests and 5 wrong guesses used to lock the owner out of the number for an hour. */
+describe('a stranger cannot lock the owner out of verification (issue 10, F5)', () => {
+  it('after a stranger spends its budget and burns its code from another address, the owner still gets and confirms a code, and registers', async () => {
+    const url = await start();
+    // The stranger at 127.0.0.2: 5 requests (two connections: 3 per connection), the 6th refused.
+    const first = await wire(url, '127.0.0.2');
+    const second = await wire(url, '127.0.0.2');
+    for (let i = 0; i < 3; i++) expect(await first.request('verify.request', { phone: PHONE })).toMatchObject({ ok: true });
+    for (let i = 0; i < 2; i++) expect(await second.request('verify.request', { phone: PHONE })).toMatchObject({ ok: true });
+    expect(await second.request('verify.request', { phone: PHONE })).toMatchObject({ ok: false, code: 'RATE_LIMITED', message: expect.stringContaining('per number from one remote address') });
+    // ...and 5 wrong guesses (it never sees the SMS; the test makes sure each guess is wrong).
+    const strangers = server!.verificationCode(PHONE)!;
+    const wrong = String((Number(strangers) + 1) % 1_000_000).padStart(6, '0');
+    for (let i = 0; i < 5; i++) expect(await second.request('verify.confirm', { phone: PHONE, code: wrong })).toMatchObject({ ok: false, code: 'NUMBER_NOT_VERIFIED' });
+    // The owner (a DeviceClient from 127.0.0.1) requests, reads the SMS, confirms and registers.
+    expect(await phone(url, 'owner').register(PHONE, { idCheck: false })).toEqual({ ok: true });
+  });
+
+  it('a code works only from the address that requested it; guesses from elsewhere do not burn it', async () => {
+    const url = await start();
+    const owner = await wire(url, '127.0.0.3');
+    expect(await owner.request('verify.request', { phone: PHONE })).toMatchObject({ ok: true });
+    const code = server!.verificationCode(PHONE)!;
+    const stranger = await wire(url, '127.0.0.4');
+    // Without a code of its own the stranger cannot even guess; with one, its guesses burn only its own.
+    expect(await stranger.request('verify.confirm', { phone: PHONE, code })).toMatchObject({ ok: false, code: 'NUMBER_NOT_VERIFIED' });
+    expect(await stranger.request('verify.request', { phone: PHONE })).toMatchObject({ ok: true });
+    // A guess that is neither the owner's code nor the stranger's (the latest SMS).
+    const wrong = ['000000', '000001', '000002'].find((c) => c !== code && c !== server!.verificationCode(PHONE))!;
+    for (let i = 0; i < 5; i++) expect(await stranger.request('verify.confirm', { phone: PHONE, code: wrong })).toMatchObject({ ok: false, code: 'NUMBER_NOT_VERIFIED' });
+    expect(await owner.request('verify.confirm', { phone: PHONE, code })).toMatchObject({ ok: true });
+  });
+
+  it('a number gets at most verificationSendsPerNumber codes from all addresses (no SMS flood)', async () => {
+    const url = await start({ limits: { verificationSendsPerNumber: 3 } });
+    for (let i = 0; i < 3; i++) expect(await (await wire(url, `127.0.0.${30 + i}`)).request('verify.request', { phone: PHONE })).toMatchObject({ ok: true });
+    expect(await (await wire(url, '127.0.0.40')).request('verify.request', { phone: PHONE })).toMatchObject({ ok: false, code: 'RATE_LIMITED', message: expect.stringContaining('per number per') });
   });
 });
