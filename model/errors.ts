@@ -86,7 +86,7 @@ export const ERROR_CODES = {
   INTERNAL: { kind: 'wire', requirements: [],
     meaning: 'The server failed; the operation had no effect.' },
   QUEUE_FULL: { kind: 'wire', requirements: ['OFF-02'],
-    meaning: "A recipient device's offline queue is over its quota; the message was not accepted for it (reference only, not part of the model)." },
+    meaning: "A recipient device's offline queue is over its quota, or holds the sending device's share of it; the message was not accepted for it (reference only, not part of the model)." },
   TOO_MANY_CODE_REQUESTS: { kind: 'wire', requirements: ['PAIR-06'],
     meaning: "The number already has the maximum of pending pairing-code requests (reference: 10); the new request is refused and every pending code stays valid: retry when one is entered, cancelled or expired (reference only, not part of the model)." },
   STORAGE_FULL: { kind: 'wire', requirements: [],

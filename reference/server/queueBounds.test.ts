@@ -78,6 +78,24 @@ describe('queue quota (QUEUE_FULL)', () => {
     expect(await w.request('send', { toPhone: '+15550003002', envelopes: [to(bob.deviceId!, 'y')] })).toMatchObject({ ok: true });
   });
 
+  it('one sender device fills only its share of a queue: others still get through (red team F6)', async () => {
+    const { url, alice, bob, laptop } = await world({ maxCount: 100, maxCountPerSender: 2 });
+    const stranger = await rawAs(url, alice);
+    const to = (text: string) => ({ toPhone: '+15550003002', envelopes: [{ to: laptop.deviceId!, envelope: envelope(text) }] });
+    for (let i = 0; i < 2; i++) expect(await stranger.w.request('send', to(`s${i}`))).toMatchObject({ ok: true });
+    expect(await stranger.w.request('send', to('s2'))).toMatchObject({ ok: false, code: 'QUEUE_FULL', message: expect.stringContaining('from one sender device') });
+    // Another sender (Bob's phone, writing to its own laptop in the conversation with Alice) is not locked out.
+    const friend = await rawAs(url, bob);
+    expect(await friend.w.request('send', { toPhone: '+15550003001', envelopes: [{ to: laptop.deviceId!, envelope: envelope('f') }] })).toMatchObject({ ok: true });
+    expect(server!.storage.countPending(laptop.deviceId!)).toBe(3);
+    // The laptop acks one of the stranger's: its share has room again.
+    const { w, delivered } = await rawAs(url, laptop);
+    await wait(() => delivered.length === 3);
+    w.sendRaw({ type: 'ack', seq: delivered[0] });
+    await wait(() => server!.storage.countPending(laptop.deviceId!) === 2);
+    expect(await stranger.w.request('send', to('s3'))).toMatchObject({ ok: true });
+  });
+
   it('counts payload bytes too', async () => {
     const { url, alice, laptop } = await world({ maxBytes: 400 });
     const { w } = await rawAs(url, alice);

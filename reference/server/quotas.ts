@@ -7,7 +7,10 @@
  * before: 400 MB queued for one device). A `send` whose envelopes would take ANY recipient over
  * its quota is refused QUEUE_FULL (model/errors.ts, kind 'wire') and nothing is stored for any
  * recipient: the sender learns the message was not accepted, as for every other refusal of
- * `send`, and may retry later. Server-originated deliveries (a link's history and notices) are
+ * `send`, and may retry later. Each sender device may fill only its share of a recipient's queue
+ * (a quarter by default: red team F6, 4 stranger connections filled a device's queue in 7-9 s and
+ * a friend then got QUEUE_FULL): one sender cannot lock the others out; it takes 4 sender devices,
+ * each a verified number or a linked companion. Server-originated deliveries (a link's history and notices) are
  * not counted against it: the linking itself bounds them.
  *
  * Window: a connection is sent at most `windowCount` deliveries / `windowBytes` payload bytes
@@ -27,6 +30,10 @@ export interface QueueLimits {
   readonly maxCount: number;
   /** UTF-8 payload bytes one device's queue may hold (QUEUE_FULL beyond). */
   readonly maxBytes: number;
+  /** Of those, deliveries from any ONE sender device (QUEUE_FULL beyond)... */
+  readonly maxCountPerSender: number;
+  /** ...and their payload bytes. */
+  readonly maxBytesPerSender: number;
   /** Deliveries sent to one connection and not yet acked, at most. */
   readonly windowCount: number;
   /** Their payload bytes, at most (one delivery is always let through, however large). */
@@ -34,10 +41,15 @@ export interface QueueLimits {
 }
 
 export const DEFAULT_QUEUE_LIMITS: QueueLimits = {
-  maxCount: 20_000, maxBytes: 128 * 1_048_576, windowCount: 256, windowBytes: 4 * 1_048_576,
+  maxCount: 20_000, maxBytes: 128 * 1_048_576, maxCountPerSender: 5_000, maxBytesPerSender: 32 * 1_048_576, windowCount: 256, windowBytes: 4 * 1_048_576,
 };
 
 /** Whether adding `count` deliveries of `bytes` payload bytes keeps the queue within its quota. */
 export function fits(limits: QueueLimits, usage: QueueUsage, count: number, bytes: number): boolean {
   return usage.count + count <= limits.maxCount && usage.bytes + bytes <= limits.maxBytes;
+}
+
+/** Whether adding them keeps one sender's part of the queue (`fromSender`) within its share. */
+export function fitsShare(limits: QueueLimits, fromSender: QueueUsage, count: number, bytes: number): boolean {
+  return fromSender.count + count <= limits.maxCountPerSender && fromSender.bytes + bytes <= limits.maxBytesPerSender;
 }

@@ -5,14 +5,14 @@
  * stores every envelope (acknowledged = stored), pushes to connected devices, and deletes an
  * envelope only when its recipient acks it. Per recipient the store's seq order is the send
  * order, so delivery is in order, once each (the client also ignores a repeated id).
- * A send that would take a recipient's queue over its quota is refused QUEUE_FULL, with nothing
- * stored for anyone (quotas.ts).
+ * A send that would take a recipient's queue over its quota, or over the sender device's share of
+ * it, is refused QUEUE_FULL, with nothing stored for anyone (quotas.ts).
  */
 import type { Request } from '../protocol/frames.js';
 import { connectionOfDevice, deliverNew, deliverPending, done, fail, wasSignedOut, type Connection, type HandlerResult, type ServerContext } from './context.js';
 import { restartPrimaryWindow } from './registration.js';
 import { noteAddressed } from './lyingServer.js';
-import { fits } from './quotas.js';
+import { fits, fitsShare } from './quotas.js';
 
 export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>): HandlerResult {
   const sender = conn.deviceId ? ctx.storage.getDevice(conn.deviceId) : undefined;
@@ -55,6 +55,9 @@ export function send(ctx: ServerContext, conn: Connection, req: Request<'send'>)
     const quota = ctx.queueLimits;
     const full = req.envelopes.find(({ to }, i) => !fits(quota, ctx.storage.queueUsage(to), 1, Buffer.byteLength(payloads[i]!)));
     if (full) return fail('QUEUE_FULL', `the queue of ${full.to} is over its quota (${quota.maxCount} deliveries, ${quota.maxBytes} bytes)`);
+    // One sender device's share (quotas.ts): a stranger cannot fill the queue and lock friends out.
+    const share = req.envelopes.find(({ to }, i) => !fitsShare(quota, ctx.storage.queueUsageFrom(to, sender.id), 1, Buffer.byteLength(payloads[i]!)));
+    if (share) return fail('QUEUE_FULL', `the queue of ${share.to} holds this device's share (${quota.maxCountPerSender} deliveries, ${quota.maxBytesPerSender} bytes from one sender device)`);
     return req.envelopes.map(({ to }, i) => {
       const payload = payloads[i]!;
       ctx.relayLog.push({ to, from: sender.id, payload });

@@ -50,6 +50,8 @@ export class MemoryStorage implements Storage {
   private readonly deadlines = new SortedDeadlines();
   /** recipient -> its queued seqs, ascending (a page is a binary search and a slice) and their usage. */
   private readonly queues = new Map<string, { seqs: number[]; bytes: number }>();
+  /** Recipient -> sender -> that sender's part of the queue (queueUsageFrom); undone with the transaction. */
+  private readonly usageBySender = new Map<string, Map<string, { count: number; bytes: number }>>();
   private depth = 0;
   /** In a transaction: how to undo each row change made so far, in order. */
   private undo: Array<() => void> | undefined;
@@ -162,6 +164,7 @@ export class MemoryStorage implements Storage {
     q.seqs.push(stored.seq);
     q.bytes += Buffer.byteLength(stored.payload);
     this.undo?.push(() => { q.seqs.splice(q.seqs.indexOf(stored.seq), 1); q.bytes -= Buffer.byteLength(stored.payload); });
+    this.addUsageFrom(stored.recipientDeviceId, stored.senderDeviceId, 1, Buffer.byteLength(stored.payload));
     return copy(stored);
   }
   pendingFor(recipientDeviceId: string) {
@@ -181,6 +184,7 @@ export class MemoryStorage implements Storage {
       q.seqs.splice(at, 1);
       q.bytes -= Buffer.byteLength(item.payload);
     });
+    this.addUsageFrom(recipientDeviceId, item.senderDeviceId, -1, -Buffer.byteLength(item.payload));
     return true;
   }
   dropQueue(recipientDeviceId: string) {
@@ -188,6 +192,11 @@ export class MemoryStorage implements Storage {
     for (const seq of seqs) this.deleteRow('queue', seq);
     const dropped = seqs.length;
     if (dropped > 0) this.changeQueue(recipientDeviceId, (q) => { q.seqs = []; q.bytes = 0; });
+    const bySender = this.usageBySender.get(recipientDeviceId);
+    if (bySender) {
+      this.usageBySender.delete(recipientDeviceId);
+      this.undo?.push(() => this.usageBySender.set(recipientDeviceId, bySender));
+    }
     return dropped;
   }
   countPending(recipientDeviceId: string) {
@@ -196,6 +205,21 @@ export class MemoryStorage implements Storage {
   queueUsage(recipientDeviceId: string): QueueUsage {
     const q = this.queues.get(recipientDeviceId);
     return { count: q?.seqs.length ?? 0, bytes: q?.bytes ?? 0 };
+  }
+  queueUsageFrom(recipientDeviceId: string, senderDeviceId: string): QueueUsage {
+    const u = this.usageBySender.get(recipientDeviceId)?.get(senderDeviceId);
+    return { count: u?.count ?? 0, bytes: u?.bytes ?? 0 };
+  }
+  /** Add to (recipient, sender)'s part of the queue; an emptied part is dropped. Undone with the transaction. */
+  private addUsageFrom(recipient: string, sender: string, count: number, bytes: number): void {
+    let bySender = this.usageBySender.get(recipient);
+    if (!bySender) { bySender = new Map(); this.usageBySender.set(recipient, bySender); }
+    const u = bySender.get(sender) ?? { count: 0, bytes: 0 };
+    const next = { count: u.count + count, bytes: u.bytes + bytes };
+    if (next.count > 0) bySender.set(sender, next);
+    else bySender.delete(sender);
+    const map = bySender;
+    this.undo?.push(() => { if (u.count > 0) map.set(sender, u); else map.delete(sender); });
   }
 
   getQrAttempt(attemptId: string) { return opt(this.t.attempts.get(attemptId)); }

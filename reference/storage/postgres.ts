@@ -33,8 +33,11 @@ import type {
   QrAttemptRecord, QrRefRecord, QueuedDelivery, QueueUsage, Storage,
 } from './storage.js';
 
-/** 1: the first release. 2: the deadline index (`deadlines`). 3: queue usage per device (`queue_usage`). Both issue 10. */
-export const POSTGRES_SCHEMA_VERSION = 3;
+/**
+ * 1: the first release. 2: the deadline index (`deadlines`). 3: queue usage per device
+ * (`queue_usage`). 4: queue usage per (device, sender) (`queue_usage_by_sender`). All issue 10.
+ */
+export const POSTGRES_SCHEMA_VERSION = 4;
 
 /** pg-native's synchronous surface (the package ships no types). */
 interface NativeClient {
@@ -99,10 +102,11 @@ CREATE TABLE IF NOT EXISTS deadlines (kind TEXT NOT NULL, key TEXT NOT NULL, pho
 CREATE INDEX IF NOT EXISTS deadlines_by_time ON deadlines (kind, from_ms);
 CREATE INDEX IF NOT EXISTS deadlines_by_phone ON deadlines (phone);
 CREATE TABLE IF NOT EXISTS queue_usage (recipient TEXT PRIMARY KEY, count BIGINT NOT NULL, bytes BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue_usage_by_sender (recipient TEXT NOT NULL, sender TEXT NOT NULL, count BIGINT NOT NULL, bytes BIGINT NOT NULL, PRIMARY KEY (recipient, sender));
 `;
 
 /** The world's tables, emptied by `clear()` (a fresh world for test control's tc.reset). */
-const WORLD_TABLES = ['accounts', 'devices', 'device_lists', 'queue', 'qr_attempts', 'qr_refs', 'pairing_codes', 'pending_companions', 'meta', 'presence', 'deadlines', 'queue_usage'];
+const WORLD_TABLES = ['accounts', 'devices', 'device_lists', 'queue', 'qr_attempts', 'qr_refs', 'pairing_codes', 'pending_companions', 'meta', 'presence', 'deadlines', 'queue_usage', 'queue_usage_by_sender'];
 
 /** A PostgreSQL identifier this module created or accepts: lower-case letters, digits, underscore. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -125,6 +129,7 @@ export interface PostgresStorageOptions {
 const MIGRATIONS: Record<number, (store: PostgresStorage) => void> = {
   1: (store) => store.backfillDeadlines(),
   2: (store) => store.backfillQueueUsage(),
+  3: (store) => store.backfillQueueUsageBySender(),
 };
 
 type Row = { record: string };
@@ -203,6 +208,12 @@ export class PostgresStorage implements Storage {
       SELECT recipient, COUNT(*), SUM(octet_length((record::json)->>'payload')) FROM queue GROUP BY recipient`);
   }
 
+  /** Version 3 -> 4: count each sender's part of each queue (one pass over the queue). */
+  backfillQueueUsageBySender(): void {
+    this.q(`INSERT INTO queue_usage_by_sender (recipient, sender, count, bytes)
+      SELECT recipient, (record::json)->>'senderDeviceId', COUNT(*), SUM(octet_length((record::json)->>'payload')) FROM queue GROUP BY recipient, (record::json)->>'senderDeviceId'`);
+  }
+
   private setDeadline(kind: DeadlineKind, key: string, from: number | undefined, phone: string | null = null): void {
     if (from === undefined) this.q('DELETE FROM deadlines WHERE kind = $1 AND key = $2', [kind, key]);
     else this.q('INSERT INTO deadlines (kind, key, phone, from_ms) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, key) DO UPDATE SET phone = excluded.phone, from_ms = excluded.from_ms', [kind, key, phone, from]);
@@ -246,13 +257,15 @@ export class PostgresStorage implements Storage {
     const body: Omit<QueuedDelivery, 'seq'> & { seq?: unknown } = { ...delivery };
     delete body.seq;
     const rows = this.transaction(() => {
-      this.addUsage(delivery.recipientDeviceId, 1, Buffer.byteLength(delivery.payload));
+      this.addUsage(delivery.recipientDeviceId, delivery.senderDeviceId, 1, Buffer.byteLength(delivery.payload));
       return this.q('INSERT INTO queue (recipient, record) VALUES ($1, $2) RETURNING seq', [delivery.recipientDeviceId, JSON.stringify(body)]);
     });
     return { ...(JSON.parse(JSON.stringify(body)) as Omit<QueuedDelivery, 'seq'>), seq: Number(rows[0].seq) };
   }
-  private addUsage(recipient: string, count: number, bytes: number): void {
+  private addUsage(recipient: string, sender: string, count: number, bytes: number): void {
     this.q('INSERT INTO queue_usage (recipient, count, bytes) VALUES ($1, $2, $3) ON CONFLICT (recipient) DO UPDATE SET count = queue_usage.count + excluded.count, bytes = queue_usage.bytes + excluded.bytes', [recipient, count, bytes]);
+    this.q('INSERT INTO queue_usage_by_sender (recipient, sender, count, bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (recipient, sender) DO UPDATE SET count = queue_usage_by_sender.count + excluded.count, bytes = queue_usage_by_sender.bytes + excluded.bytes', [recipient, sender, count, bytes]);
+    if (count < 0) this.q('DELETE FROM queue_usage_by_sender WHERE recipient = $1 AND sender = $2 AND count <= 0', [recipient, sender]);
   }
   pendingFor(recipientDeviceId: string): QueuedDelivery[] {
     return deliveries(this.q('SELECT seq, record FROM queue WHERE recipient = $1 ORDER BY seq', [recipientDeviceId]));
@@ -264,13 +277,15 @@ export class PostgresStorage implements Storage {
     return this.transaction(() => {
       const removed = this.q('DELETE FROM queue WHERE recipient = $1 AND seq = $2 RETURNING record', [recipientDeviceId, seq]);
       if (removed.length === 0) return false;
-      this.addUsage(recipientDeviceId, -1, -Buffer.byteLength((JSON.parse(removed[0].record as string) as QueuedDelivery).payload));
+      const { payload, senderDeviceId } = JSON.parse(removed[0].record as string) as QueuedDelivery;
+      this.addUsage(recipientDeviceId, senderDeviceId, -1, -Buffer.byteLength(payload));
       return true;
     });
   }
   dropQueue(recipientDeviceId: string) {
     return this.transaction(() => {
       this.q('DELETE FROM queue_usage WHERE recipient = $1', [recipientDeviceId]);
+      this.q('DELETE FROM queue_usage_by_sender WHERE recipient = $1', [recipientDeviceId]);
       return this.q('DELETE FROM queue WHERE recipient = $1 RETURNING seq', [recipientDeviceId]).length;
     });
   }
@@ -279,6 +294,10 @@ export class PostgresStorage implements Storage {
   }
   queueUsage(recipientDeviceId: string): QueueUsage {
     const rows = this.q('SELECT count, bytes FROM queue_usage WHERE recipient = $1', [recipientDeviceId]);
+    return { count: Number(rows[0]?.count ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+  }
+  queueUsageFrom(recipientDeviceId: string, senderDeviceId: string): QueueUsage {
+    const rows = this.q('SELECT count, bytes FROM queue_usage_by_sender WHERE recipient = $1 AND sender = $2', [recipientDeviceId, senderDeviceId]);
     return { count: Number(rows[0]?.count ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
   }
 

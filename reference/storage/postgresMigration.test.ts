@@ -49,6 +49,7 @@ describe.skipIf(!inject('clusterServices'))('PostgresStorage: a version-1 schema
       expect(s.dueDeadlines('code', all)).toEqual([{ key: 'K', from: 900 }]);
       expect(s.dueDeadlines('qr', all)).toEqual([{ key: 'A', from: 60 }]);
       expect(s.queueUsage('C')).toEqual({ count: 1, bytes: 6 });
+      expect(s.queueUsageFrom('C', 'P')).toEqual({ count: 1, bytes: 6 });
       expect(s.pendingAfter('C', 0, 5).map((d) => d.payload)).toEqual(['héllo']);
       expect(s.hasQrAttempts('X')).toBe(true);
     } finally {

@@ -95,6 +95,7 @@ describe('SqliteStorage on a file', () => {
     expect(s.dueDeadlines('qr', all)).toEqual([{ key: 'A', from: 60 }]);
     expect(s.pendingFor('C').map((d) => d.payload)).toEqual(['{}']);
     expect(s.queueUsage('C')).toEqual({ count: 1, bytes: 2 }); // version 3: usage counted from the queue
+    expect(s.queueUsageFrom('C', 'P')).toEqual({ count: 1, bytes: 2 }); // version 4: each sender's part counted from the queue
     s.close();
     const after = new Database(file);
     expect(after.prepare('SELECT version FROM schema_version').all()).toEqual([{ version: SQLITE_SCHEMA_VERSION }]);

@@ -28,8 +28,9 @@
  *   an EARLIER version is migrated in that same transaction (MIGRATIONS: each step keeps every
  *   row and derives what the new version adds); a file from a later version throws rather than
  *   guessing.
- * - `queue_usage` counts each device's queued deliveries and payload bytes, kept by enqueue,
- *   ack and dropQueue in their transaction (quotas read it without reading the queue).
+ * - `queue_usage` counts each device's queued deliveries and payload bytes, and
+ *   `queue_usage_by_sender` the same per (device, sender), kept by enqueue, ack and dropQueue in
+ *   their transaction (quotas read them without reading the queue).
  * - The deadline index (storage.ts DeadlineKind) is the `deadlines` table, indexed on
  *   (kind, from_ms) and rewritten by the writes it depends on inside their transaction.
  */
@@ -40,8 +41,11 @@ import type {
   QrAttemptRecord, QrRefRecord, QueuedDelivery, QueueUsage, Storage,
 } from './storage.js';
 
-/** 1: the first release. 2: the deadline index (`deadlines`). 3: queue usage per device (`queue_usage`). Both issue 10. */
-export const SQLITE_SCHEMA_VERSION = 3;
+/**
+ * 1: the first release. 2: the deadline index (`deadlines`). 3: queue usage per device
+ * (`queue_usage`). 4: queue usage per (device, sender) (`queue_usage_by_sender`). All issue 10.
+ */
+export const SQLITE_SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -78,6 +82,9 @@ CREATE INDEX IF NOT EXISTS deadlines_by_time ON deadlines (kind, from_ms);
 CREATE INDEX IF NOT EXISTS deadlines_by_phone ON deadlines (phone);
 CREATE TABLE IF NOT EXISTS queue_usage (
   recipient TEXT PRIMARY KEY, count INTEGER NOT NULL, bytes INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS queue_usage_by_sender (
+  recipient TEXT NOT NULL, sender TEXT NOT NULL, count INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  PRIMARY KEY (recipient, sender));
 `;
 
 /** Thrown when a database file carries a schema version this code does not know. */
@@ -92,6 +99,7 @@ export class SchemaVersionError extends Error {
 const MIGRATIONS: Record<number, (store: SqliteStorage) => void> = {
   1: (store) => store.backfillDeadlines(),
   2: (store) => store.backfillQueueUsage(),
+  3: (store) => store.backfillQueueUsageBySender(),
 };
 const MIGRATIONS_FROM = new Set(Object.keys(MIGRATIONS).map(Number));
 
@@ -197,6 +205,13 @@ export class SqliteStorage implements Storage {
       SELECT recipient, COUNT(*), SUM(LENGTH(CAST(json_extract(record, '$.payload') AS BLOB))) FROM queue GROUP BY recipient`);
   }
 
+  /** Version 3 -> 4: count each sender's part of each queue (one pass over the queue). */
+  backfillQueueUsageBySender(): void {
+    this.db.exec(`INSERT INTO queue_usage_by_sender (recipient, sender, count, bytes)
+      SELECT recipient, json_extract(record, '$.senderDeviceId'), COUNT(*), SUM(LENGTH(CAST(json_extract(record, '$.payload') AS BLOB)))
+      FROM queue GROUP BY recipient, json_extract(record, '$.senderDeviceId')`);
+  }
+
   private setDeadline(kind: DeadlineKind, key: string, phone: string | null, from: number | undefined): void {
     if (from === undefined) this.q.deleteDeadline.run(kind, key);
     else this.q.putDeadline.run(kind, key, phone, from);
@@ -231,6 +246,10 @@ export class SqliteStorage implements Storage {
       addUsage: 'INSERT INTO queue_usage (recipient, count, bytes) VALUES (?, ?, ?) ON CONFLICT (recipient) DO UPDATE SET count = count + excluded.count, bytes = bytes + excluded.bytes',
       dropUsage: 'DELETE FROM queue_usage WHERE recipient = ?',
       queueUsage: 'SELECT count, bytes FROM queue_usage WHERE recipient = ?',
+      addUsageFrom: 'INSERT INTO queue_usage_by_sender (recipient, sender, count, bytes) VALUES (?, ?, ?, ?) ON CONFLICT (recipient, sender) DO UPDATE SET count = count + excluded.count, bytes = bytes + excluded.bytes',
+      dropEmptyUsageFrom: 'DELETE FROM queue_usage_by_sender WHERE recipient = ? AND sender = ? AND count <= 0',
+      dropUsageFrom: 'DELETE FROM queue_usage_by_sender WHERE recipient = ?',
+      queueUsageFrom: 'SELECT count, bytes FROM queue_usage_by_sender WHERE recipient = ? AND sender = ?',
       dropQueue: 'DELETE FROM queue WHERE recipient = ?',
       countPending: 'SELECT COUNT(*) AS n FROM queue WHERE recipient = ?',
       getQrAttempt: 'SELECT record FROM qr_attempts WHERE attempt_id = ?',
@@ -301,6 +320,7 @@ export class SqliteStorage implements Storage {
     delete body.seq; // a caller's stray seq must not shadow the assigned one
     const row = this.transaction(() => {
       this.q.addUsage.run(delivery.recipientDeviceId, 1, Buffer.byteLength(delivery.payload));
+      this.q.addUsageFrom.run(delivery.recipientDeviceId, delivery.senderDeviceId, 1, Buffer.byteLength(delivery.payload));
       return this.q.enqueue.get(delivery.recipientDeviceId, JSON.stringify(body)) as unknown as { seq: number };
     });
     return { ...(JSON.parse(JSON.stringify(body)) as Omit<QueuedDelivery, 'seq'>), seq: row.seq };
@@ -315,14 +335,17 @@ export class SqliteStorage implements Storage {
     return this.transaction(() => {
       const removed = this.q.ack.get(recipientDeviceId, seq);
       if (!removed) return false;
-      const payload = (JSON.parse(removed.record) as QueuedDelivery).payload;
+      const { payload, senderDeviceId } = JSON.parse(removed.record) as QueuedDelivery;
       this.q.addUsage.run(recipientDeviceId, -1, -Buffer.byteLength(payload));
+      this.q.addUsageFrom.run(recipientDeviceId, senderDeviceId, -1, -Buffer.byteLength(payload));
+      this.q.dropEmptyUsageFrom.run(recipientDeviceId, senderDeviceId);
       return true;
     });
   }
   dropQueue(recipientDeviceId: string) {
     return this.transaction(() => {
       this.q.dropUsage.run(recipientDeviceId);
+      this.q.dropUsageFrom.run(recipientDeviceId);
       return this.q.dropQueue.run(recipientDeviceId).changes;
     });
   }
@@ -331,6 +354,10 @@ export class SqliteStorage implements Storage {
   }
   queueUsage(recipientDeviceId: string): QueueUsage {
     const row = this.q.queueUsage.get(recipientDeviceId) as unknown as { count: number; bytes: number } | undefined;
+    return { count: row?.count ?? 0, bytes: row?.bytes ?? 0 };
+  }
+  queueUsageFrom(recipientDeviceId: string, senderDeviceId: string): QueueUsage {
+    const row = this.q.queueUsageFrom.get(recipientDeviceId, senderDeviceId) as unknown as { count: number; bytes: number } | undefined;
     return { count: row?.count ?? 0, bytes: row?.bytes ?? 0 };
   }
 

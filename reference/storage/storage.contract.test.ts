@@ -196,6 +196,34 @@ describe.each(IMPLEMENTATIONS)('Storage contract: %s', (_name, make) => {
       expect(s.queueUsage('D2')).toEqual({ count: 1, bytes: 2 });
     });
 
+    it('counts each sender\'s part of a queue, through enqueue, ack and drop', () => {
+      const from = (to: string, sender: string, payload: string) => ({ ...msg(to, payload), senderDeviceId: sender });
+      const a = s.enqueue(from('D1', 'S1', 'abc'));
+      s.enqueue(from('D1', 'S1', 'é€'));
+      s.enqueue(from('D1', 'S2', 'zz'));
+      s.enqueue(from('D2', 'S1', 'q'));
+      expect(s.queueUsageFrom('D1', 'S1')).toEqual({ count: 2, bytes: 8 });
+      expect(s.queueUsageFrom('D1', 'S2')).toEqual({ count: 1, bytes: 2 });
+      expect(s.queueUsageFrom('D1', 'S3')).toEqual({ count: 0, bytes: 0 });
+      expect(s.ack('D1', a.seq)).toBe(true);
+      expect(s.queueUsageFrom('D1', 'S1')).toEqual({ count: 1, bytes: 5 });
+      s.dropQueue('D1');
+      expect(s.queueUsageFrom('D1', 'S1')).toEqual({ count: 0, bytes: 0 });
+      expect(s.queueUsageFrom('D1', 'S2')).toEqual({ count: 0, bytes: 0 });
+      expect(s.queueUsageFrom('D2', 'S1')).toEqual({ count: 1, bytes: 1 });
+      // A rolled-back transaction leaves the shares as they were.
+      const b = s.enqueue(from('D1', 'S1', 'x'));
+      expect(() => s.transaction(() => {
+        s.enqueue(from('D1', 'S1', 'more'));
+        s.ack('D1', b.seq);
+        s.dropQueue('D1');
+        s.enqueue(from('D1', 'S2', 'again'));
+        throw new Error('boom');
+      })).toThrow('boom');
+      expect(s.queueUsageFrom('D1', 'S1')).toEqual({ count: 1, bytes: 1 });
+      expect(s.queueUsageFrom('D1', 'S2')).toEqual({ count: 0, bytes: 0 });
+    });
+
     it('a rolled-back transaction leaves the queue and its usage as they were', () => {
       const a = s.enqueue(msg('D1', 'abc'));
       expect(() => s.transaction(() => {

@@ -254,6 +254,11 @@ export interface Storage {
    * reading them (per-device queue quotas, QUEUE_FULL).
    */
   queueUsage(recipientDeviceId: string): QueueUsage;
+  /**
+   * The part of that queue sent by `senderDeviceId` (its per-sender share of the quota, so one
+   * sender cannot fill a device's queue and lock every other sender out: quotas.ts).
+   */
+  queueUsageFrom(recipientDeviceId: string, senderDeviceId: string): QueueUsage;
 
   // ---- QR attempts and references (PAIR-01/03/04) ------------------------------------------
   getQrAttempt(attemptId: string): QrAttemptRecord | undefined;
