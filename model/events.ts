@@ -66,7 +66,8 @@
  *   and device becomes 'idle'. Accepted: device is linked. A companion's code record stays
  *   (cancelled, used, expired or exhausted) until it asks for a new code, so the answers above
  *   are about its latest code; no other companion's code is ever read or changed. A signed-out
- *   companion that starts afresh is a new device: it has no code until it asks for one.
+ *   or idle companion that starts afresh (SHOW_QR, REQUEST_CODE) is a new device: it has no code
+ *   until it asks for one.
  * UNLINK {by, target}               NOT_REGISTERED (by's account), NOT_LINKED (by), DEVICE_OFFLINE
  *                                   (by), NOT_LINKED (by is the primary, target of the other
  *                                   account), PRIMARY_NOT_UNLINKABLE (by's own primary),

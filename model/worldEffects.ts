@@ -93,9 +93,13 @@ function startAfresh(w: World, device: CompanionId): CompanionState {
   const account = w.accounts[accountOf(device)];
   const existing = account.companions[slotOf(device)];
   if (existing) stopLinking(w, device);
-  // A signed-out companion comes back as a new device (a new identity): no code request of its own
-  // survives; an idle one keeps its spent or expired code's record (what an entry for it answers).
-  const code = existing && existing.status !== 'signed-out' ? existing.code : null;
+  // A signed-out or idle companion comes back as a new device (a new identity): no code of the old
+  // one is its (an entry for it answers CODE_INVALID, none ever). One still linking is the same
+  // device: its code, just cancelled by stopLinking, stays its record. (Walk seed 2082934365: an
+  // idle companion's expired code was kept across starting afresh, CODE_EXPIRED predicted where an
+  // implementation with the new identity has no code.) An idle companion that does not start again
+  // keeps its spent or expired code, which is what an entry for it answers.
+  const code = existing && existing.status === 'linking' ? existing.code : null;
   const fresh: CompanionState = { ...freshDevice('linking'), linkingBy: null, qr: existing?.qr ?? null, code };
   account.companions[slotOf(device)] = fresh;
   return fresh;

@@ -404,8 +404,8 @@ export class InMemoryWorld {
       existing.info = info;
       return existing;
     }
-    // A signed-out companion comes back as a new device: its old code request is not its own any more.
-    if (existing?.status === 'signed-out') this.accounts[accountOf(id)].codes.delete(id);
+    // A signed-out or idle companion comes back as a new device: its old code is not its own any more.
+    if (existing) this.accounts[accountOf(id)].codes.delete(id);
     const device = this.freshDevice(id, 'idle');
     device.info = info;
     this.accounts[accountOf(id)].devices.set(id, device);

@@ -58,6 +58,12 @@ export const CROSS_ACCOUNT_SEQUENCES: Record<string, LinkEvent[]> = {
     reg('A'), ...link('A.c1'), unlink('A.c1', 'B.primary'), unlink('A.c1', 'B.c2'),
     unlink('A.primary', 'B.primary'), unlink('A.primary', 'B.c2'), unlink('A.c1', 'A.primary'), unlink('A.c1', 'A.c1'),
   ],
+  // Walk seed 2082934365: an idle companion (its code expired) that starts afresh is a new device;
+  // the expired code is not its own, so an entry for it is CODE_INVALID (none ever), not CODE_EXPIRED.
+  'a companion that starts afresh after its code expired has no code': [
+    reg('A'), reg('B'), request('B.c1'), { type: 'ADVANCE', ms: DEFAULT_PROFILE.pairingCode.lifetimeMs },
+    enter('B.c1', 'B.primary'), ...link('B.c1'), enter('B.c1', 'B.primary'),
+  ],
   're-registering without proof changes nothing; with proof it signs the companions out': [
     reg('A'), reg('B'), ...link('A.c1'), { type: 'SEND', from: 'B.primary', id: 'm1' },
     rereg(false), { type: 'SEND', from: 'B.primary', id: 'm2' }, rereg(true), { type: 'SEND', from: 'B.primary', id: 'm3' },
