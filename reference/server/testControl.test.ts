@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PROFILE } from '../../model/profile.js';
 import { DeviceClient } from '../client/device.js';
 import { WireConnection } from '../client/wire.js';
+import { MemoryStorage } from '../storage/memory.js';
 import { ReferenceServer } from './server.js';
 
 let server: ReferenceServer | undefined;
@@ -18,8 +19,8 @@ afterEach(async () => {
 });
 
 /** Two registered primaries; `alice` holds back her acks until `release()`. */
-async function world() {
-  server = new ReferenceServer({ testControl: true });
+async function world(storage = new MemoryStorage()) {
+  server = new ReferenceServer({ testControl: true, storage });
   const url = await server.start();
   const mk = async (phone: string) => {
     const c = new DeviceClient({ url, role: 'primary', name: phone, platform: 'phone', profile: DEFAULT_PROFILE, verificationCode: (p) => server!.verificationCode(p) });
@@ -56,6 +57,52 @@ describe('tc.quiescent long poll', () => {
     const view = (r as { value: { view: { accounts: { phone: string; devices: { pending: number }[] }[] } } }).value.view;
     expect(view.accounts.find((a) => a.phone === '+1')?.devices[0]?.pending).toBe(0);
     expect(alice.messages).toEqual(['m1']);
+  });
+
+  it('answers the reading that found it quiet, even if the store moves before the answer is written', async () => {
+    // On a cluster another node commits to the shared store at any moment (race mode: the other
+    // operation's send). Here that commit lands right after the waiter's reading found the queue
+    // empty, and before the answer is written; the answer must say what was judged (quiet), not
+    // a second reading: a long poll answering quiet: false with waitMs left made the harness give
+    // up at once ('deliveries did not settle', cluster race checks).
+    const storage = new MemoryStorage();
+    const { alice, bob, tc, release } = await world(storage);
+    expect(await bob.send('+1', 'm1')).toEqual({ ok: true });
+    await alice.idle();
+    const count = storage.countPending.bind(storage);
+    let commitElsewhere = false;
+    storage.countPending = (deviceId: string) => {
+      const n = count(deviceId);
+      if (commitElsewhere && n === 0 && deviceId === alice.deviceId) {
+        commitElsewhere = false;
+        storage.enqueue({ recipientDeviceId: deviceId, kind: 'message', senderDeviceId: bob.deviceId!, payload: '{}' });
+      }
+      return n;
+    };
+    const poll = tc.request('tc.quiescent', { waitMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    commitElsewhere = true;
+    release();
+    expect(await poll).toMatchObject({ ok: true, value: { quiet: true, pendingDeliveries: 0, unackedPushes: 0, openOffers: 0 } });
+    expect(commitElsewhere).toBe(false);
+  });
+
+  it('answers the first reading when it is quiet, not a second one', async () => {
+    // The same on arrival: the reading that found the server quiet is the answer.
+    const storage = new MemoryStorage();
+    const { alice, bob, tc } = await world(storage);
+    const count = storage.countPending.bind(storage);
+    let commitElsewhere = true;
+    storage.countPending = (deviceId: string) => {
+      const n = count(deviceId);
+      if (commitElsewhere && deviceId === alice.deviceId) {
+        commitElsewhere = false;
+        storage.enqueue({ recipientDeviceId: deviceId, kind: 'message', senderDeviceId: bob.deviceId!, payload: '{}' });
+      }
+      return n;
+    };
+    expect(await tc.request('tc.quiescent', { waitMs: 10_000 })).toMatchObject({ ok: true, value: { quiet: true, pendingDeliveries: 0 } });
+    expect(commitElsewhere).toBe(false);
   });
 
   it('after waitMs of real time answers quiet: false with what is still open', async () => {

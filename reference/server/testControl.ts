@@ -71,16 +71,22 @@ const quietWaiters = new WeakMap<ServerContext, Set<() => void>>();
  * from `wakeQuiescenceWaiters`, so a harness needs no polling) or when `waitMs` of real time
  * has passed (a bound only: the answer then says `quiet: false` and what is still open).
  * With `view`, `tc.inspect`'s view taken at the same moment rides along.
+ *
+ * The answer carries the very reading that decided it, never a second one: on a cluster another
+ * node commits to the shared store at any moment (race mode: the other operation's send), and a
+ * second reading could turn a wait that found quiet into `quiet: false` long before `waitMs`,
+ * which the harness takes as "did not settle" (race-reconnect-delivery, race-send-vs-unlink).
  */
 export function awaitQuiescence(ctx: ServerContext, req: Request<'tc.quiescent'>): HandlerResult | Promise<HandlerResult> {
-  const answer = (): HandlerResult => done({ ...quiescence(ctx), ...(req.view ? { view: inspect(ctx) } : {}) });
-  if (!req.waitMs || quiescence(ctx).quiet) return answer();
+  const answer = (figures: ReturnType<typeof quiescence>): HandlerResult => done({ ...figures, ...(req.view ? { view: inspect(ctx) } : {}) });
+  const now = quiescence(ctx);
+  if (!req.waitMs || now.quiet) return answer(now);
   const waiters = quietWaiters.get(ctx) ?? new Set<() => void>();
   quietWaiters.set(ctx, waiters);
   return new Promise((resolve) => {
-    const finish = (): void => { clearTimeout(timer); waiters.delete(check); resolve(answer()); };
-    const check = (): void => { if (quiescence(ctx).quiet) finish(); };
-    const timer = setTimeout(finish, req.waitMs);
+    const finish = (figures: ReturnType<typeof quiescence>): void => { clearTimeout(timer); waiters.delete(check); resolve(answer(figures)); };
+    const check = (): void => { const figures = quiescence(ctx); if (figures.quiet) finish(figures); };
+    const timer = setTimeout(() => finish(quiescence(ctx)), req.waitMs);
     waiters.add(check);
   });
 }
