@@ -90,6 +90,12 @@ export class PageClient extends DeviceClient {
     if ((await page.evaluate(() => document.body.dataset.ready)) !== 'true') throw new Error(`web companion ${this.options.name} failed to start: ${await page.textContent('#error')}`);
   }
 
+  /**
+   * The page's identity key, not the Node-side DeviceClient's (never used): the primary picks this
+   * companion's code request by it (code.enter {companion}, per-companion codes).
+   */
+  override get identityKey(): string { return this.mirror.identityKey; }
+
   /** Keep the newest state the page reported; copy it into the DeviceClient fields the driver reads. */
   private take(snapshot: Snapshot): void {
     if (snapshot.boot === this.mirror.boot && snapshot.seq <= this.mirror.seq) return;
