@@ -37,6 +37,8 @@
  * 5,006 + 13,066 = 18,072 states / 396,432 steps / 51 s. The rival in the main pass instead: quick
  * 20,418 main states alone (4x), so it lives in the small pass; A.c1's wrong entries beside it
  * there: 27,885 cross-account states (the main pass covers attempts).
+ * An idle companion starting afresh drops its old code (a new device, walk seed 2082934365): full
+ * 16,387 + 7,558 = 23,945 states / 439,783 steps / 43.6 s (load average ~5).
  */
 import { COMPANION_SLOTS, describeEvent, primaryOf, type CompanionId, type DeviceId, type LinkEvent } from './events.js';
 import { INVARIANTS, type Invariant, type ModelState } from './invariants.js';
