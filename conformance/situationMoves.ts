@@ -108,6 +108,14 @@ class Act {
   }
 
   /** Link until `n` companions of `account` are linked (or no slot or way is left). */
+  /** Both accounts registered, `account`'s primary online with `n` companions linked by `vias`. */
+  async bothAccountsWith(account: AccountId, n: number, vias: readonly Via[]): Promise<void> {
+    await this.register(account);
+    await this.register(otherAccount(account));
+    await this.online(primaryOf(account));
+    await this.fill(account, n, vias);
+  }
+
   async fill(account: AccountId, n: number, vias: readonly Via[]): Promise<void> {
     for (let i = 0; this.linked(account).length < n && i < n + 2; i += 1) {
       if (!await this.link(account, vias[i % vias.length] ?? 'qr')) break;
@@ -160,10 +168,7 @@ export function dormancyWindow(caps: ReadonlySet<Capability>, p: Profile, o: Dor
   return move(`situation: dormancy window of ${o.account} (${o.n} companions, ${o.activities.map(([a]) => a).join(', ') || 'quiet'}, end ${o.end}, then ${o.after})`, caps, p, o.restartAt, async (act) => {
     const { account } = o;
     const primary = primaryOf(account);
-    await act.register(account);
-    await act.register(otherAccount(account));
-    await act.online(primary);
-    await act.fill(account, o.n, o.vias);
+    await act.bothAccountsWith(account, o.n, o.vias);
     const companions = act.linked(account);
     await act.do({ type: 'GO_OFFLINE', device: primary });
     let elapsed = 0;
@@ -212,10 +217,7 @@ export function signOutRefill(caps: ReadonlySet<Capability>, p: Profile, o: Sign
   return move(`situation: ${o.account} fills ${o.before}, frees a slot by ${o.kind}, refills to the limit${o.queued ? ', with a backlog' : ''}`, caps, p, o.restartAt, async (act) => {
     const { account } = o;
     const primary = primaryOf(account);
-    await act.register(account);
-    await act.register(otherAccount(account));
-    await act.online(primary);
-    await act.fill(account, o.before, o.vias);
+    await act.bothAccountsWith(account, o.before, o.vias);
     const victim = act.linked(account).at(-1);
     if (!victim) return;
     if (o.queued && act.has('offline')) { await act.online(victim, false); await act.send(primaryOf(otherAccount(account))); await act.send(primary); }

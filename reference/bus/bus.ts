@@ -103,3 +103,14 @@ export function parseBusMessage(text: string): BusMessage | undefined {
   try { return JSON.parse(text) as BusMessage; } catch { return undefined; }
 }
 
+/**
+ * What every bus does with a message's text as it arrives: a barrier resolves its waiter, anything
+ * else is delivered; unreadable text or a delivery that throws is dropped (one bad message must not
+ * stop the bus).
+ */
+export function receiveBusText(text: string, barriers: Barriers, deliver: BusDeliver): void {
+  const message = parseBusMessage(text);
+  if (!message || barriers.arrived(message)) return;
+  try { deliver(message); } catch { /* one bad message must not stop the bus */ }
+}
+

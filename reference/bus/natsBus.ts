@@ -12,7 +12,7 @@
  * linkspec cluster against one NATS server.
  */
 import { connect, type NatsConnection } from 'nats';
-import { Barriers, bounded, parseBusMessage, type Bus, type BusDeliver, type BusMessage } from './bus.js';
+import { Barriers, bounded, receiveBusText, type Bus, type BusDeliver, type BusMessage } from './bus.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -44,11 +44,7 @@ export class NatsBus implements Bus {
     return bus;
   }
 
-  private receive(text: string): void {
-    const message = parseBusMessage(text);
-    if (!message || this.barriers.arrived(message)) return;
-    try { this.deliver(message); } catch { /* one bad message must not stop the bus */ }
-  }
+  private receive(text: string): void { receiveBusText(text, this.barriers, this.deliver); }
 
   publish(message: BusMessage): void {
     try {

@@ -4,7 +4,7 @@
  * accepted the PUBLISHes, which is what `barrier()` needs (bus.ts).
  */
 import { Redis } from 'ioredis';
-import { Barriers, bounded, parseBusMessage, type Bus, type BusDeliver, type BusMessage } from './bus.js';
+import { Barriers, bounded, receiveBusText, type Bus, type BusDeliver, type BusMessage } from './bus.js';
 
 export class RedisBus implements Bus {
   private readonly pub: Redis;
@@ -37,11 +37,7 @@ export class RedisBus implements Bus {
     return bus;
   }
 
-  private receive(text: string): void {
-    const message = parseBusMessage(text);
-    if (!message || this.barriers.arrived(message)) return;
-    try { this.deliver(message); } catch { /* one bad message must not stop the bus */ }
-  }
+  private receive(text: string): void { receiveBusText(text, this.barriers, this.deliver); }
 
   publish(message: BusMessage): void {
     const sent = this.pub.publish(this.channel, JSON.stringify(message)).catch(() => undefined);
