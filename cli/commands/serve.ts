@@ -68,7 +68,16 @@ export const registerServe: RegisterCommand = (program, setExit) => {
         throw new UsageError(code, error instanceof Error ? error.message.split('\n')[0]! : String(error));
       }
       const { storage, createStorage, label } = opened;
-      const server = new ReferenceServer({ storage, createStorage, testControl: args.testControl === true, host: args.host, port, verificationSender: verificationSenderFor(args.verificationOut) });
+      let server: ReferenceServer;
+      try {
+        server = new ReferenceServer({ storage, createStorage, testControl: args.testControl === true, host: args.host, port, verificationSender: verificationSenderFor(args.verificationOut) });
+      } catch (error) {
+        // The boot writes to the store (devices found online get their offline stamp): a full disk
+        // or a failing store is one line with its code, exit 2, never a stack trace.
+        storage.close();
+        const code = storageErrorCode(error) === 'STORAGE_FULL' ? 'STORAGE_FULL' : 'STORAGE_UNAVAILABLE';
+        throw new UsageError(code, `cannot start on the store: ${error instanceof Error ? error.message.split('\n')[0]! : String(error)}`);
+      }
       let url: string;
       try {
         url = await server.start();
